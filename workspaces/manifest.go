@@ -1,0 +1,275 @@
+package workspaces
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/airlock-project/airlock/airlock"
+)
+
+// ManifestPath is where the job runner writes a workspace's manifest.
+const ManifestPath = "metadata/manifest.json"
+
+// MetadataDir is the directory whose files are listed from disk, not from the manifest.
+const MetadataDir = "metadata"
+
+// VisibleLevel is the only manifest output level airlock shows.
+const VisibleLevel = "moderately_sensitive"
+
+// FileMeta describes one visible workspace file.
+//
+// For manifest outputs every field comes from the manifest entry. For files
+// that are viewable but are not manifest outputs (InManifest false: files
+// under metadata/ and the .txt placeholders of excluded outputs) Size and
+// Timestamp come from the disk when the file is looked up and ContentHash
+// is empty until computed with Workspace.Hash.
+type FileMeta struct {
+	Path            string // workspace-relative, as listed in the tree
+	Size            int64
+	Timestamp       time.Time // UTC
+	ContentHash     string    // SHA-256, lowercase hex; "" if not known
+	Commit          string
+	Repo            string
+	JobID           string
+	User            string // who ran the job; older manifests lack it
+	Action          string
+	RowCount        *int
+	ColCount        *int
+	OutOfDateAction bool // from an action no longer in project.yaml
+	Excluded        bool // the placeholder of an output the job runner did not copy
+	InManifest      bool // a manifest output, so it may be added to a request
+}
+
+// WorkspaceFile converts m to the domain's view of a workspace file.
+func (m FileMeta) WorkspaceFile() airlock.WorkspaceFile {
+	return airlock.WorkspaceFile{
+		Path:            m.Path,
+		Size:            m.Size,
+		Timestamp:       m.Timestamp,
+		ContentHash:     m.ContentHash,
+		Commit:          m.Commit,
+		Repo:            m.Repo,
+		JobID:           m.JobID,
+		RowCount:        cloneInt(m.RowCount),
+		ColCount:        cloneInt(m.ColCount),
+		InManifest:      m.InManifest,
+		OutOfDateAction: m.OutOfDateAction,
+	}
+}
+
+func cloneInt(p *int) *int {
+	if p == nil {
+		return nil
+	}
+	v := *p
+	return &v
+}
+
+// Manifest is a parsed metadata/manifest.json, reduced to what airlock
+// uses. It is immutable once returned: callers must not modify it.
+type Manifest struct {
+	Hash string // SHA-256 of the manifest bytes, lowercase hex
+	Repo string // the top-level repo, else the repo of the first output by path
+
+	// Outputs are the files the manifest makes visible, sorted by Path:
+	// moderately_sensitive outputs that are not out_of_date_output, with
+	// excluded outputs replaced by their "<path>.txt" placeholder. Outputs
+	// from out-of-date actions are included and flagged. Outputs under
+	// metadata/ are left out: that directory is listed from the disk.
+	Outputs []FileMeta
+
+	// OutOfDateActionCount counts the visible outputs from out-of-date actions.
+	OutOfDateActionCount int
+
+	// LatestUser is the user of the output (any level) with the greatest
+	// timestamp, or "" if it has none (used by automated requests).
+	LatestUser string
+
+	// Problems lists entries that were skipped, for logs and diagnostics.
+	Problems []string
+}
+
+type rawManifest struct {
+	Workspace string               `json:"workspace"`
+	Repo      string               `json:"repo"`
+	Outputs   map[string]rawOutput `json:"outputs"`
+}
+
+type rawOutput struct {
+	Level           string      `json:"level"`
+	JobID           string      `json:"job_id"`
+	Action          string      `json:"action"`
+	Repo            string      `json:"repo"`
+	Commit          string      `json:"commit"`
+	User            string      `json:"user"`
+	ContentHash     string      `json:"content_hash"`
+	Size            json.Number `json:"size"`
+	Timestamp       json.Number `json:"timestamp"`
+	RowCount        *int        `json:"row_count"`
+	ColCount        *int        `json:"col_count"`
+	Excluded        bool        `json:"excluded"`
+	OutOfDateOutput bool        `json:"out_of_date_output"`
+	OutOfDateAction bool        `json:"out_of_date_action"`
+}
+
+// ParseManifest parses the bytes of a workspace's manifest. It returns an
+// EINVALID *airlock.Error naming the workspace and the problem if data is
+// not a JSON object of the expected shape. A missing "outputs" key means no
+// outputs. Entries with unusable paths are skipped and listed in Problems.
+func ParseManifest(workspace string, data []byte) (*Manifest, error) {
+	sum := sha256.Sum256(data)
+	m := &Manifest{Hash: hex.EncodeToString(sum[:])}
+
+	trimmed := bytes.TrimLeft(data, " \t\r\n")
+	if len(trimmed) == 0 || trimmed[0] != '{' {
+		if !json.Valid(data) {
+			return nil, manifestError(workspace, "is not valid JSON: %s", jsonProblem(data))
+		}
+		return nil, manifestError(workspace, "is not a JSON object")
+	}
+	var raw rawManifest
+	if err := json.Unmarshal(data, &raw); err != nil {
+		var typeErr *json.UnmarshalTypeError
+		if errors.As(err, &typeErr) {
+			return nil, manifestError(workspace, "has an unexpected shape: %s", err)
+		}
+		return nil, manifestError(workspace, "is not valid JSON: %s", err)
+	}
+	if raw.Outputs == nil {
+		m.Problems = append(m.Problems, "the manifest has no outputs")
+	}
+
+	m.Outputs = make([]FileMeta, 0, len(raw.Outputs))
+	var latest time.Time
+	var latestPath string
+	var firstRepoPath string
+	for p, o := range raw.Outputs {
+		ts, err := parseTimestamp(o.Timestamp)
+		if err != nil {
+			m.Problems = append(m.Problems, fmt.Sprintf("output %q: timestamp: %v", p, err))
+		}
+		if o.User != "" && (m.LatestUser == "" || ts.After(latest) || (ts.Equal(latest) && p > latestPath)) {
+			latest, latestPath, m.LatestUser = ts, p, o.User
+		}
+		if o.Repo != "" && (firstRepoPath == "" || p < firstRepoPath) {
+			firstRepoPath = p
+			if raw.Repo == "" {
+				m.Repo = o.Repo
+			}
+		}
+		if o.Level != VisibleLevel || o.OutOfDateOutput {
+			continue
+		}
+		listed := p
+		if o.Excluded {
+			listed = p + ".txt"
+		}
+		if _, err := ValidatePath(listed); err != nil || listed == "" {
+			m.Problems = append(m.Problems, fmt.Sprintf("output %q: unusable path", p))
+			continue
+		}
+		if listed == MetadataDir || strings.HasPrefix(listed, MetadataDir+"/") {
+			m.Problems = append(m.Problems, fmt.Sprintf("output %q: under %s/, which is listed from disk", p, MetadataDir))
+			continue
+		}
+		size, err := parseSize(o.Size)
+		if err != nil {
+			m.Problems = append(m.Problems, fmt.Sprintf("output %q: size: %v", p, err))
+		}
+		fm := FileMeta{
+			Path:            listed,
+			Size:            size,
+			Timestamp:       ts,
+			ContentHash:     strings.ToLower(o.ContentHash),
+			Commit:          o.Commit,
+			Repo:            o.Repo,
+			JobID:           o.JobID,
+			User:            o.User,
+			Action:          o.Action,
+			RowCount:        o.RowCount,
+			ColCount:        o.ColCount,
+			OutOfDateAction: o.OutOfDateAction,
+			Excluded:        o.Excluded,
+			InManifest:      !o.Excluded,
+		}
+		if o.Excluded {
+			// The placeholder is a different file: its size, time and hash are read from disk.
+			fm.Size, fm.Timestamp, fm.ContentHash = 0, time.Time{}, ""
+		}
+		m.Outputs = append(m.Outputs, fm)
+	}
+	if raw.Repo != "" {
+		m.Repo = raw.Repo
+	}
+	// An excluded output's placeholder may collide with a real output of the
+	// same name; sorting real outputs first and keeping the first of each
+	// run makes the real output win.
+	slices.SortFunc(m.Outputs, func(a, b FileMeta) int {
+		if c := strings.Compare(a.Path, b.Path); c != 0 {
+			return c
+		}
+		switch {
+		case a.InManifest == b.InManifest:
+			return 0
+		case a.InManifest:
+			return -1
+		}
+		return 1
+	})
+	m.Outputs = slices.CompactFunc(m.Outputs, func(a, b FileMeta) bool { return a.Path == b.Path })
+	for _, o := range m.Outputs {
+		if o.OutOfDateAction {
+			m.OutOfDateActionCount++
+		}
+	}
+	slices.Sort(m.Problems)
+	return m, nil
+}
+
+func manifestError(workspace, format string, args ...any) error {
+	return airlock.Errorf(airlock.EINVALID, "workspace %q: %s %s", workspace, ManifestPath, fmt.Sprintf(format, args...))
+}
+
+// jsonProblem describes why data is not valid JSON.
+func jsonProblem(data []byte) string {
+	var v any
+	if err := json.Unmarshal(data, &v); err != nil {
+		return err.Error()
+	}
+	return "unknown error"
+}
+
+// parseTimestamp reads epoch seconds, possibly fractional, as the job runner writes them.
+func parseTimestamp(n json.Number) (time.Time, error) {
+	if n == "" {
+		return time.Time{}, nil
+	}
+	f, err := n.Float64()
+	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) || f < 0 || f > 1<<40 {
+		return time.Time{}, fmt.Errorf("not a time in epoch seconds: %s", n)
+	}
+	sec, frac := math.Modf(f)
+	return time.Unix(int64(sec), int64(math.Round(frac*1e9))).UTC(), nil
+}
+
+func parseSize(n json.Number) (int64, error) {
+	if n == "" {
+		return 0, nil
+	}
+	if i, err := n.Int64(); err == nil && i >= 0 {
+		return i, nil
+	}
+	f, err := n.Float64()
+	if err != nil || f < 0 || f > math.MaxInt64/2 || f != math.Trunc(f) {
+		return 0, fmt.Errorf("not a byte count: %s", n)
+	}
+	return int64(f), nil
+}
