@@ -1,0 +1,101 @@
+package receiver
+
+// The demo backend, as airlock's demo should be configured to call it.
+const (
+	DemoBackend      = "test"
+	DemoBackendToken = "d3m0d3m0d3m0d3m0d3m0d3m0d3m0d3m0d3m0d3m0"
+)
+
+// DemoPassword is the password of every demo user on the receiver's pages.
+const DemoPassword = "airlock-demo"
+
+// The demo users.
+const (
+	DemoResearcher        = "researcher"         // developer on the Cardiac, Vaccine and Legacy projects
+	DemoCollaborator      = "collaborator"       // collaborator on the Cardiac project (sees releases, no airlock workspaces)
+	DemoChecker1          = "checker1"           // output checker
+	DemoChecker2          = "checker2"           // output checker and publisher
+	DemoResearcherChecker = "researcher-checker" // output checker and developer on the Vaccine project
+	DemoCopilot           = "copilot"            // copilot of the Cardiac project
+	DemoReadonly          = "readonly"           // read-only access to airlock
+	DemoPublisher         = "publisher"          // may publish draft outputs
+)
+
+// DemoWorkspaces returns the names of the demo workspaces, so the airlock
+// demo can create matching sample workspace directories.
+// "vaccine-2023" is archived and "legacy-cohort" belongs to an inactive project.
+func DemoWorkspaces() []string {
+	return []string{"cardiac-main", "cardiac-sensitivity", "vaccine-uptake", "vaccine-2023", "legacy-cohort"}
+}
+
+// DemoConfig returns the config of the airlock demo: one backend
+// (DemoBackend with DemoBackendToken), the demo users above, each with
+// the password DemoPassword, three projects (one inactive) and the
+// workspaces of DemoWorkspaces (one archived). It panics only if hashing
+// fails, which means the system random source is broken.
+func DemoConfig() Config {
+	type person struct {
+		name, full string
+		roles      []string
+	}
+	people := []person{
+		{DemoResearcher, "Rita Researcher", nil},
+		{DemoCollaborator, "Colin Collaborator", nil},
+		{DemoChecker1, "Charlotte Checker", []string{RoleOutputChecker}},
+		{DemoChecker2, "Chidi Checker", []string{RoleOutputChecker, RolePublisher}},
+		{DemoResearcherChecker, "Rosa Researcher-Checker", []string{RoleOutputChecker}},
+		{DemoCopilot, "Cody Copilot", nil},
+		{DemoReadonly, "Rory Readonly", []string{RoleReadonly}},
+		{DemoPublisher, "Pat Publisher", []string{RolePublisher}},
+	}
+	c := Config{
+		Backends: []BackendConfig{{Slug: DemoBackend, Name: "Test backend", Token: DemoBackendToken}},
+	}
+	for _, p := range people {
+		hash, err := hashSecret(DemoPassword, MinIterations)
+		if err != nil {
+			panic("receiver: cannot hash demo password: " + err.Error())
+		}
+		c.Users = append(c.Users, UserConfig{
+			Username:     p.name,
+			Email:        p.name + "@example.org",
+			Fullname:     p.full,
+			PasswordHash: hash,
+			Roles:        p.roles,
+			Backends:     []string{DemoBackend},
+		})
+	}
+	c.Projects = []ProjectConfig{
+		{
+			Name: "Cardiac Outcomes", Slug: "cardiac-outcomes", Ongoing: true,
+			Orgs: []string{"University of Example", "Example Health Trust"}, Copilot: DemoCopilot,
+			Members: []ProjectMember{
+				{Username: DemoResearcher, Role: ProjectDeveloper},
+				{Username: DemoCollaborator, Role: ProjectCollaborator},
+			},
+		},
+		{
+			Name: "Vaccine Uptake", Slug: "vaccine-uptake", Ongoing: true,
+			Orgs: []string{"Example Public Health Institute"},
+			Members: []ProjectMember{
+				{Username: DemoResearcher, Role: ProjectDeveloper},
+				{Username: DemoResearcherChecker, Role: ProjectDeveloper},
+			},
+		},
+		{
+			Name: "Legacy Cohort", Slug: "legacy-cohort", Ongoing: false,
+			Orgs: []string{"University of Example"},
+			Members: []ProjectMember{
+				{Username: DemoResearcher, Role: ProjectDeveloper},
+			},
+		},
+	}
+	c.Workspaces = []WorkspaceConfig{
+		{Name: "cardiac-main", Project: "Cardiac Outcomes"},
+		{Name: "cardiac-sensitivity", Project: "Cardiac Outcomes"},
+		{Name: "vaccine-uptake", Project: "Vaccine Uptake"},
+		{Name: "vaccine-2023", Project: "Vaccine Uptake", Archived: true},
+		{Name: "legacy-cohort", Project: "Legacy Cohort"},
+	}
+	return c
+}
