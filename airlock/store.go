@@ -97,4 +97,13 @@ type Tx interface {
 
 	// Enqueue records a notification for the outbox.
 	Enqueue(kind string, payload []byte) error
+	Outbox
+}
+
+// Outbox is the part of a transaction that queues notifications.
+type Outbox interface {
+	// DueNotifications returns unsent notifications due at or before now, oldest first.
+	DueNotifications(now time.Time, limit int) ([]*Notification, error)
+	// SaveNotification records an attempt or the sending of a notification.
+	SaveNotification(n *Notification) error
 }

@@ -1,0 +1,199 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/airlock-project/airlock/airlock"
+)
+
+// genesisHash is the previous hash of the first event.
+const genesisHash = "0000000000000000000000000000000000000000000000000000000000000000"
+
+// Audit appends an event to the chain. Writes are serialised by the single
+// writer connection, so reading the last hash here cannot race.
+func (t *tx) Audit(e *airlock.AuditEvent) error {
+	if t.readonly {
+		return errors.New("write in a read-only transaction")
+	}
+	var lastID int64
+	prev := genesisHash
+	err := t.QueryRowContext(t.ctx, `SELECT id, hash FROM audit_events ORDER BY id DESC LIMIT 1`).Scan(&lastID, &prev)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("read chain head: %w", err)
+	}
+	e.ID = lastID + 1
+	e.CreatedAt = t.now
+	if e.Extra == nil {
+		e.Extra = map[string]string{}
+	}
+	e.PrevHash = prev
+	e.Hash = e.ChainHash(prev)
+	extra, err := json.Marshal(e.Extra)
+	if err != nil {
+		return err
+	}
+	return t.exec(`INSERT INTO audit_events (id, type, user, workspace, request_id, path, extra, created_at, prev_hash, hash)
+		VALUES (?,?,?,?,?,?,?,?,?,?)`, e.ID, string(e.Type), e.User, e.Workspace, e.Request, e.Path, string(extra),
+		formatTime(e.CreatedAt), e.PrevHash, e.Hash)
+}
+
+// HideTurnEvents hides every event of a request recorded in one turn.
+func (t *tx) HideTurnEvents(requestID string, turn int) error {
+	return t.exec(`INSERT OR IGNORE INTO audit_hidden (event_id)
+		SELECT id FROM audit_events WHERE request_id = ? AND json_extract(extra, '$.review_turn') = ?`,
+		requestID, fmt.Sprint(turn))
+}
+
+// AuditEvents returns events matching the filter, newest first.
+func (t *tx) AuditEvents(f airlock.AuditFilter) ([]*airlock.AuditEvent, error) {
+	where, args := []string{"1 = 1"}, []any{}
+	if f.User != "" {
+		where, args = append(where, "e.user = ?"), append(args, f.User)
+	}
+	if f.Workspace != "" {
+		where, args = append(where, "e.workspace = ?"), append(args, f.Workspace)
+	}
+	if f.Request != "" {
+		where, args = append(where, "e.request_id = ?"), append(args, f.Request)
+	}
+	if f.Group != "" {
+		where, args = append(where, "json_extract(e.extra, '$.group') = ?"), append(args, f.Group)
+	}
+	for _, ex := range f.Exclude {
+		where, args = append(where, "e.type <> ?"), append(args, string(ex))
+	}
+	q := `SELECT e.id, e.type, e.user, e.workspace, e.request_id, e.path, e.extra, e.created_at, e.prev_hash, e.hash,
+		h.event_id IS NOT NULL FROM audit_events e LEFT JOIN audit_hidden h ON h.event_id = e.id
+		WHERE ` + strings.Join(where, " AND ") + ` ORDER BY e.id DESC`
+	if f.Limit > 0 {
+		q += fmt.Sprintf(" LIMIT %d", f.Limit)
+	}
+	var out []*airlock.AuditEvent
+	err := t.each(q, args, func(s scanner) error {
+		e, err := scanEvent(s)
+		if err != nil {
+			return err
+		}
+		out = append(out, e)
+		return nil
+	})
+	return out, err
+}
+
+func scanEvent(s scanner) (*airlock.AuditEvent, error) {
+	var (
+		e              airlock.AuditEvent
+		extra, created string
+	)
+	if err := s.Scan(&e.ID, &e.Type, &e.User, &e.Workspace, &e.Request, &e.Path, &extra, &created, &e.PrevHash, &e.Hash, &e.Hidden); err != nil {
+		return nil, err
+	}
+	e.CreatedAt = parseTime(created)
+	if err := json.Unmarshal([]byte(extra), &e.Extra); err != nil {
+		return nil, fmt.Errorf("audit event %d: %w", e.ID, err)
+	}
+	return &e, nil
+}
+
+// ChainError reports the first audit event whose link is broken.
+type ChainError struct {
+	EventID int64
+	Reason  string
+}
+
+func (e *ChainError) Error() string {
+	return fmt.Sprintf("audit chain broken at event %d: %s", e.EventID, e.Reason)
+}
+
+// VerifyAudit walks the whole audit chain and returns the number of events
+// checked, or a *ChainError naming the first broken link.
+func (db *DB) VerifyAudit(ctx context.Context) (int, error) {
+	rows, err := db.reader.QueryContext(ctx, `SELECT id, type, user, workspace, request_id, path, extra, created_at, prev_hash, hash, 0
+		FROM audit_events ORDER BY id`)
+	if err != nil {
+		return 0, err
+	}
+	defer rows.Close()
+	prev, n, wantID := genesisHash, 0, int64(1)
+	for rows.Next() {
+		e, err := scanEvent(rows)
+		if err != nil {
+			return n, &ChainError{EventID: wantID, Reason: "unreadable: " + err.Error()}
+		}
+		if e.ID != wantID {
+			return n, &ChainError{EventID: wantID, Reason: fmt.Sprintf("missing; next event is %d", e.ID)}
+		}
+		if e.PrevHash != prev {
+			return n, &ChainError{EventID: e.ID, Reason: "does not link to the previous event"}
+		}
+		if got := e.ChainHash(prev); got != e.Hash {
+			return n, &ChainError{EventID: e.ID, Reason: "its content does not match its hash"}
+		}
+		prev, n, wantID = e.Hash, n+1, wantID+1
+	}
+	return n, rows.Err()
+}
+
+// AddUploadJob records an output file to deliver.
+func (t *tx) AddUploadJob(j *airlock.UploadJob) error {
+	return t.exec(`INSERT INTO upload_jobs (request_id, path, workspace, file_id, size, released_by, attempts, next_attempt,
+		last_error, done_at, blocked) VALUES (?,?,?,?,?,?,?,?,?,?,?)
+		ON CONFLICT (request_id, path) DO NOTHING`,
+		j.Request, j.Path, j.Workspace, j.FileID, j.Size, j.ReleasedBy, j.Attempts, formatTime(j.NextAttempt),
+		j.LastError, formatTimePtr(j.DoneAt), j.Blocked)
+}
+
+const uploadColumns = `request_id, path, workspace, file_id, size, released_by, attempts, next_attempt, last_error, done_at, blocked`
+
+func scanUpload(s scanner) (*airlock.UploadJob, error) {
+	var (
+		j    airlock.UploadJob
+		next string
+		done sql.NullString
+	)
+	if err := s.Scan(&j.Request, &j.Path, &j.Workspace, &j.FileID, &j.Size, &j.ReleasedBy, &j.Attempts, &next, &j.LastError, &done, &j.Blocked); err != nil {
+		return nil, err
+	}
+	j.NextAttempt, j.DoneAt = parseTime(next), parseTimePtr(done)
+	return &j, nil
+}
+
+// UploadJobs returns a request's upload jobs, by path.
+func (t *tx) UploadJobs(requestID string) ([]*airlock.UploadJob, error) {
+	var out []*airlock.UploadJob
+	err := t.each(`SELECT `+uploadColumns+` FROM upload_jobs WHERE request_id = ? ORDER BY path`, []any{requestID}, func(s scanner) error {
+		j, err := scanUpload(s)
+		if err == nil {
+			out = append(out, j)
+		}
+		return err
+	})
+	return out, err
+}
+
+// DueUploadJobs returns undelivered, unblocked jobs due now, oldest first.
+func (t *tx) DueUploadJobs(now time.Time, limit int) ([]*airlock.UploadJob, error) {
+	var out []*airlock.UploadJob
+	err := t.each(`SELECT `+uploadColumns+` FROM upload_jobs WHERE done_at IS NULL AND blocked = 0 AND next_attempt <= ?
+		ORDER BY next_attempt, request_id, path LIMIT ?`, []any{formatTime(now), limit}, func(s scanner) error {
+		j, err := scanUpload(s)
+		if err == nil {
+			out = append(out, j)
+		}
+		return err
+	})
+	return out, err
+}
+
+// SaveUploadJob updates a job.
+func (t *tx) SaveUploadJob(j *airlock.UploadJob) error {
+	return t.exec(`UPDATE upload_jobs SET attempts = ?, next_attempt = ?, last_error = ?, done_at = ?, blocked = ?
+		WHERE request_id = ? AND path = ?`, j.Attempts, formatTime(j.NextAttempt), j.LastError, formatTimePtr(j.DoneAt),
+		j.Blocked, j.Request, j.Path)
+}

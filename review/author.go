@@ -1,0 +1,449 @@
+package review
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"github.com/airlock-project/airlock/airlock"
+)
+
+// AddItem is one file to add, with the type it should have.
+type AddItem struct {
+	Path string
+	Type airlock.FileType
+}
+
+// FileResult is the outcome of an action on one file of a batch.
+type FileResult struct {
+	Path    string
+	Group   string
+	Type    airlock.FileType
+	Err     error  // nil on success
+	Message string // what happened, for the person
+}
+
+// maxTextLen bounds context, controls and comments.
+const maxTextLen = 20000
+
+// AddFiles adds workspace files to the user's open request in the workspace,
+// creating the request if there is none. Each file succeeds or fails on its
+// own; the request is created only when a file is actually added.
+func (s *Service) AddFiles(ctx context.Context, u *airlock.User, workspace string, items []AddItem, group string) ([]FileResult, error) {
+	if err := airlock.CheckCanAuthor(u, workspace); err != nil {
+		return nil, err
+	}
+	if len(items) == 0 {
+		return nil, airlock.Errorf(airlock.EINVALID, "Please select at least one file.")
+	}
+	if strings.TrimSpace(group) == "" {
+		group = airlock.DefaultGroup
+	}
+	results := make([]FileResult, 0, len(items))
+	for _, it := range items {
+		res := FileResult{Path: it.Path, Type: it.Type}
+		res.Group, res.Err = s.addFile(ctx, u, workspace, it, group)
+		if res.Err == nil {
+			res.Message = it.Type.Label() + " file added to group " + res.Group + "."
+		} else {
+			res.Message = airlock.ErrorMessage(res.Err)
+		}
+		results = append(results, res)
+	}
+	return results, nil
+}
+
+// openRequest returns the user's open request in a workspace, or nil.
+func (s *Service) openRequest(ctx context.Context, u *airlock.User, workspace string) (r *airlock.Request, err error) {
+	err = s.store.View(ctx, func(tx airlock.Tx) error {
+		id, err := tx.ActiveRequestID(workspace, u.Username)
+		if err != nil || id == "" {
+			return err
+		}
+		r, err = tx.Request(id)
+		return err
+	})
+	return r, err
+}
+
+// copyIn copies a workspace file into the store under a request, checking
+// its bytes against the manifest (D4). It runs outside any transaction so a
+// large copy never holds the write lock.
+func (s *Service) copyIn(ctx context.Context, workspace, requestID string, meta airlock.WorkspaceFile) (string, int64, error) {
+	rc, err := s.ws.Open(ctx, workspace, meta.Path)
+	if err != nil {
+		return "", 0, err
+	}
+	defer rc.Close()
+	return s.files.Put(ctx, workspace, requestID, rc, meta.ContentHash)
+}
+
+// requestableFile checks that a workspace file may go on a request at all.
+func (s *Service) requestableFile(ctx context.Context, workspace, path string) (airlock.WorkspaceFile, error) {
+	meta, err := s.ws.File(ctx, workspace, path)
+	if err != nil {
+		return meta, err
+	}
+	if !meta.InManifest {
+		return meta, airlock.Errorf(airlock.EINVALID, "%s is not an output of a job, so it cannot be added to a request.", path)
+	}
+	if !s.policy.FileTypes.Allowed(path) {
+		return meta, airlock.Errorf(airlock.EINVALID, "%s is not a file type that can be released.", path)
+	}
+	return meta, nil
+}
+
+func (s *Service) addFile(ctx context.Context, u *airlock.User, workspace string, it AddItem, group string) (string, error) {
+	if !it.Type.Valid() {
+		return "", airlock.Errorf(airlock.EINVALID, "Choose whether %s is an output or a supporting file.", it.Path)
+	}
+	meta, err := s.requestableFile(ctx, workspace, it.Path)
+	if err != nil {
+		return "", err
+	}
+	existing, err := s.openRequest(ctx, u, workspace)
+	if err != nil {
+		return "", err
+	}
+	requestID := ""
+	if existing != nil {
+		if err := existing.CheckCanEdit(u); err != nil {
+			if existing.Status.IsUnderReview() {
+				return "", airlock.Errorf(airlock.ESTATE, "Your request for this workspace is under review; you cannot change it or start a new one until it is returned.")
+			}
+			return "", err
+		}
+		requestID = existing.ID
+	} else {
+		requestID = airlock.NewULID(time.Now())
+	}
+	hash, size, err := s.copyIn(ctx, workspace, requestID, meta)
+	if err != nil {
+		return "", err
+	}
+	var groupName string
+	err = s.store.Update(ctx, func(tx airlock.Tx) error {
+		r, err := s.getOrCreate(tx, u, workspace, requestID)
+		if err != nil {
+			return err
+		}
+		if err := r.CheckCanEdit(u); err != nil {
+			return err
+		}
+		released, err := tx.ReleasedHashes(workspace)
+		if err != nil {
+			return err
+		}
+		current := r.File(it.Path)
+		switch airlock.FileStatusFor(it.Path, true, meta.ContentHash, released, r) {
+		case airlock.WorkspaceFileReleased:
+			if it.Type == airlock.FileOutput {
+				return airlock.Errorf(airlock.EINVALID, "%s has already been released; it can only be added as a supporting file.", it.Path)
+			}
+		case airlock.WorkspaceFileUnderReview:
+			return airlock.Errorf(airlock.ECONFLICT, "%s is already on this request (in file group %q).", it.Path, current.Group)
+		case airlock.WorkspaceFileUpdated:
+			return airlock.Errorf(airlock.ECONFLICT, "%s is already on this request and has changed since; update it instead.", it.Path)
+		}
+		if current != nil && current.Type != airlock.FileWithdrawn {
+			return airlock.Errorf(airlock.ECONFLICT, "%s is already on this request (in file group %q).", it.Path, current.Group)
+		}
+		g, err := resolveGroup(tx, r, group)
+		if err != nil {
+			return err
+		}
+		groupName = g.Name
+		f := &airlock.RequestFile{Path: it.Path, Group: g.Name, FileID: hash, Type: it.Type, Size: size,
+			Timestamp: meta.Timestamp, Commit: meta.Commit, Repo: meta.Repo, JobID: meta.JobID,
+			RowCount: meta.RowCount, ColCount: meta.ColCount, AddedAt: tx.Now(), Votes: map[string]*airlock.FileVote{}}
+		ev := airlock.EventRequestFileAdd
+		if current != nil { // a withdrawn file added again replaces the old entry and its votes
+			if err := resetVotes(tx, r, current, u.Username); err != nil {
+				return err
+			}
+			ev = airlock.EventRequestFileUpdate
+		}
+		if err := tx.SaveFile(r.ID, f); err != nil {
+			return err
+		}
+		return audit(tx, r, u.Username, ev, it.Path, map[string]string{"group": g.Name, "filetype": string(it.Type)})
+	})
+	return groupName, err
+}
+
+// getOrCreate returns the author's open request, creating it with the given
+// id if there is none. A different open request means someone raced us.
+func (s *Service) getOrCreate(tx airlock.Tx, u *airlock.User, workspace, id string) (*airlock.Request, error) {
+	active, err := tx.ActiveRequestID(workspace, u.Username)
+	if err != nil {
+		return nil, err
+	}
+	if active != "" {
+		if active != id {
+			return nil, airlock.Errorf(airlock.ECONFLICT, "Your request for this workspace changed while the file was being added. Please try again.")
+		}
+		return tx.Request(active)
+	}
+	if err := airlock.CheckCanAuthor(u, workspace); err != nil {
+		return nil, err
+	}
+	access := u.Access(workspace)
+	now := tx.Now()
+	r := &airlock.Request{ID: id, Workspace: workspace, Project: access.ProjectDetails.Name, Orgs: access.ProjectDetails.Orgs,
+		Author: u.Username, Status: airlock.StatusPending, CreatedAt: now, UpdatedAt: now,
+		SubmittedReviews: map[string]time.Time{}}
+	if err := tx.CreateRequest(r); err != nil {
+		return nil, err
+	}
+	if err := tx.Audit(&airlock.AuditEvent{Type: airlock.EventRequestCreate, User: u.Username, Workspace: workspace, Request: id}); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// UpdateFiles replaces files on the user's open request whose workspace copy
+// has changed since they were added. Their reviews start again.
+func (s *Service) UpdateFiles(ctx context.Context, u *airlock.User, workspace string, paths []string) ([]FileResult, error) {
+	if err := airlock.CheckCanAuthor(u, workspace); err != nil {
+		return nil, err
+	}
+	if len(paths) == 0 {
+		return nil, airlock.Errorf(airlock.EINVALID, "Please select at least one file.")
+	}
+	existing, err := s.openRequest(ctx, u, workspace)
+	if err != nil {
+		return nil, err
+	}
+	if existing == nil {
+		return nil, airlock.Errorf(airlock.ENOTFOUND, "You have no open request in this workspace.")
+	}
+	var results []FileResult
+	for _, p := range paths {
+		res := FileResult{Path: p}
+		res.Err = s.updateFile(ctx, u, workspace, existing.ID, p)
+		if res.Err == nil {
+			res.Message = "File updated; its reviews start again."
+		} else {
+			res.Message = airlock.ErrorMessage(res.Err)
+		}
+		results = append(results, res)
+	}
+	return results, nil
+}
+
+func (s *Service) updateFile(ctx context.Context, u *airlock.User, workspace, id, path string) error {
+	meta, err := s.ws.File(ctx, workspace, path)
+	if err != nil {
+		if airlock.ErrorCode(err) == airlock.ENOTFOUND {
+			return airlock.Errorf(airlock.EINVALID, "%s is no longer a valid output; it can be withdrawn but not updated.", path)
+		}
+		return err
+	}
+	if _, err := s.requestableFile(ctx, workspace, path); err != nil {
+		return err
+	}
+	hash, size, err := s.copyIn(ctx, workspace, id, meta)
+	if err != nil {
+		return err
+	}
+	return s.update(ctx, u, id, func(tx airlock.Tx, r *airlock.Request) error {
+		if err := r.CheckCanEdit(u); err != nil {
+			return err
+		}
+		f, err := requestFile(r, path)
+		if err != nil {
+			return err
+		}
+		released, err := tx.ReleasedHashes(workspace)
+		if err != nil {
+			return err
+		}
+		if st := airlock.FileStatusFor(path, true, meta.ContentHash, released, r); st != airlock.WorkspaceFileUpdated {
+			return airlock.Errorf(airlock.ESTATE, "%s has not changed since it was added, so there is nothing to update.", path)
+		}
+		if err := resetVotes(tx, r, f, u.Username); err != nil {
+			return err
+		}
+		f.FileID, f.Size, f.Timestamp, f.Commit, f.Repo, f.JobID = hash, size, meta.Timestamp, meta.Commit, meta.Repo, meta.JobID
+		f.RowCount, f.ColCount, f.AddedAt = meta.RowCount, meta.ColCount, tx.Now()
+		if err := tx.SaveFile(r.ID, f); err != nil {
+			return err
+		}
+		return audit(tx, r, u.Username, airlock.EventRequestFileUpdate, path, map[string]string{"group": f.Group, "filetype": string(f.Type)})
+	})
+}
+
+// WithdrawFiles takes files off a request: deleted while it is pending,
+// marked withdrawn (and kept, with their votes) once it has been returned.
+func (s *Service) WithdrawFiles(ctx context.Context, u *airlock.User, id string, paths []string) ([]FileResult, error) {
+	if len(paths) == 0 {
+		return nil, airlock.Errorf(airlock.EINVALID, "Please select at least one file.")
+	}
+	var results []FileResult
+	for _, p := range paths {
+		res := FileResult{Path: p}
+		res.Err = s.update(ctx, u, id, func(tx airlock.Tx, r *airlock.Request) error {
+			if err := r.CheckCanEdit(u); err != nil {
+				return err
+			}
+			f, err := requestFile(r, p)
+			if err != nil {
+				return err
+			}
+			res.Group = f.Group
+			if f.Type == airlock.FileWithdrawn {
+				return airlock.Errorf(airlock.ESTATE, "%s has already been withdrawn.", p)
+			}
+			if r.Status == airlock.StatusPending {
+				if err := tx.DeleteFile(r.ID, p); err != nil {
+					return err
+				}
+			} else {
+				f.Type = airlock.FileWithdrawn
+				if err := tx.SaveFile(r.ID, f); err != nil {
+					return err
+				}
+			}
+			return audit(tx, r, u.Username, airlock.EventRequestFileWithdraw, p, map[string]string{"group": f.Group})
+		})
+		if res.Err == nil {
+			res.Message = "File withdrawn from the request."
+		} else {
+			res.Message = airlock.ErrorMessage(res.Err)
+		}
+		results = append(results, res)
+	}
+	return results, nil
+}
+
+// ChangeFiles moves files to another group and/or changes their type. Their
+// reviews start again, because they now sit in a different context.
+func (s *Service) ChangeFiles(ctx context.Context, u *airlock.User, id string, paths []string, group string, t airlock.FileType) ([]FileResult, error) {
+	if len(paths) == 0 {
+		return nil, airlock.Errorf(airlock.EINVALID, "Please select at least one file.")
+	}
+	if !t.Valid() {
+		return nil, airlock.Errorf(airlock.EINVALID, "Choose output or supporting.")
+	}
+	var results []FileResult
+	for _, p := range paths {
+		res := FileResult{Path: p, Type: t}
+		res.Err = s.update(ctx, u, id, func(tx airlock.Tx, r *airlock.Request) error {
+			if err := r.CheckCanEdit(u); err != nil {
+				return err
+			}
+			f, err := requestFile(r, p)
+			if err != nil {
+				return err
+			}
+			if f.Type == airlock.FileWithdrawn {
+				return airlock.Errorf(airlock.ESTATE, "%s has been withdrawn; add it again instead of changing it.", p)
+			}
+			if t == airlock.FileOutput {
+				released, err := tx.ReleasedHashes(r.Workspace)
+				if err != nil {
+					return err
+				}
+				if released[f.FileID] {
+					return airlock.Errorf(airlock.EINVALID, "%s has already been released; it can only be a supporting file.", p)
+				}
+			}
+			target := group
+			if strings.TrimSpace(target) == "" {
+				target = f.Group
+			}
+			if target == f.Group && t == f.Type {
+				return airlock.Errorf(airlock.EINVALID, "%s is already a %s file in group %q; nothing to change.", p, strings.ToLower(t.Label()), f.Group)
+			}
+			g, err := resolveGroup(tx, r, target)
+			if err != nil {
+				return err
+			}
+			if err := resetVotes(tx, r, f, u.Username); err != nil {
+				return err
+			}
+			f.Group, f.Type = g.Name, t
+			res.Group = g.Name
+			if err := tx.SaveFile(r.ID, f); err != nil {
+				return err
+			}
+			return audit(tx, r, u.Username, airlock.EventRequestFileUpdate, p, map[string]string{"group": g.Name, "filetype": string(t)})
+		})
+		if res.Err == nil {
+			res.Message = "Now a " + strings.ToLower(t.Label()) + " file in group " + res.Group + "."
+		} else {
+			res.Message = airlock.ErrorMessage(res.Err)
+		}
+		results = append(results, res)
+	}
+	return results, nil
+}
+
+// EditGroup sets a group's context and disclosure controls.
+func (s *Service) EditGroup(ctx context.Context, u *airlock.User, id, group, context_, controls string) error {
+	if len(context_) > maxTextLen || len(controls) > maxTextLen {
+		return airlock.Errorf(airlock.EINVALID, "Context and controls can be at most %d characters each.", maxTextLen)
+	}
+	return s.update(ctx, u, id, func(tx airlock.Tx, r *airlock.Request) error {
+		if err := r.CheckCanEdit(u); err != nil {
+			return err
+		}
+		g, err := fileGroup(r, group)
+		if err != nil {
+			return err
+		}
+		if g.Context == context_ && g.Controls == controls {
+			return nil
+		}
+		g.Context, g.Controls, g.UpdatedAt = context_, controls, tx.Now()
+		if err := tx.SaveGroup(r.ID, g); err != nil {
+			return err
+		}
+		return audit(tx, r, u.Username, airlock.EventRequestEdit, "", map[string]string{"group": g.Name, "context": context_, "controls": controls})
+	})
+}
+
+// Submit sends the request for review, or back for review after a return.
+func (s *Service) Submit(ctx context.Context, u *airlock.User, id string) error {
+	return s.update(ctx, u, id, func(tx airlock.Tx, r *airlock.Request) error {
+		if err := r.CheckCanSubmit(u, s.required()); err != nil {
+			return err
+		}
+		notify := airlock.NotifySubmitted
+		if r.Status == airlock.StatusReturned {
+			notify = airlock.NotifyResubmitted
+			// Requested changes are answered by the resubmission: those votes
+			// become undecided; approvals carry over.
+			for _, f := range r.OutputFiles() {
+				for _, reviewer := range sortedKeys(f.Votes) {
+					v := f.Votes[reviewer]
+					if v.Vote != airlock.VoteChangesRequested {
+						continue
+					}
+					v.Vote, v.Turn, v.UpdatedAt = airlock.VoteUndecided, r.ReviewTurn, tx.Now()
+					if err := tx.SaveVote(r.ID, f.Path, v); err != nil {
+						return err
+					}
+					if err := audit(tx, r, u.Username, airlock.EventRequestFileUndecided, f.Path, map[string]string{"group": f.Group, "reviewer": reviewer}); err != nil {
+						return err
+					}
+				}
+			}
+		}
+		if err := setStatus(tx, r, u.Username, airlock.StatusSubmitted, airlock.EventRequestSubmit, notify); err != nil {
+			return err
+		}
+		return newTurn(tx, r)
+	})
+}
+
+// Withdraw ends the request at the author's wish. It stays possible when the
+// workspace is archived or the project inactive (D1).
+func (s *Service) Withdraw(ctx context.Context, u *airlock.User, id string) error {
+	return s.update(ctx, u, id, func(tx airlock.Tx, r *airlock.Request) error {
+		if err := r.CheckTransition(u, airlock.StatusWithdrawn, s.required()); err != nil {
+			return err
+		}
+		return setStatus(tx, r, u.Username, airlock.StatusWithdrawn, airlock.EventRequestWithdraw, airlock.NotifyWithdrawn)
+	})
+}

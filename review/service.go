@@ -1,0 +1,261 @@
+// Package review is the release-request workflow: every author and reviewer
+// action as one method that checks the rules of package airlock, changes state
+// in one transaction and writes its audit event in that same transaction.
+package review
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/airlock-project/airlock/airlock"
+)
+
+// Jobsite is what the service needs from the jobs site to release files.
+type Jobsite interface {
+	// CreateRelease registers a release of files; idempotent on airlockID.
+	CreateRelease(ctx context.Context, workspace, osUser, airlockID string, files []airlock.ReleaseFile) (string, error)
+}
+
+// Config holds the service's dependencies.
+type Config struct {
+	Store      airlock.Store
+	Workspaces airlock.Workspaces
+	Files      airlock.FileStore
+	Policy     airlock.Policy
+	Jobsite    Jobsite // nil: releasing is refused with a clear message
+	Logger     *slog.Logger
+}
+
+// Service implements the workflow.
+type Service struct {
+	store   airlock.Store
+	ws      airlock.Workspaces
+	files   airlock.FileStore
+	policy  airlock.Policy
+	jobsite Jobsite
+	log     *slog.Logger
+}
+
+// New returns a service.
+func New(c Config) *Service {
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.DiscardHandler)
+	}
+	if c.Policy.RequiredReviews < airlock.MinRequiredReviews {
+		c.Policy = airlock.NewPolicy(c.Policy.RequiredReviews, c.Policy.FileTypes.Extensions())
+	}
+	return &Service{store: c.Store, ws: c.Workspaces, files: c.Files, policy: c.Policy, jobsite: c.Jobsite, log: c.Logger}
+}
+
+// Policy returns the review policy in force.
+func (s *Service) Policy() airlock.Policy { return s.policy }
+
+// required is the number of independent reviews.
+func (s *Service) required() int { return s.policy.RequiredReviews }
+
+// loadVisible loads a request the user may view. A request the user may not
+// view is reported as not found, so ids reveal nothing.
+func loadVisible(tx airlock.Tx, u *airlock.User, id string) (*airlock.Request, error) {
+	if u == nil {
+		return nil, airlock.Errorf(airlock.EUNAUTHORIZED, "Please sign in.")
+	}
+	r, err := tx.Request(id)
+	if err != nil {
+		return nil, err
+	}
+	if !u.CanView(r.Workspace) {
+		return nil, airlock.Errorf(airlock.ENOTFOUND, "Release request %q was not found.", id)
+	}
+	return r, nil
+}
+
+// update runs fn on a request the user may view, in one write transaction.
+func (s *Service) update(ctx context.Context, u *airlock.User, id string, fn func(tx airlock.Tx, r *airlock.Request) error) error {
+	return s.store.Update(ctx, func(tx airlock.Tx) error {
+		r, err := loadVisible(tx, u, id)
+		if err != nil {
+			return err
+		}
+		return fn(tx, r)
+	})
+}
+
+// audit appends an event about a request, tagged with its review turn.
+func audit(tx airlock.Tx, r *airlock.Request, user string, typ airlock.EventType, path string, extra map[string]string) error {
+	if extra == nil {
+		extra = map[string]string{}
+	}
+	extra["review_turn"] = strconv.Itoa(r.ReviewTurn)
+	return tx.Audit(&airlock.AuditEvent{Type: typ, User: user, Workspace: r.Workspace, Request: r.ID, Path: path, Extra: extra})
+}
+
+// setStatus moves the request to a new status, writes the audit event and
+// queues the notification, all in the caller's transaction.
+func setStatus(tx airlock.Tx, r *airlock.Request, user string, to airlock.RequestStatus, ev airlock.EventType, notify string, updates ...airlock.NotificationUpdate) error {
+	r.Status = to
+	r.UpdatedAt = tx.Now()
+	if to == airlock.StatusSubmitted {
+		now := tx.Now()
+		r.LastSubmittedAt = &now
+	}
+	if err := tx.SaveRequestState(r); err != nil {
+		return err
+	}
+	if err := audit(tx, r, user, ev, "", nil); err != nil {
+		return err
+	}
+	payload, err := airlock.NewNotification(notify, r, user, updates...)
+	if err != nil {
+		return err
+	}
+	return tx.Enqueue(notify, payload)
+}
+
+// newTurn starts the next review turn: the reviewers who submitted become
+// the previous turn's reviewers.
+func newTurn(tx airlock.Tx, r *airlock.Request) error {
+	r.TurnReviewers = r.SubmittedReviewers()
+	r.SubmittedReviews = map[string]time.Time{}
+	r.ReviewTurn++
+	return tx.SaveRequestState(r)
+}
+
+// fileGroup finds a group, or returns ENOTFOUND.
+func fileGroup(r *airlock.Request, name string) (*airlock.FileGroup, error) {
+	if g := r.Group(name); g != nil {
+		return g, nil
+	}
+	return nil, airlock.Errorf(airlock.ENOTFOUND, "File group %q is not part of this request.", name)
+}
+
+// requestFile finds a file, or returns ENOTFOUND.
+func requestFile(r *airlock.Request, path string) (*airlock.RequestFile, error) {
+	if f := r.File(path); f != nil {
+		return f, nil
+	}
+	return nil, airlock.Errorf(airlock.ENOTFOUND, "%s is not part of this request.", path)
+}
+
+// resolveGroup returns the group to put files in, creating it when new.
+// An existing group is matched exactly; a new name is validated, lower-cased
+// and must not clash with an existing group in another case.
+func resolveGroup(tx airlock.Tx, r *airlock.Request, name string) (*airlock.FileGroup, error) {
+	if strings.TrimSpace(name) == "" {
+		name = airlock.DefaultGroup
+	}
+	if g := r.Group(name); g != nil {
+		return g, nil
+	}
+	clean, err := airlock.ValidateGroupName(name)
+	if err != nil {
+		return nil, err
+	}
+	if g := r.GroupFold(clean); g != nil {
+		if g.Name == clean {
+			return g, nil
+		}
+		return nil, airlock.Errorf(airlock.ECONFLICT, "A file group named %q already exists.", g.Name)
+	}
+	g := &airlock.FileGroup{Name: clean, UpdatedAt: tx.Now()}
+	if err := tx.SaveGroup(r.ID, g); err != nil {
+		return nil, err
+	}
+	r.Groups = append(r.Groups, g)
+	return g, nil
+}
+
+// resetVotes deletes every vote on a file, auditing each as done by actor:
+// a file that changed or moved needs fresh reviews.
+func resetVotes(tx airlock.Tx, r *airlock.Request, f *airlock.RequestFile, actor string) error {
+	for _, reviewer := range sortedKeys(f.Votes) {
+		if err := tx.DeleteVote(r.ID, f.Path, reviewer); err != nil {
+			return err
+		}
+		if err := audit(tx, r, actor, airlock.EventRequestFileResetReview, f.Path, map[string]string{
+			"group": f.Group, "filetype": string(f.Type), "reviewer": reviewer}); err != nil {
+			return err
+		}
+	}
+	f.Votes = map[string]*airlock.FileVote{}
+	return nil
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	for i := 1; i < len(keys); i++ {
+		for j := i; j > 0 && keys[j] < keys[j-1]; j-- {
+			keys[j], keys[j-1] = keys[j-1], keys[j]
+		}
+	}
+	return keys
+}
+
+// SaveUser caches a user's roles.
+func (s *Service) SaveUser(ctx context.Context, u *airlock.User, refreshedAt time.Time) error {
+	if u == nil || u.Username == "" {
+		return airlock.Errorf(airlock.EINVALID, "A user needs a username.")
+	}
+	return s.store.Update(ctx, func(tx airlock.Tx) error { return tx.SaveUser(u, refreshedAt) })
+}
+
+// User returns a cached user and when their roles were last refreshed.
+func (s *Service) User(ctx context.Context, username string) (u *airlock.User, refreshed time.Time, err error) {
+	err = s.store.View(ctx, func(tx airlock.Tx) error {
+		u, refreshed, err = tx.User(username)
+		return err
+	})
+	return u, refreshed, err
+}
+
+// RecordWorkspaceView audits that u viewed a workspace file.
+func (s *Service) RecordWorkspaceView(ctx context.Context, u *airlock.User, workspace, path string) error {
+	if err := airlock.CheckCanView(u, workspace); err != nil {
+		return err
+	}
+	return s.store.Update(ctx, func(tx airlock.Tx) error {
+		return tx.Audit(&airlock.AuditEvent{Type: airlock.EventWorkspaceFileView, User: u.Username, Workspace: workspace, Path: path})
+	})
+}
+
+// OpenRequestFile opens a request file's stored copy for viewing or, for an
+// output checker who is not the author, downloading. Every open is audited.
+func (s *Service) OpenRequestFile(ctx context.Context, u *airlock.User, id, path string, download bool) (io.ReadSeekCloser, *airlock.RequestFile, error) {
+	var (
+		f  *airlock.RequestFile
+		ws string
+	)
+	err := s.update(ctx, u, id, func(tx airlock.Tx, r *airlock.Request) error {
+		var err error
+		if f, err = requestFile(r, path); err != nil {
+			return err
+		}
+		ws = r.Workspace
+		ev := airlock.EventRequestFileView
+		if download {
+			if !r.CanReview(u) {
+				if r.IsAuthor(u) {
+					return airlock.Errorf(airlock.EFORBIDDEN, "You cannot download files from your own request.")
+				}
+				return airlock.Errorf(airlock.EFORBIDDEN, "Only output checkers can download request files.")
+			}
+			ev = airlock.EventRequestFileDownload
+		}
+		return audit(tx, r, u.Username, ev, path, map[string]string{"group": f.Group})
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	rc, err := s.files.Open(ctx, ws, id, f.FileID)
+	if err != nil {
+		return nil, nil, fmt.Errorf("open stored copy of %s: %w", path, err)
+	}
+	return rc, f, nil
+}

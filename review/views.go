@@ -1,0 +1,296 @@
+package review
+
+import (
+	"context"
+	"maps"
+
+	"github.com/airlock-project/airlock/airlock"
+)
+
+// RequestView is a request as one viewer may see it: comments and votes
+// filtered by the visibility rules, decisions as shown to them, and for each
+// action nil if they may take it now or an error saying why not.
+type RequestView struct {
+	// Request is a filtered copy: only comments and votes the viewer may see.
+	Request  *airlock.Request
+	Viewer   *airlock.User
+	Required int
+
+	IsAuthor   bool
+	IsReviewer bool // an output checker who is not the author
+	// Decisions are the decisions shown to the viewer, by path (output files only).
+	Decisions map[string]airlock.Decision
+	// MyVotes are the viewer's own votes, by path.
+	MyVotes map[string]airlock.Vote
+	// Reviewed counts output files the viewer has voted on (not undecided).
+	Reviewed int
+	// SubmittedReviews counts the reviews submitted in the current turn.
+	SubmittedReviews int
+	HasSubmitted     bool
+	// MissingComments are the groups that need a public comment now.
+	MissingComments []string
+	// Visibilities the viewer may choose for a new comment.
+	Visibilities []airlock.Visibility
+	// EarlyReturn says a return now would revert the turn.
+	EarlyReturn bool
+	// Uploads are the delivery jobs once the request is released.
+	Uploads []*airlock.UploadJob
+
+	CanEdit, CanSubmit, CanWithdraw, CanComment           error
+	CanVote, CanSubmitReview, CanReturn, CanReject        error
+	CanRelease, CanResetVotes, CanDownload, CanChangeFile error
+}
+
+// Uploaded counts delivered files.
+func (v *RequestView) Uploaded() int {
+	n := 0
+	for _, j := range v.Uploads {
+		if j.DoneAt != nil {
+			n++
+		}
+	}
+	return n
+}
+
+// LastUploadError is the most recent delivery error still unresolved, if any.
+func (v *RequestView) LastUploadError() string {
+	for _, j := range v.Uploads {
+		if j.DoneAt == nil && j.LastError != "" {
+			return j.LastError
+		}
+	}
+	return ""
+}
+
+// View returns the request as u may see it.
+func (s *Service) View(ctx context.Context, u *airlock.User, id string) (*RequestView, error) {
+	var (
+		r       *airlock.Request
+		uploads []*airlock.UploadJob
+	)
+	err := s.store.View(ctx, func(tx airlock.Tx) error {
+		var err error
+		if r, err = loadVisible(tx, u, id); err != nil {
+			return err
+		}
+		uploads, err = tx.UploadJobs(id)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	req := s.required()
+	v := &RequestView{Viewer: u, Required: req, IsAuthor: r.IsAuthor(u), IsReviewer: r.CanReview(u),
+		Decisions: map[string]airlock.Decision{}, MyVotes: map[string]airlock.Vote{}, Uploads: uploads,
+		SubmittedReviews: len(r.SubmittedReviews), HasSubmitted: r.HasSubmittedReview(u.Username),
+		Visibilities: r.WritableVisibilities(u), EarlyReturn: r.Status.IsUnderReview() && len(r.SubmittedReviews) < req}
+	for _, f := range r.OutputFiles() {
+		v.Decisions[f.Path] = r.DecisionFor(f, u, req)
+		if mine, ok := f.Votes[u.Username]; ok {
+			v.MyVotes[f.Path] = mine.Vote
+			if mine.Vote != airlock.VoteUndecided {
+				v.Reviewed++
+			}
+		}
+	}
+	if r.Status.IsEditing() || r.Status == airlock.StatusReviewed {
+		v.MissingComments = r.GroupsMissingPublicComment(req)
+	}
+	v.CanEdit = r.CheckCanEdit(u)
+	v.CanChangeFile = v.CanEdit
+	v.CanSubmit = r.CheckCanSubmit(u, req)
+	v.CanWithdraw = r.CheckTransition(u, airlock.StatusWithdrawn, req)
+	v.CanComment = r.CheckCanComment(u)
+	v.CanVote = r.CheckCanVote(u)
+	v.CanSubmitReview = r.CheckCanSubmitReview(u)
+	v.CanReturn = r.CheckTransition(u, airlock.StatusReturned, req)
+	if v.CanReturn == nil {
+		if missing := r.GroupsMissingPublicComment(req); len(missing) > 0 {
+			v.CanReturn = airlock.Errorf(airlock.ESTATE, "Add a comment visible to the author in: %v.", missing)
+		}
+	}
+	v.CanReject = r.CheckTransition(u, airlock.StatusRejected, req)
+	v.CanRelease = s.checkRelease(r, u)
+	v.CanResetVotes = v.CanVote
+	if v.CanResetVotes == nil && v.HasSubmitted {
+		v.CanResetVotes = airlock.Errorf(airlock.ESTATE, "You have submitted your review, so your votes can be changed but not cleared.")
+	}
+	v.CanDownload = nil
+	if !r.CanReview(u) {
+		v.CanDownload = airlock.Errorf(airlock.EFORBIDDEN, "Only output checkers who did not write this request can download its files.")
+	}
+	v.Request = filtered(r, u)
+	return v, nil
+}
+
+// filtered copies the request keeping only the comments and votes u may see.
+func filtered(r *airlock.Request, u *airlock.User) *airlock.Request {
+	c := *r
+	c.SubmittedReviews = maps.Clone(r.SubmittedReviews)
+	c.Groups = make([]*airlock.FileGroup, 0, len(r.Groups))
+	for _, g := range r.Groups {
+		gc := *g
+		gc.Comments = r.VisibleComments(g, u)
+		gc.Files = make([]*airlock.RequestFile, 0, len(g.Files))
+		for _, f := range g.Files {
+			fc := *f
+			fc.Votes = map[string]*airlock.FileVote{}
+			for reviewer := range f.Votes {
+				if v := r.VisibleVote(f, u, reviewer); v != nil {
+					vc := *v
+					fc.Votes[reviewer] = &vc
+				}
+			}
+			gc.Files = append(gc.Files, &fc)
+		}
+		c.Groups = append(c.Groups, &gc)
+	}
+	return &c
+}
+
+// Activity returns the request's audit events u may see, newest first,
+// without view events; with group set, only that group's.
+func (s *Service) Activity(ctx context.Context, u *airlock.User, id, group string) ([]*airlock.AuditEvent, error) {
+	var out []*airlock.AuditEvent
+	err := s.store.View(ctx, func(tx airlock.Tx) error {
+		r, err := loadVisible(tx, u, id)
+		if err != nil {
+			return err
+		}
+		events, err := tx.AuditEvents(airlock.AuditFilter{Request: id, Group: group})
+		if err != nil {
+			return err
+		}
+		for _, e := range events {
+			if e.Type.ReadOnly() || !r.CanSee(u, e.AsItem()) {
+				continue
+			}
+			out = append(out, e)
+		}
+		return nil
+	})
+	return out, err
+}
+
+// WorkspaceState is what the workspace browser needs to know about requests.
+type WorkspaceState struct {
+	Workspace string
+	// Released are the content hashes already released from the workspace.
+	Released map[string]bool
+	// Current is the viewer's open request in the workspace, or nil.
+	Current *airlock.Request
+	// CanAdd is nil if the viewer may add files now, else why not.
+	CanAdd error
+}
+
+// Status is a file's status relative to the viewer's open request.
+func (w *WorkspaceState) Status(path string, valid bool, contentHash string) airlock.WorkspaceFileStatus {
+	return airlock.FileStatusFor(path, valid, contentHash, w.Released, w.Current)
+}
+
+// WorkspaceState returns the request-side state of a workspace for u.
+func (s *Service) WorkspaceState(ctx context.Context, u *airlock.User, workspace string) (*WorkspaceState, error) {
+	if err := airlock.CheckCanView(u, workspace); err != nil {
+		return nil, err
+	}
+	w := &WorkspaceState{Workspace: workspace}
+	err := s.store.View(ctx, func(tx airlock.Tx) error {
+		var err error
+		if w.Released, err = tx.ReleasedHashes(workspace); err != nil {
+			return err
+		}
+		id, err := tx.ActiveRequestID(workspace, u.Username)
+		if err != nil || id == "" {
+			return err
+		}
+		w.Current, err = tx.Request(id)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	w.CanAdd = airlock.CheckCanAuthor(u, workspace)
+	if w.CanAdd == nil && w.Current != nil && !w.Current.Status.IsEditing() {
+		w.CanAdd = airlock.Errorf(airlock.ESTATE, "Your request for this workspace is under review; you cannot change it or start a new one until it is returned.")
+	}
+	return w, nil
+}
+
+// Requests lists the requests matching the filter that u may view, newest first.
+func (s *Service) Requests(ctx context.Context, u *airlock.User, f airlock.RequestFilter) ([]*airlock.Request, error) {
+	if u == nil {
+		return nil, airlock.Errorf(airlock.EUNAUTHORIZED, "Please sign in.")
+	}
+	if f.Workspace != "" {
+		if err := airlock.CheckCanView(u, f.Workspace); err != nil {
+			return nil, err
+		}
+	}
+	var out []*airlock.Request
+	err := s.store.View(ctx, func(tx airlock.Tx) error {
+		all, err := tx.Requests(f)
+		if err != nil {
+			return err
+		}
+		for _, r := range all {
+			if u.CanView(r.Workspace) {
+				out = append(out, filtered(r, u))
+			}
+		}
+		return nil
+	})
+	return out, err
+}
+
+// QueueItem is a request in a reviewer's queue with their progress.
+type QueueItem struct {
+	Request   *airlock.Request
+	Reviewed  int // output files the reviewer has voted on
+	Total     int // output files
+	Submitted bool
+}
+
+// Queues are a reviewer's lists of requests.
+type Queues struct {
+	Outstanding []QueueItem
+	Returned    []QueueItem
+	Approved    []QueueItem
+}
+
+// ReviewQueues returns the requests an output checker may review, never
+// their own.
+func (s *Service) ReviewQueues(ctx context.Context, u *airlock.User) (*Queues, error) {
+	if u == nil {
+		return nil, airlock.Errorf(airlock.EUNAUTHORIZED, "Please sign in.")
+	}
+	if !u.OutputChecker {
+		return nil, airlock.Errorf(airlock.EFORBIDDEN, "Only output checkers have a review queue.")
+	}
+	q := &Queues{}
+	err := s.store.View(ctx, func(tx airlock.Tx) error {
+		all, err := tx.Requests(airlock.RequestFilter{ExcludeAuthor: u.Username, Statuses: []airlock.RequestStatus{
+			airlock.StatusSubmitted, airlock.StatusPartiallyReviewed, airlock.StatusReviewed, airlock.StatusReturned, airlock.StatusApproved}})
+		if err != nil {
+			return err
+		}
+		for _, r := range all {
+			it := QueueItem{Request: filtered(r, u), Submitted: r.HasSubmittedReview(u.Username)}
+			for _, f := range r.OutputFiles() {
+				it.Total++
+				if v := f.Votes[u.Username]; v != nil && v.Vote != airlock.VoteUndecided {
+					it.Reviewed++
+				}
+			}
+			switch {
+			case r.Status.IsUnderReview():
+				q.Outstanding = append(q.Outstanding, it)
+			case r.Status == airlock.StatusReturned:
+				q.Returned = append(q.Returned, it)
+			default:
+				q.Approved = append(q.Approved, it)
+			}
+		}
+		return nil
+	})
+	return q, err
+}
