@@ -1,0 +1,326 @@
+package content
+
+import (
+	"math"
+	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// ColumnType is the type of a column as the summary statistics see it.
+type ColumnType string
+
+// Column types. A column is text unless every cell that is neither missing
+// nor redacted is a number.
+const (
+	ColumnText    ColumnType = "text"    // no numbers (this includes all-missing columns)
+	ColumnInteger ColumnType = "integer" // every value is a whole number
+	ColumnFloat   ColumnType = "float"   // every value is a number, some with decimals or exponents
+	ColumnMixed   ColumnType = "mixed"   // some values are numbers and some are not
+)
+
+// SmallCountLimit is the upper bound of the small-number flag: numeric cells
+// with 0 < value <= SmallCountLimit are counted in ColumnStats.Small.
+const SmallCountLimit = 7
+
+// MissingMarkers are the normalised cell values counted as missing.
+var MissingMarkers = []string{"", "null", "none", "nan"}
+
+// RedactedMarkers are the normalised cell values counted as redacted.
+var RedactedMarkers = []string{"[redacted]", "redacted", "na", "n/a", "<=7"}
+
+// ColumnStats summarises one column. The numeric fields (Min, MinNonZero,
+// Max, Sum and the divisibility flags) are meaningful only when Numeric()
+// is true.
+type ColumnStats struct {
+	Name     string
+	Type     ColumnType
+	Total    int // cells in the column: one per data row, absent cells of short rows included
+	Numbers  int // cells that parse as numbers
+	Missing  int // cells whose normalised value is a MissingMarker
+	Redacted int // cells whose normalised value is a RedactedMarker
+
+	Min, Max, Sum float64
+	// MinNonZero is the non-zero value closest to zero (its sign kept);
+	// HasNonZero is false when every value is zero.
+	MinNonZero float64
+	HasNonZero bool
+	// DivisibleBy5, DivisibleBy6 and Midpoint6 hold when every numeric value
+	// x satisfies x mod 5 == 0, x mod 6 == 0, or x == 0 || (x-3) mod 6 == 0.
+	DivisibleBy5, DivisibleBy6, Midpoint6 bool
+
+	// Small counts numeric cells with 0 < x <= SmallCountLimit, in any
+	// column type: a hint for checkers looking for unredacted small counts.
+	Small int
+
+	others int     // non-numeric values that are neither missing nor redacted
+	sumC   float64 // Neumaier compensation for Sum
+}
+
+// Numeric reports whether the column is fully numeric, so that its minimum,
+// maximum, sum and divisibility are shown.
+func (c *ColumnStats) Numeric() bool {
+	return c.Type == ColumnInteger || c.Type == ColumnFloat
+}
+
+// Stats are the summary statistics of a table.
+type Stats struct {
+	Rows    int // data rows, the header not counted
+	Columns []ColumnStats
+	// Notes explain anything that limited the statistics.
+	Notes []string
+}
+
+// normalise removes all white space and lower-cases, for marker matching.
+func normalise(s string) string {
+	clean := true
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= utf8.RuneSelf || c == ' ' || c == '\t' || c == '\r' || c == '\n' || (c >= 'A' && c <= 'Z') {
+			clean = false
+			break
+		}
+	}
+	if clean {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	for _, r := range s {
+		if unicode.IsSpace(r) {
+			continue
+		}
+		b.WriteRune(unicode.ToLower(r))
+	}
+	return b.String()
+}
+
+func isMissing(norm string) bool {
+	switch norm {
+	case "", "null", "none", "nan":
+		return true
+	}
+	return false
+}
+
+func isRedacted(norm string) bool {
+	switch norm {
+	case "[redacted]", "redacted", "na", "n/a", "<=7":
+		return true
+	}
+	return false
+}
+
+// ParseNumber reports whether s, after trimming surrounding white space, is
+// a plain decimal number: an optional sign, digits with at most one decimal
+// point, and an optional exponent. Thousands separators, percentages,
+// hexadecimal, "inf" and "nan" are not numbers, and neither is a value too
+// large for a float64. isInt is true when there is no point and no exponent.
+func ParseNumber(s string) (v float64, isInt bool, ok bool) {
+	s = strings.TrimSpace(s)
+	n := len(s)
+	if n == 0 || n > 400 {
+		return 0, false, false
+	}
+	i := 0
+	if s[i] == '+' || s[i] == '-' {
+		i++
+	}
+	digits, dot, exp := 0, false, false
+	for ; i < n; i++ {
+		c := s[i]
+		switch {
+		case c >= '0' && c <= '9':
+			digits++
+		case c == '.' && !dot:
+			dot = true
+		default:
+			goto tail
+		}
+	}
+tail:
+	if digits == 0 {
+		return 0, false, false
+	}
+	if i < n {
+		if s[i] != 'e' && s[i] != 'E' {
+			return 0, false, false
+		}
+		exp = true
+		i++
+		if i < n && (s[i] == '+' || s[i] == '-') {
+			i++
+		}
+		ed := 0
+		for ; i < n && s[i] >= '0' && s[i] <= '9'; i++ {
+			ed++
+		}
+		if ed == 0 || i != n {
+			return 0, false, false
+		}
+	}
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil || math.IsInf(f, 0) || math.IsNaN(f) {
+		return 0, false, false
+	}
+	return f, !dot && !exp, true
+}
+
+// StatsBuilder accumulates summary statistics one row at a time. Its memory
+// depends on the number of columns, never on the number of rows.
+type StatsBuilder struct {
+	maxCols int
+	stats   Stats
+	capped  bool
+	floats  []bool // a column has seen a non-integer number
+}
+
+// NewStatsBuilder starts statistics for a table with this header. Columns
+// beyond maxColumns (if > 0) are ignored, with a note.
+func NewStatsBuilder(header []string, maxColumns int) *StatsBuilder {
+	b := &StatsBuilder{maxCols: maxColumns}
+	for i, h := range header {
+		if maxColumns > 0 && i >= maxColumns {
+			b.capped = true
+			break
+		}
+		b.addColumn(h)
+	}
+	return b
+}
+
+func (b *StatsBuilder) addColumn(name string) {
+	b.stats.Columns = append(b.stats.Columns, ColumnStats{
+		Name:         name,
+		Total:        b.stats.Rows,
+		Missing:      b.stats.Rows, // earlier rows did not have this cell
+		DivisibleBy5: true,
+		DivisibleBy6: true,
+		Midpoint6:    true,
+	})
+	b.floats = append(b.floats, false)
+}
+
+// Add counts one data row. Cells beyond the header get their own column
+// (named "Column N"); absent cells of short rows count as missing. Add does
+// not keep row.
+func (b *StatsBuilder) Add(row []string) {
+	for len(row) > len(b.stats.Columns) {
+		if b.maxCols > 0 && len(b.stats.Columns) >= b.maxCols {
+			b.capped = true
+			row = row[:len(b.stats.Columns)]
+			break
+		}
+		b.addColumn(extraColumnName(len(b.stats.Columns)))
+	}
+	b.stats.Rows++
+	for i := range b.stats.Columns {
+		c := &b.stats.Columns[i]
+		c.Total++
+		if i >= len(row) {
+			c.Missing++
+			continue
+		}
+		cell := row[i]
+		if v, isInt, ok := ParseNumber(cell); ok {
+			b.addNumber(i, v, isInt)
+			continue
+		}
+		norm := normalise(cell)
+		switch {
+		case isMissing(norm):
+			c.Missing++
+		case isRedacted(norm):
+			c.Redacted++
+		default:
+			c.others++
+		}
+	}
+}
+
+func (b *StatsBuilder) addNumber(i int, v float64, isInt bool) {
+	c := &b.stats.Columns[i]
+	if !isInt {
+		b.floats[i] = true
+	}
+	if c.Numbers == 0 {
+		c.Min, c.Max = v, v
+	} else {
+		c.Min = math.Min(c.Min, v)
+		c.Max = math.Max(c.Max, v)
+	}
+	c.Numbers++
+	// Neumaier summation keeps long sums of decimals accurate.
+	t := c.Sum + v
+	if math.Abs(c.Sum) >= math.Abs(v) {
+		c.sumC += (c.Sum - t) + v
+	} else {
+		c.sumC += (v - t) + c.Sum
+	}
+	c.Sum = t
+	if v != 0 && (!c.HasNonZero || math.Abs(v) < math.Abs(c.MinNonZero)) {
+		c.MinNonZero, c.HasNonZero = v, true
+	}
+	if math.Mod(v, 5) != 0 {
+		c.DivisibleBy5 = false
+	}
+	if math.Mod(v, 6) != 0 {
+		c.DivisibleBy6 = false
+	}
+	if v != 0 && math.Mod(v-3, 6) != 0 {
+		c.Midpoint6 = false
+	}
+	if v > 0 && v <= SmallCountLimit {
+		c.Small++
+	}
+}
+
+// Result returns the statistics so far. The builder can keep adding rows.
+func (b *StatsBuilder) Result() *Stats {
+	out := &Stats{Rows: b.stats.Rows, Columns: make([]ColumnStats, len(b.stats.Columns))}
+	for i, c := range b.stats.Columns {
+		c.Sum += c.sumC
+		c.sumC = 0
+		switch {
+		case c.Numbers == 0:
+			c.Type = ColumnText
+		case c.others > 0:
+			c.Type = ColumnMixed
+		case b.floats[i]:
+			c.Type = ColumnFloat
+		default:
+			c.Type = ColumnInteger
+		}
+		if c.Numbers == 0 {
+			c.DivisibleBy5, c.DivisibleBy6, c.Midpoint6 = false, false, false
+		}
+		out.Columns[i] = c
+	}
+	if b.capped {
+		out.Notes = append(out.Notes, "Only the first "+strconv.Itoa(len(b.stats.Columns))+" columns are summarised.")
+	}
+	out.Notes = append(out.Notes, b.stats.Notes...)
+	return out
+}
+
+// Summarize computes the statistics of rows already in memory; it is the
+// same computation as Table.Stats and exists for small inputs and tests.
+func Summarize(header []string, rows [][]string) *Stats {
+	b := NewStatsBuilder(header, 0)
+	for _, r := range rows {
+		b.Add(r)
+	}
+	return b.Result()
+}
+
+// FormatNumber writes a statistic the way people read it: whole numbers
+// without a decimal point, others with the fewest digits that round-trip.
+func FormatNumber(v float64) string {
+	if v == math.Trunc(v) && math.Abs(v) < 1e15 {
+		return strconv.FormatFloat(v, 'f', 0, 64)
+	}
+	return strconv.FormatFloat(v, 'g', -1, 64)
+}
+
+func extraColumnName(i int) string { return "Column " + strconv.Itoa(i+1) }
