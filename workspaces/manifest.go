@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"math"
 	"slices"
@@ -137,8 +136,7 @@ func ParseManifest(workspace string, data []byte) (*Manifest, error) {
 	}
 	var raw rawManifest
 	if err := json.Unmarshal(data, &raw); err != nil {
-		var typeErr *json.UnmarshalTypeError
-		if errors.As(err, &typeErr) {
+		if json.Valid(data) {
 			return nil, manifestError(workspace, "has an unexpected shape: %s", err)
 		}
 		return nil, manifestError(workspace, "is not valid JSON: %s", err)

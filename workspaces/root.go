@@ -54,6 +54,7 @@ type wsCache struct {
 	manifest  os.FileInfo // stat of metadata/manifest.json when read
 	dirs      []dirStat   // stats of metadata/ and the directories below it
 	checkedAt time.Time   // when the stats above were taken
+	reads     int         // how many times the manifest was read, for tests
 }
 
 type dirStat struct {
@@ -182,6 +183,7 @@ func (c *wsCache) load(ctx context.Context, wr *os.Root, name string, now func()
 	}
 
 	checkedAt := now()
+	c.reads++
 	var prev *Manifest
 	if c.snap != nil {
 		prev = c.snap.manifest
