@@ -1,0 +1,101 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/url"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/airlock-project/airlock/airlock"
+)
+
+// statusOf maps an error to its HTTP status, in this one place.
+func statusOf(err error, method string) int {
+	var he *echo.HTTPError
+	if errors.As(err, &he) {
+		return he.Code
+	}
+	switch airlock.ErrorCode(err) {
+	case airlock.EINVALID:
+		if method == http.MethodPost {
+			return http.StatusUnprocessableEntity
+		}
+		return http.StatusBadRequest
+	case airlock.EUNAUTHORIZED:
+		return http.StatusUnauthorized
+	case airlock.EFORBIDDEN:
+		return http.StatusForbidden
+	case airlock.ENOTFOUND:
+		return http.StatusNotFound
+	case airlock.ESTATE, airlock.ECONFLICT:
+		return http.StatusConflict
+	case airlock.EUNAVAILABLE:
+		return http.StatusBadGateway
+	}
+	return http.StatusInternalServerError
+}
+
+// messageOf is the text shown to the person for an error.
+func messageOf(err error, status int) string {
+	var he *echo.HTTPError
+	if errors.As(err, &he) {
+		if m, ok := he.Message.(string); ok && status < 500 {
+			return m
+		}
+		return http.StatusText(status)
+	}
+	return airlock.ErrorMessage(err)
+}
+
+// errorPage is the data of the error page and fragment.
+type errorPage struct {
+	Status    int
+	Title     string
+	Message   string
+	RequestID string
+}
+
+// handleError is Echo's one error handler: it maps the error to a status,
+// logs only server errors, sends people who are not signed in to the
+// sign-in page, and renders a friendly page (or a small fragment for htmx).
+func (s *Server) handleError(err error, c echo.Context) {
+	if c.Response().Committed || errors.Is(err, context.Canceled) {
+		return
+	}
+	r := c.Request()
+	status := statusOf(err, r.Method)
+	rid, _ := c.Get(ctxRequestID).(string)
+	if status >= 500 {
+		s.log.Error("request failed", "request_id", rid, "method", r.Method, "path", r.URL.Path, "err", err)
+	}
+	htmx := r.Header.Get("HX-Request") == "true"
+
+	if status == http.StatusUnauthorized {
+		target := "/login?next=" + url.QueryEscape(r.URL.RequestURI())
+		if htmx {
+			c.Response().Header().Set("HX-Redirect", target)
+			_ = c.NoContent(http.StatusUnauthorized)
+			return
+		}
+		if r.Method == http.MethodGet || r.Method == http.MethodHead {
+			_ = c.Redirect(http.StatusFound, target)
+			return
+		}
+	}
+	page := errorPage{Status: status, Title: http.StatusText(status), Message: messageOf(err, status), RequestID: rid}
+	if status == http.StatusTooManyRequests {
+		page.Title = "Too many attempts"
+	}
+	if htmx {
+		c.Response().Header().Set("Content-Type", echo.MIMETextHTMLCharsetUTF8)
+		c.Response().WriteHeader(status)
+		_ = s.tmpl.fragment(c.Response(), "", "error_fragment", page)
+		return
+	}
+	if rerr := s.renderStatus(c, status, "error", page.Title, page); rerr != nil {
+		s.log.Error("render error page", "request_id", rid, "err", rerr)
+		_ = c.String(status, page.Message)
+	}
+}

@@ -1,0 +1,240 @@
+package ui
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/airlock-project/airlock/airlock"
+	"github.com/airlock-project/airlock/airlock/sqlite"
+	"github.com/airlock-project/airlock/review"
+	"github.com/airlock-project/airlock/workspaces"
+)
+
+// env is a complete web application for tests: real SQLite, real
+// workspaces on disk, the real review service and dev-user sign-in.
+type env struct {
+	t     testing.TB
+	srv   *Server
+	db    *sqlite.DB
+	svc   *review.Service
+	root  *workspaces.Root
+	users *DevUsers
+	mu    sync.Mutex
+	now   time.Time
+	wsDir string
+	jobs  *fakeJobsite
+}
+
+// fakeJobsite accepts releases in memory.
+type fakeJobsite struct{ n int }
+
+func (f *fakeJobsite) CreateRelease(_ context.Context, _, _, airlockID string, _ []airlock.ReleaseFile) (string, error) {
+	f.n++
+	return fmt.Sprintf("rel-%s-%d", airlockID, f.n), nil
+}
+
+func wsAccess(project string, ongoing, archived bool) airlock.WorkspaceAccess {
+	return airlock.WorkspaceAccess{ProjectDetails: airlock.ProjectDetails{Name: project, Ongoing: &ongoing, Orgs: []string{"Org"}}, Archived: archived}
+}
+
+// testUsers are the people of the authorization matrix.
+func testUsers() map[string]airlock.User {
+	member := map[string]airlock.WorkspaceAccess{"ws1": wsAccess("Project One", true, false)}
+	return map[string]airlock.User{
+		"author":    {Username: "author", Fullname: "Ann Author", Workspaces: member},
+		"member":    {Username: "member", Fullname: "Mem Member", Workspaces: member},
+		"outsider":  {Username: "outsider", Fullname: "Out Sider", Workspaces: map[string]airlock.WorkspaceAccess{"ws2": wsAccess("Project Two", true, false)}},
+		"checker":   {Username: "checker", Fullname: "Che Cker", OutputChecker: true},
+		"checker2":  {Username: "checker2", Fullname: "Che Cker Two", OutputChecker: true},
+		"selfcheck": {Username: "selfcheck", Fullname: "Self Checker", OutputChecker: true, Workspaces: member},
+		"copilot":   {Username: "copilot", Fullname: "Co Pilot", CopilotedWorkspaces: member},
+		"readonly":  {Username: "readonly", Fullname: "Read Only", ReadonlyAccess: true},
+	}
+}
+
+func newEnv(t testing.TB) *env {
+	t.Helper()
+	dir := t.TempDir()
+	e := &env{t: t, now: time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC), wsDir: filepath.Join(dir, "workspaces"), jobs: &fakeJobsite{}}
+	writeWorkspace(t, e.wsDir, "ws1", map[string]string{
+		"output/summary.csv":     "group,count\na,10\nb,20\n",
+		"output/notes.txt":       "Some notes\n",
+		"output/deep/nested.csv": "x,y\n1,2\n",
+		"output/page.html":       "<html><body><script>alert(1)</script><p>hi</p></body></html>",
+		"output/binary.bin":      "\x00\x01",
+	})
+	writeWorkspace(t, e.wsDir, "ws2", map[string]string{"out/a.txt": "a\n"})
+	var err error
+	ctx := context.Background()
+	if e.db, err = sqlite.Open(ctx, filepath.Join(dir, "airlock.db")); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { e.db.Close() })
+	e.db.Now = e.clock
+	if e.root, err = workspaces.OpenRoot(e.wsDir); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { e.root.Close() })
+	store, err := workspaces.OpenStore(filepath.Join(dir, "requests"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	e.svc = review.New(review.Config{Store: e.db, Workspaces: e.root, Files: store, Policy: airlock.NewPolicy(2, nil), Jobsite: e.jobs})
+
+	devfile := map[string]any{}
+	for name, u := range testUsers() {
+		devfile[name] = map[string]any{"token": "token " + name, "details": u}
+	}
+	b, _ := json.Marshal(devfile)
+	if e.users, err = ParseDevUsers(b); err != nil {
+		t.Fatal(err)
+	}
+	e.srv = NewServer(Deps{
+		Service:     e.svc,
+		Workspaces:  e.root,
+		Auth:        e.users,
+		SessionKeys: [][]byte{[]byte("0123456789abcdef0123456789abcdef")},
+		Settings:    Settings{ExternalURL: "http://airlock.test"},
+		Now:         e.clock,
+	})
+	return e
+}
+
+func (e *env) clock() time.Time {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.now
+}
+
+func (e *env) advance(d time.Duration) {
+	e.mu.Lock()
+	e.now = e.now.Add(d)
+	e.mu.Unlock()
+}
+
+// writeWorkspace writes files and a manifest listing them as
+// moderately_sensitive outputs with correct hashes.
+func writeWorkspace(t testing.TB, root, name string, files map[string]string) {
+	t.Helper()
+	outputs := map[string]any{}
+	for p, body := range files {
+		full := filepath.Join(root, name, filepath.FromSlash(p))
+		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(full, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		sum := sha256.Sum256([]byte(body))
+		outputs[p] = map[string]any{"level": "moderately_sensitive", "job_id": "job1", "action": "act", "repo": "https://github.com/example/repo",
+			"commit": "abc123", "user": "author", "content_hash": hex.EncodeToString(sum[:]), "size": len(body), "timestamp": 1700000000}
+	}
+	m, _ := json.Marshal(map[string]any{"workspace": name, "repo": "https://github.com/example/repo", "outputs": outputs})
+	if err := os.MkdirAll(filepath.Join(root, name, "metadata"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(root, name, "metadata", "manifest.json"), m, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// client is one browser: it keeps cookies and the last CSRF token seen.
+type client struct {
+	e    *env
+	jar  *cookiejar.Jar
+	csrf string
+}
+
+func (e *env) client() *client {
+	jar, _ := cookiejar.New(nil)
+	return &client{e: e, jar: jar}
+}
+
+var csrfRE = regexp.MustCompile(`name="_csrf" value="([^"]+)"`)
+
+// do sends a request through ServeHTTP without following redirects.
+func (c *client) do(method, target string, form url.Values, hdr map[string]string) *httptest.ResponseRecorder {
+	c.e.t.Helper()
+	var body io.Reader
+	if form != nil {
+		body = strings.NewReader(form.Encode())
+	}
+	req := httptest.NewRequest(method, "http://airlock.test"+target, body)
+	if form != nil {
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	for k, v := range hdr {
+		req.Header.Set(k, v)
+	}
+	for _, ck := range c.jar.Cookies(req.URL) {
+		req.AddCookie(ck)
+	}
+	rec := httptest.NewRecorder()
+	c.e.srv.ServeHTTP(rec, req)
+	c.jar.SetCookies(req.URL, rec.Result().Cookies())
+	if m := csrfRE.FindStringSubmatch(rec.Body.String()); m != nil {
+		c.csrf = m[1]
+	}
+	return rec
+}
+
+func (c *client) get(target string) *httptest.ResponseRecorder { return c.do("GET", target, nil, nil) }
+
+// post sends a form with the CSRF token (fetching a page first if needed).
+func (c *client) post(target string, form url.Values) *httptest.ResponseRecorder {
+	c.e.t.Helper()
+	if c.csrf == "" {
+		c.get("/login")
+	}
+	if form == nil {
+		form = url.Values{}
+	}
+	form.Set("_csrf", c.csrf)
+	return c.do("POST", target, form, nil)
+}
+
+// login signs in as a test user.
+func (c *client) login(username string) *client {
+	c.e.t.Helper()
+	rec := c.post("/login", url.Values{"user": {username}, "token": {"token " + username}, "next": {"/workspaces/"}})
+	if rec.Code != http.StatusSeeOther {
+		c.e.t.Fatalf("login %s: status %d: %s", username, rec.Code, rec.Body.String())
+	}
+	c.get("/workspaces/")
+	return c
+}
+
+// as returns a signed-in client.
+func (e *env) as(username string) *client { return e.client().login(username) }
+
+// user returns a test user's domain object.
+func (e *env) user(name string) *airlock.User {
+	u := testUsers()[name]
+	return u.Clone()
+}
+
+// dump returns the whole database, to prove refused actions change nothing.
+func (e *env) dump() string {
+	e.t.Helper()
+	s, err := e.db.Dump(context.Background())
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return s
+}

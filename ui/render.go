@@ -1,0 +1,139 @@
+package ui
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/airlock-project/airlock/airlock"
+)
+
+// view is what every page template receives: the chrome (user, nav, flash
+// messages, CSRF token, demo switcher) and the page's own data in Page.
+type view struct {
+	Title     string
+	User      *airlock.User
+	CSRF      string
+	Flashes   []flash
+	Nav       []navItem
+	Demo      []DemoUser
+	DemoFile  string
+	Path      string
+	Backend   string
+	RequestID string
+	Page      any
+}
+
+// navItem is one entry of the header navigation.
+type navItem struct {
+	Label   string
+	URL     string
+	Current bool
+}
+
+// nav returns the header entries the user may use, marking the current one.
+func nav(u *airlock.User, path string) []navItem {
+	if u == nil {
+		return nil
+	}
+	items := []navItem{{Label: "Workspaces & requests", URL: "/workspaces/"}}
+	if u.ReadonlyAccess {
+		items = append(items, navItem{Label: "All workspaces", URL: "/workspaces/all/"})
+	}
+	if len(u.CopilotedWorkspaces) > 0 {
+		items = append(items, navItem{Label: "Copiloted workspaces", URL: "/copiloted-workspaces/"})
+	}
+	if u.OutputChecker {
+		items = append(items, navItem{Label: "Reviews", URL: "/reviews/"})
+	}
+	best := -1
+	for i, it := range items {
+		if strings.HasPrefix(path, it.URL) && (best < 0 || len(it.URL) > len(items[best].URL)) {
+			best = i
+		}
+	}
+	if best >= 0 {
+		items[best].Current = true
+	}
+	return items
+}
+
+// newView builds the chrome for a page.
+func (s *Server) newView(c echo.Context, title string, page any) *view {
+	u := currentUser(c)
+	v := &view{
+		Title:   title,
+		User:    u,
+		CSRF:    csrfToken(c),
+		Flashes: s.takeFlashes(c),
+		Nav:     nav(u, c.Request().URL.Path),
+		Path:    c.Request().URL.RequestURI(),
+		Backend: s.set.BackendName,
+		Page:    page,
+	}
+	v.RequestID, _ = c.Get(ctxRequestID).(string)
+	if d, ok := s.deps.Auth.(DemoSwitcher); ok {
+		v.Demo = d.DemoUsers()
+		if p, ok := s.deps.Auth.(interface{ Path() string }); ok {
+			v.DemoFile = p.Path()
+		}
+	}
+	return v
+}
+
+// render renders a whole page with status 200.
+func (s *Server) render(c echo.Context, page, title string, data any) error {
+	return s.renderStatus(c, http.StatusOK, page, title, data)
+}
+
+// renderStatus renders a whole page into a buffer, then sends it.
+func (s *Server) renderStatus(c echo.Context, status int, page, title string, data any) error {
+	var b strings.Builder
+	if err := s.tmpl.page(&b, page, s.newView(c, title, data)); err != nil {
+		return err
+	}
+	c.Response().Header().Set("Vary", "HX-Request")
+	return c.HTML(status, b.String())
+}
+
+// renderFragment renders one named template of a page for htmx.
+func (s *Server) renderFragment(c echo.Context, page, name string, data any) error {
+	var b strings.Builder
+	if err := s.tmpl.fragment(&b, page, name, data); err != nil {
+		return err
+	}
+	c.Response().Header().Set("Vary", "HX-Request")
+	return c.HTML(http.StatusOK, b.String())
+}
+
+// isHTMX reports whether the request came from htmx.
+func isHTMX(c echo.Context) bool { return c.Request().Header.Get("HX-Request") == "true" }
+
+// redirectBack sends the browser to next after a POST (redirect-after-post).
+func redirectBack(c echo.Context, next string) error {
+	next = safeNext(next, "/workspaces/")
+	if isHTMX(c) {
+		c.Response().Header().Set("HX-Redirect", next)
+		return c.NoContent(http.StatusNoContent)
+	}
+	return c.Redirect(http.StatusSeeOther, next)
+}
+
+// safeNext returns next if it is a local path (a single leading '/', no
+// '//' or backslash, no control characters), else fallback. It stops
+// open redirects through ?next=.
+func safeNext(next, fallback string) string {
+	if next == "" || next[0] != '/' || strings.HasPrefix(next, "//") || strings.ContainsAny(next, "\\") {
+		return fallback
+	}
+	for _, r := range next {
+		if r < 0x20 || r == 0x7f {
+			return fallback
+		}
+	}
+	if strings.HasPrefix(next, "/\t") || strings.Contains(next, "/../") {
+		return fallback
+	}
+	return next
+}

@@ -1,0 +1,212 @@
+// Package ui is the web application: Echo routes, handlers, middleware,
+// templates and static files. Every rule lives in the review service; this
+// package asks it, shows the answer and never decides on its own (D1).
+package ui
+
+import (
+	"context"
+	"fmt"
+	"html/template"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/gorilla/sessions"
+	"github.com/labstack/echo/v4"
+
+	"github.com/airlock-project/airlock/airlock"
+	"github.com/airlock-project/airlock/workspaces"
+)
+
+// Settings are the web application's tunable values. Zero values take the
+// defaults of DefaultSettings.
+type Settings struct {
+	// ExternalURL is the URL people use to reach airlock; an https URL
+	// makes every cookie Secure.
+	ExternalURL string
+	// SessionIdle ends a session after this long without a request (D7).
+	SessionIdle time.Duration
+	// RoleRefresh is how old cached roles may get before they are fetched
+	// again from the jobs site (D6).
+	RoleRefresh time.Duration
+	// RoleGrace is how long past RoleRefresh cached roles stay usable while
+	// the jobs site cannot be reached; after that the session ends (D6).
+	RoleGrace time.Duration
+	// LoginFailures failed sign-ins per username, and per client address,
+	// within LoginWindow lock further attempts until the window passes.
+	LoginFailures int
+	// LoginWindow is the rate-limit window for failed sign-ins.
+	LoginWindow time.Duration
+	// BackendName is shown in the header (for example "test backend").
+	BackendName string
+	// JobsiteURL is linked from the sign-in page, where people get tokens.
+	JobsiteURL string
+}
+
+// DefaultSettings returns the settings used for zero fields.
+func DefaultSettings() Settings {
+	return Settings{
+		SessionIdle:   14 * 24 * time.Hour,
+		RoleRefresh:   15 * time.Minute,
+		RoleGrace:     time.Hour,
+		LoginFailures: 5,
+		LoginWindow:   15 * time.Minute,
+		BackendName:   "airlock",
+	}
+}
+
+func (s Settings) withDefaults() Settings {
+	d := DefaultSettings()
+	if s.SessionIdle <= 0 {
+		s.SessionIdle = d.SessionIdle
+	}
+	if s.RoleRefresh <= 0 {
+		s.RoleRefresh = d.RoleRefresh
+	}
+	if s.RoleGrace <= 0 {
+		s.RoleGrace = d.RoleGrace
+	}
+	if s.LoginFailures <= 0 {
+		s.LoginFailures = d.LoginFailures
+	}
+	if s.LoginWindow <= 0 {
+		s.LoginWindow = d.LoginWindow
+	}
+	if s.BackendName == "" {
+		s.BackendName = d.BackendName
+	}
+	return s
+}
+
+// secure reports whether cookies must be Secure.
+func (s Settings) secure() bool {
+	u, err := url.Parse(s.ExternalURL)
+	return err == nil && u.Scheme == "https"
+}
+
+// Deps are everything the web application needs, passed in by cmd/airlock.
+type Deps struct {
+	// Service is the review workflow (review.Service).
+	Service Service
+	// Workspaces reads the workspaces root.
+	Workspaces *workspaces.Root
+	// Auth checks sign-ins and refreshes roles.
+	Auth Authenticator
+	// SessionKeys are gorilla/securecookie key pairs: a 32 or 64 byte hash
+	// key, then optionally a 16/24/32 byte encryption key; older pairs may
+	// follow for key rotation.
+	SessionKeys [][]byte
+	// Settings tunes sessions, role refresh and rate limits.
+	Settings Settings
+	// Logger receives one structured line per request and every 5xx error.
+	Logger *slog.Logger
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+	// Viewer renders file contents for the preview frame; nil uses the
+	// basic built-in preview (text in <pre>, images, sandboxed HTML).
+	Viewer Viewer
+}
+
+// Server is the web application. It is an http.Handler.
+type Server struct {
+	deps     Deps
+	set      Settings
+	log      *slog.Logger
+	now      func() time.Time
+	echo     *echo.Echo
+	tmpl     *templates
+	static   *staticFiles
+	sessions *sessions.CookieStore
+	limiter  *loginLimiter
+	rules    map[string]access // "METHOD path" → who may call it
+	md       *markdown
+	viewer   Viewer
+}
+
+// NewServer builds the web application: templates are parsed, static files
+// hashed and routes registered once. It panics if the embedded templates
+// are broken or no session key is given, which are programming or
+// configuration errors that must stop startup.
+func NewServer(deps Deps) *Server {
+	s, err := newServer(deps)
+	if err != nil {
+		panic(fmt.Sprintf("ui.NewServer: %v", err))
+	}
+	return s
+}
+
+func newServer(deps Deps) (*Server, error) {
+	if len(deps.SessionKeys) == 0 || len(deps.SessionKeys[0]) < 32 {
+		return nil, fmt.Errorf("a session hash key of at least 32 bytes is required")
+	}
+	if deps.Logger == nil {
+		deps.Logger = slog.New(slog.DiscardHandler)
+	}
+	if deps.Now == nil {
+		deps.Now = time.Now
+	}
+	s := &Server{
+		deps:   deps,
+		set:    deps.Settings.withDefaults(),
+		log:    deps.Logger,
+		now:    deps.Now,
+		rules:  map[string]access{},
+		md:     newMarkdown(),
+		viewer: deps.Viewer,
+	}
+	if s.viewer == nil {
+		s.viewer = basicViewer{}
+	}
+	var err error
+	if s.static, err = loadStatic(assets); err != nil {
+		return nil, err
+	}
+	if s.tmpl, err = parseTemplates(assets, s.funcs()); err != nil {
+		return nil, err
+	}
+	s.sessions = newSessionStore(deps.SessionKeys, s.set)
+	s.limiter = newLoginLimiter(s.set.LoginFailures, s.set.LoginWindow)
+
+	e := echo.New()
+	e.HideBanner = true
+	e.HidePort = true
+	e.IPExtractor = echo.ExtractIPDirect() // never trust client-sent forwarding headers
+	e.HTTPErrorHandler = s.handleError
+	s.echo = e
+	s.routes()
+	return s, nil
+}
+
+// ServeHTTP implements http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.echo.ServeHTTP(w, r) }
+
+// Routes returns the registered routes as "METHOD path", for tests.
+func (s *Server) Routes() []string {
+	var out []string
+	for _, r := range s.echo.Routes() {
+		out = append(out, r.Method+" "+r.Path)
+	}
+	return out
+}
+
+// funcs are the helpers templates may call.
+func (s *Server) funcs() template.FuncMap {
+	return template.FuncMap{
+		"static":     s.static.URL,
+		"markdown":   func(text string) template.HTML { return s.md.render(text) },
+		"date":       formatDate,
+		"datetime":   formatDateTime,
+		"size":       formatSize,
+		"shortid":    airlock.ShortID,
+		"pathjoin":   joinURLPath,
+		"escapepath": escapePath,
+		"dict":       dict,
+		"list":       func(v ...any) []any { return v },
+		"errmsg":     airlock.ErrorMessage,
+		"plural":     plural,
+	}
+}
+
+// context returns the request's context; handlers pass it to every I/O call.
+func ctx(c echo.Context) context.Context { return c.Request().Context() }

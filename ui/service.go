@@ -1,0 +1,49 @@
+package ui
+
+import (
+	"context"
+	"io"
+	"time"
+
+	"github.com/airlock-project/airlock/airlock"
+	"github.com/airlock-project/airlock/review"
+)
+
+// Service is the review workflow service (*review.Service) as the web
+// application calls it. Every method enforces its own rules and returns
+// coded airlock errors whose messages are shown to the person. Tests may
+// wrap it to inject failures.
+type Service interface {
+	Policy() airlock.Policy
+	SaveUser(ctx context.Context, u *airlock.User, refreshedAt time.Time) error
+	User(ctx context.Context, username string) (*airlock.User, time.Time, error)
+
+	View(ctx context.Context, u *airlock.User, id string) (*review.RequestView, error)
+	Activity(ctx context.Context, u *airlock.User, id, group string) ([]*airlock.AuditEvent, error)
+	WorkspaceState(ctx context.Context, u *airlock.User, workspace string) (*review.WorkspaceState, error)
+	Requests(ctx context.Context, u *airlock.User, f airlock.RequestFilter) ([]*airlock.Request, error)
+	ReviewQueues(ctx context.Context, u *airlock.User) (*review.Queues, error)
+	OpenRequestFile(ctx context.Context, u *airlock.User, id, path string, download bool) (io.ReadSeekCloser, *airlock.RequestFile, error)
+	RecordWorkspaceView(ctx context.Context, u *airlock.User, workspace, path string) error
+
+	AddFiles(ctx context.Context, u *airlock.User, workspace string, items []review.AddItem, group string) ([]review.FileResult, error)
+	UpdateFiles(ctx context.Context, u *airlock.User, workspace string, paths []string) ([]review.FileResult, error)
+	WithdrawFiles(ctx context.Context, u *airlock.User, id string, paths []string) ([]review.FileResult, error)
+	ChangeFiles(ctx context.Context, u *airlock.User, id string, paths []string, group string, t airlock.FileType) ([]review.FileResult, error)
+	EditGroup(ctx context.Context, u *airlock.User, id, group, context, controls string) error
+	Comment(ctx context.Context, u *airlock.User, id, group, text string, v airlock.Visibility) error
+	DeleteComment(ctx context.Context, u *airlock.User, id string, commentID int64) error
+	MakeCommentPublic(ctx context.Context, u *airlock.User, id string, commentID int64) error
+	Submit(ctx context.Context, u *airlock.User, id string) error
+	SubmitReview(ctx context.Context, u *airlock.User, id string) error
+	Return(ctx context.Context, u *airlock.User, id string) error
+	Reject(ctx context.Context, u *airlock.User, id string) error
+	Withdraw(ctx context.Context, u *airlock.User, id string) error
+	Release(ctx context.Context, u *airlock.User, id string) error
+	Vote(ctx context.Context, u *airlock.User, id, path string, v airlock.Vote) error
+	ResetVote(ctx context.Context, u *airlock.User, id, path string) error
+	RequestChangesGroup(ctx context.Context, u *airlock.User, id, group string) (int, error)
+	ResetGroupVotes(ctx context.Context, u *airlock.User, id, group string) (int, error)
+}
+
+var _ Service = (*review.Service)(nil)

@@ -1,0 +1,128 @@
+// airlock's only script. Pages work without it; it adds confirmation
+// dialogs, double-submit protection and checkbox selection that survives
+// navigation. No inline scripts or styles: the CSP forbids them.
+(function () {
+  "use strict";
+  document.documentElement.classList.add("js");
+
+  // Confirmation dialogs: a link or button with data-confirm="<dialog id>"
+  // opens that <dialog> instead of navigating to the no-JS confirm page.
+  document.addEventListener("click", function (ev) {
+    var opener = ev.target.closest("[data-confirm]");
+    if (opener) {
+      var dlg = document.getElementById(opener.getAttribute("data-confirm"));
+      if (dlg && typeof dlg.showModal === "function") {
+        ev.preventDefault();
+        dlg.showModal();
+        var first = dlg.querySelector("textarea, input:not([type=hidden]), button");
+        if (first) { first.focus(); }
+      }
+      return;
+    }
+    var closer = ev.target.closest("[data-close-dialog]");
+    if (closer) {
+      var d = closer.closest("dialog");
+      if (d) { ev.preventDefault(); d.close(); }
+    }
+  });
+
+  // Double-submit protection: disable the submit buttons of a form once it
+  // is submitted; htmx requests re-enable them when they finish.
+  document.addEventListener("submit", function (ev) {
+    var form = ev.target;
+    if (ev.defaultPrevented) { return; }
+    window.setTimeout(function () {
+      form.querySelectorAll("button[type=submit], button:not([type])").forEach(function (b) {
+        b.disabled = true;
+        b.setAttribute("aria-busy", "true");
+      });
+    }, 0);
+  });
+  document.addEventListener("htmx:afterRequest", function (ev) {
+    var el = ev.detail && ev.detail.elt;
+    if (!el || !el.querySelectorAll) { return; }
+    el.querySelectorAll("button[aria-busy=true]").forEach(function (b) {
+      b.disabled = false;
+      b.removeAttribute("aria-busy");
+    });
+  });
+  // Pages restored from the back-forward cache must not keep disabled buttons.
+  window.addEventListener("pageshow", function (ev) {
+    if (!ev.persisted) { return; }
+    document.querySelectorAll("button[aria-busy=true]").forEach(function (b) {
+      b.disabled = false;
+      b.removeAttribute("aria-busy");
+    });
+  });
+
+  // Selection that survives navigation: checkboxes named "path" inside a
+  // form with data-selection="<key>" are remembered in sessionStorage.
+  var STORE = "airlock-selection";
+  function load() {
+    try { return JSON.parse(window.sessionStorage.getItem(STORE) || "{}"); } catch (e) { return {}; }
+  }
+  function save(all) {
+    try { window.sessionStorage.setItem(STORE, JSON.stringify(all)); } catch (e) { /* storage full or disabled */ }
+  }
+  function boxes(form) { return Array.prototype.slice.call(form.querySelectorAll("input[type=checkbox][name=path]:not(:disabled)")); }
+  function updateAll(form) {
+    var all = form.querySelector("input[data-select-all]");
+    if (!all) { return; }
+    var bs = boxes(form), n = bs.filter(function (b) { return b.checked; }).length;
+    all.checked = n > 0 && n === bs.length;
+    all.indeterminate = n > 0 && n < bs.length;
+  }
+  function updateCount(form) {
+    var out = form.querySelector("[data-selected-count]");
+    if (!out) { return; }
+    var key = form.getAttribute("data-selection"), sel = load()[key] || {};
+    var n = Object.keys(sel).length;
+    out.textContent = n === 0 ? "No files selected" : (n === 1 ? "1 file selected" : n + " files selected");
+    // Selected files from other folders are submitted too.
+    form.querySelectorAll("input[data-carried]").forEach(function (i) { i.remove(); });
+    var here = {};
+    boxes(form).forEach(function (b) { here[b.value] = true; });
+    Object.keys(sel).forEach(function (p) {
+      if (here[p]) { return; }
+      var i = document.createElement("input");
+      i.type = "hidden"; i.name = "path"; i.value = p; i.setAttribute("data-carried", "");
+      form.appendChild(i);
+    });
+  }
+  function init(root) {
+    root.querySelectorAll("form[data-selection]").forEach(function (form) {
+      var key = form.getAttribute("data-selection"), all = load(), sel = all[key] || {};
+      boxes(form).forEach(function (b) { if (sel[b.value]) { b.checked = true; } });
+      updateAll(form);
+      updateCount(form);
+    });
+  }
+  document.addEventListener("change", function (ev) {
+    var t = ev.target, form = t.closest && t.closest("form[data-selection]");
+    if (!form) { return; }
+    var key = form.getAttribute("data-selection"), all = load(), sel = all[key] || {};
+    if (t.hasAttribute("data-select-all")) {
+      boxes(form).forEach(function (b) { b.checked = t.checked; if (t.checked) { sel[b.value] = true; } else { delete sel[b.value]; } });
+    } else if (t.name === "path") {
+      if (t.checked) { sel[t.value] = true; } else { delete sel[t.value]; }
+    } else { return; }
+    all[key] = sel; save(all);
+    updateAll(form); updateCount(form);
+  });
+  document.addEventListener("click", function (ev) {
+    var b = ev.target.closest("[data-clear-selection]");
+    if (!b) { return; }
+    var form = b.closest("form[data-selection]");
+    var all = load(); delete all[form.getAttribute("data-selection")]; save(all);
+    boxes(form).forEach(function (x) { x.checked = false; });
+    updateAll(form); updateCount(form);
+  });
+  // A page that completed an action clears the selection it used.
+  function clearDone() {
+    var done = document.querySelector("[data-selection-done]");
+    if (!done) { return; }
+    var all = load(); delete all[done.getAttribute("data-selection-done")]; save(all);
+  }
+  document.addEventListener("DOMContentLoaded", function () { clearDone(); init(document); });
+  document.addEventListener("htmx:afterSettle", function (ev) { init(ev.detail.elt || document); });
+})();
