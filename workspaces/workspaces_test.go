@@ -420,7 +420,7 @@ func TestSymlinks(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	replace("output/notes.txt", "../../../outside/secret.txt")                     // relative, escapes
+	replace("output/notes.txt", "../../../outside/secret.txt")                      // relative, escapes
 	replace("report.md", filepath.Join(filepath.Dir(dir), "outside", "secret.txt")) // absolute, escapes
 	replace("output/B.csv", "secret.csv")                                           // inside, to a hidden file
 	replace("output/tables", "../../../outside")                                    // a directory, escapes
