@@ -28,6 +28,43 @@ func (s *Server) routes() {
 	s.add(http.MethodGet, "/workspaces/", accessUser, s.workspaceIndex, true)
 	s.add(http.MethodGet, "/copiloted-workspaces/", accessUser, s.copilotedIndex, true)
 	s.add(http.MethodGet, "/workspaces/all/", accessReadonly, s.allWorkspaces, true)
+	s.add(http.MethodGet, "/workspaces/view/:ws/*", accessUser, s.workspaceBrowse, true)
+	s.add(http.MethodGet, "/workspaces/tree/:ws/*", accessUser, s.workspaceTree, true)
+	s.add(http.MethodGet, "/workspaces/content/:ws/*", accessUser, s.workspaceContent, true)
+	s.add(http.MethodPost, "/workspaces/add-form/:ws", accessUser, s.workspaceAddForm, true)
+	s.add(http.MethodPost, "/workspaces/add/:ws", accessUser, s.workspaceAdd, true)
+	s.add(http.MethodPost, "/workspaces/update/:ws", accessUser, s.workspaceUpdate, true)
+
+	// Requests: pages.
+	s.add(http.MethodGet, "/requests/", accessUser, s.home, true)
+	s.add(http.MethodGet, "/reviews/", accessChecker, s.reviews, true)
+	s.add(http.MethodGet, "/requests/workspace/:ws", accessUser, s.workspaceRequests, true)
+	s.add(http.MethodGet, "/requests/view/:id/", accessUser, s.requestOverview, true)
+	s.add(http.MethodGet, "/requests/group/:id/:group", accessUser, s.requestGroup, true)
+	s.add(http.MethodGet, "/requests/file/:id/:group/*", accessUser, s.requestFile, true)
+	s.add(http.MethodGet, "/requests/content/:id/:group/*", accessUser, s.requestContent, true)
+	s.add(http.MethodGet, "/requests/confirm/:id/:action", accessUser, s.requestConfirm, true)
+
+	// Requests: request-level steps, each confirmed first in the page.
+	s.add(http.MethodPost, "/requests/submit/:id", accessUser, s.requestDo("submit"), true)
+	s.add(http.MethodPost, "/requests/withdraw/:id", accessUser, s.requestDo("withdraw"), true)
+	s.add(http.MethodPost, "/requests/review/:id", accessUser, s.requestDo("review"), true)
+	s.add(http.MethodPost, "/requests/return/:id", accessUser, s.requestDo("return"), true)
+	s.add(http.MethodPost, "/requests/reject/:id", accessUser, s.requestDo("reject"), true)
+	s.add(http.MethodPost, "/requests/release/:id", accessUser, s.requestDo("release"), true)
+
+	// Requests: files, groups and comments.
+	s.add(http.MethodPost, "/requests/vote/:id", accessUser, s.requestVote, true)
+	s.add(http.MethodPost, "/requests/reset-vote/:id", accessUser, s.requestResetVote, true)
+	s.add(http.MethodPost, "/requests/withdraw-files/:id", accessUser, s.requestWithdrawFiles, true)
+	s.add(http.MethodPost, "/requests/change-form/:id", accessUser, s.requestChangeForm, true)
+	s.add(http.MethodPost, "/requests/change-files/:id", accessUser, s.requestChangeFiles, true)
+	s.add(http.MethodPost, "/requests/edit-group/:id/:group", accessUser, s.requestEditGroup, true)
+	s.add(http.MethodPost, "/requests/comment/:id/:group", accessUser, s.requestComment, true)
+	s.add(http.MethodPost, "/requests/comment-delete/:id/:group", accessUser, s.requestDeleteComment, true)
+	s.add(http.MethodPost, "/requests/comment-public/:id/:group", accessUser, s.requestCommentPublic, true)
+	s.add(http.MethodPost, "/requests/request-changes/:id/:group", accessUser, s.requestChangesGroup, true)
+	s.add(http.MethodPost, "/requests/reset-votes/:id/:group", accessUser, s.requestResetGroupVotes, true)
 }
 
 // add registers one route with its access rule. Routes with session=true

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"strings"
 	"time"
 
 	"github.com/gorilla/sessions"
@@ -205,6 +206,11 @@ func (s *Server) funcs() template.FuncMap {
 		"list":       func(v ...any) []any { return v },
 		"errmsg":     airlock.ErrorMessage,
 		"plural":     plural,
+		"groupurl":   groupURL,
+		"fileurl":    fileURL,
+		"lower":      strings.ToLower,
+		"action":     func(key string) requestAction { return requestActions()[key] },
+		"treedata":   func(ws string, nodes []*treeNode) treeData { return treeData{Workspace: ws, Nodes: nodes} },
 	}
 }
 

@@ -13,7 +13,9 @@ import (
 // pageNames lists every page template the handlers render. Startup fails if
 // one is missing, so a deploy never discovers it on a user's request.
 var pageNames = []string{
-	"error", "login", "workspaces", "workspaces_all",
+	"error", "login", "workspaces", "workspaces_all", "workspace_browse", "add_files",
+	"request_overview", "request_group", "request_file", "request_change_files",
+	"confirm", "requests_workspace", "reviews",
 }
 
 // templates is the parsed template set: a base set of the layout and the

@@ -1,0 +1,335 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/airlock-project/airlock/airlock"
+)
+
+// requestAction is a request-level workflow step.
+type requestAction struct {
+	Label   string // what the button says
+	Explain string // what happens, shown before confirming
+	Done    string // the flash after success
+	Danger  bool
+	run     func(s *Server, ctx context.Context, u *airlock.User, id string) error
+}
+
+// requestActions are the request-level steps by their URL key.
+func requestActions() map[string]requestAction {
+	return map[string]requestAction{
+		"submit": {Label: "Submit for review", Done: "The request has been submitted for review.",
+			Explain: "Output checkers will review every output file independently. You cannot change the request while it is under review. Submit only outputs that follow the data release policy: low counts redacted, counts rounded, every output described.",
+			run: func(s *Server, ctx context.Context, u *airlock.User, id string) error {
+				return s.deps.Service.Submit(ctx, u, id)
+			}},
+		"withdraw": {Label: "Withdraw this request", Done: "The request has been withdrawn.", Danger: true,
+			Explain: "Withdrawing ends the request for good: nothing in it will be released. You can start a new request afterwards.",
+			run: func(s *Server, ctx context.Context, u *airlock.User, id string) error {
+				return s.deps.Service.Withdraw(ctx, u, id)
+			}},
+		"review": {Label: "Submit your review", Done: "Your review has been submitted.",
+			Explain: "Your votes and comments become final for this round. Other reviewers will see them once every review is in.",
+			run: func(s *Server, ctx context.Context, u *airlock.User, id string) error {
+				return s.deps.Service.SubmitReview(ctx, u, id)
+			}},
+		"return": {Label: "Return to author", Done: "The request has been returned to its author.",
+			Explain: "The author will be able to change files and answer comments, then resubmit. If not every review is in yet, this round's votes and comments are reset.",
+			run: func(s *Server, ctx context.Context, u *airlock.User, id string) error {
+				return s.deps.Service.Return(ctx, u, id)
+			}},
+		"reject": {Label: "Reject request", Done: "The request has been rejected.", Danger: true,
+			Explain: "Rejecting ends the request for good: nothing in it will be released, and the author cannot change it.",
+			run: func(s *Server, ctx context.Context, u *airlock.User, id string) error {
+				return s.deps.Service.Reject(ctx, u, id)
+			}},
+		"release": {Label: "Release files", Done: "The files have been released and are being uploaded to the jobs site.",
+			Explain: "Every approved output file will leave the backend and be uploaded, byte for byte as reviewed, to the jobs site. This cannot be undone.",
+			run: func(s *Server, ctx context.Context, u *airlock.User, id string) error {
+				return s.deps.Service.Release(ctx, u, id)
+			}},
+	}
+}
+
+// confirmPage is the data of the confirmation page (used without JS).
+type confirmPage struct {
+	ID     string
+	Key    string
+	Action requestAction
+}
+
+// requestConfirm answers GET /requests/confirm/:id/:action: without
+// JavaScript, the confirmation step before a request-level action.
+func (s *Server) requestConfirm(c echo.Context) error {
+	id, key := c.Param("id"), c.Param("action")
+	a, ok := requestActions()[key]
+	if !ok {
+		return airlock.Errorf(airlock.ENOTFOUND, "There is no action %q.", key)
+	}
+	if _, err := s.deps.Service.View(ctx(c), currentUser(c), id); err != nil {
+		return err
+	}
+	return s.render(c, "confirm", a.Label, confirmPage{ID: id, Key: key, Action: a})
+}
+
+// requestDo answers POST /requests/:action/:id for the request-level steps.
+func (s *Server) requestDo(key string) echo.HandlerFunc {
+	a := requestActions()[key]
+	return func(c echo.Context) error {
+		id := c.Param("id")
+		if err := a.run(s, ctx(c), currentUser(c), id); err != nil {
+			return err
+		}
+		s.addFlash(c, "success", a.Done)
+		return redirectBack(c, requestURL(id))
+	}
+}
+
+// requestVote answers POST /requests/vote/:id (path, vote).
+func (s *Server) requestVote(c echo.Context) error {
+	id, p := c.Param("id"), c.FormValue("path")
+	v := airlock.Vote(c.FormValue("vote"))
+	if v != airlock.VoteApproved && v != airlock.VoteChangesRequested {
+		return airlock.Errorf(airlock.EINVALID, "Choose to approve the file or to request changes.")
+	}
+	if err := s.deps.Service.Vote(ctx(c), currentUser(c), id, p, v); err != nil {
+		return err
+	}
+	s.addFlash(c, "success", fmt.Sprintf("Your vote on %s: %s.", p, strings.ToLower(v.Label())))
+	return redirectBack(c, c.FormValue("next"))
+}
+
+// requestResetVote answers POST /requests/reset-vote/:id (path).
+func (s *Server) requestResetVote(c echo.Context) error {
+	id, p := c.Param("id"), c.FormValue("path")
+	if err := s.deps.Service.ResetVote(ctx(c), currentUser(c), id, p); err != nil {
+		return err
+	}
+	s.addFlash(c, "success", "Your vote on "+p+" has been cleared.")
+	return redirectBack(c, c.FormValue("next"))
+}
+
+// requestWithdrawFiles answers POST /requests/withdraw-files/:id (path...).
+func (s *Server) requestWithdrawFiles(c echo.Context) error {
+	id := c.Param("id")
+	paths, err := formPaths(c)
+	if err != nil {
+		return err
+	}
+	results, err := s.deps.Service.WithdrawFiles(ctx(c), currentUser(c), id, paths)
+	if err != nil {
+		return err
+	}
+	s.flashResults(c, results)
+	return redirectBack(c, safeNext(c.FormValue("next"), requestURL(id)))
+}
+
+// changePage is the data of the change-files form.
+type changePage struct {
+	ID     string
+	Paths  []string
+	Groups []string
+	Next   string
+}
+
+// requestChangeForm answers POST /requests/change-form/:id (path...): the
+// form to move files to another group or change their type. It changes
+// nothing.
+func (s *Server) requestChangeForm(c echo.Context) error {
+	p, err := s.loadRequest(c)
+	if err != nil {
+		return err
+	}
+	if p.V.CanChangeFile != nil {
+		return p.V.CanChangeFile
+	}
+	paths, err := formPaths(c)
+	if err != nil {
+		return err
+	}
+	page := changePage{ID: p.R.ID, Paths: paths, Next: safeNext(c.FormValue("next"), requestURL(p.R.ID))}
+	for _, g := range p.R.Groups {
+		page.Groups = append(page.Groups, g.Name)
+	}
+	return s.render(c, "request_change_files", "Change files", page)
+}
+
+// requestChangeFiles answers POST /requests/change-files/:id.
+func (s *Server) requestChangeFiles(c echo.Context) error {
+	id := c.Param("id")
+	paths, err := formPaths(c)
+	if err != nil {
+		return err
+	}
+	group := strings.TrimSpace(c.FormValue("new_group"))
+	if group == "" {
+		group = strings.TrimSpace(c.FormValue("group"))
+	}
+	results, err := s.deps.Service.ChangeFiles(ctx(c), currentUser(c), id, paths, group, airlock.FileType(c.FormValue("type")))
+	if err != nil {
+		return err
+	}
+	s.flashResults(c, results)
+	next := requestURL(id)
+	if len(results) > 0 && results[0].Err == nil && len(results) == 1 {
+		next = fileURL(id, results[0].Group, results[0].Path)
+	}
+	return redirectBack(c, next)
+}
+
+// groupParam returns the :group route parameter.
+func groupParam(c echo.Context) (string, error) { return param(c, "group") }
+
+// requestEditGroup answers POST /requests/edit-group/:id/:group.
+func (s *Server) requestEditGroup(c echo.Context) error {
+	id := c.Param("id")
+	g, err := groupParam(c)
+	if err != nil {
+		return err
+	}
+	if err := s.deps.Service.EditGroup(ctx(c), currentUser(c), id, g, c.FormValue("context"), c.FormValue("controls")); err != nil {
+		return err
+	}
+	s.addFlash(c, "success", "Context and controls saved for group "+g+".")
+	return redirectBack(c, groupURL(id, g))
+}
+
+// requestComment answers POST /requests/comment/:id/:group.
+func (s *Server) requestComment(c echo.Context) error {
+	id := c.Param("id")
+	g, err := groupParam(c)
+	if err != nil {
+		return err
+	}
+	text := strings.TrimSpace(c.FormValue("text"))
+	if text == "" {
+		return airlock.Errorf(airlock.EINVALID, "Please write a comment first.")
+	}
+	vis := airlock.Visibility(c.FormValue("visibility"))
+	if vis == "" {
+		vis = airlock.Public
+	}
+	if !vis.Valid() {
+		return airlock.Errorf(airlock.EINVALID, "Choose who can read the comment.")
+	}
+	if err := s.deps.Service.Comment(ctx(c), currentUser(c), id, g, text, vis); err != nil {
+		return err
+	}
+	s.addFlash(c, "success", "Comment added.")
+	return redirectBack(c, safeNext(c.FormValue("next"), groupURL(id, g)))
+}
+
+func commentID(c echo.Context) (int64, error) {
+	n, err := strconv.ParseInt(c.FormValue("comment_id"), 10, 64)
+	if err != nil || n <= 0 {
+		return 0, airlock.Errorf(airlock.EINVALID, "Which comment? The form did not say.")
+	}
+	return n, nil
+}
+
+// requestDeleteComment answers POST /requests/comment-delete/:id/:group.
+func (s *Server) requestDeleteComment(c echo.Context) error {
+	id := c.Param("id")
+	g, err := groupParam(c)
+	if err != nil {
+		return err
+	}
+	n, err := commentID(c)
+	if err != nil {
+		return err
+	}
+	if err := s.deps.Service.DeleteComment(ctx(c), currentUser(c), id, n); err != nil {
+		return err
+	}
+	s.addFlash(c, "success", "Comment deleted.")
+	return redirectBack(c, groupURL(id, g))
+}
+
+// requestCommentPublic answers POST /requests/comment-public/:id/:group.
+func (s *Server) requestCommentPublic(c echo.Context) error {
+	id := c.Param("id")
+	g, err := groupParam(c)
+	if err != nil {
+		return err
+	}
+	n, err := commentID(c)
+	if err != nil {
+		return err
+	}
+	if err := s.deps.Service.MakeCommentPublic(ctx(c), currentUser(c), id, n); err != nil {
+		return err
+	}
+	s.addFlash(c, "success", "The comment is now visible to everyone who can see the request.")
+	return redirectBack(c, groupURL(id, g))
+}
+
+// requestChangesGroup answers POST /requests/request-changes/:id/:group.
+func (s *Server) requestChangesGroup(c echo.Context) error {
+	id := c.Param("id")
+	g, err := groupParam(c)
+	if err != nil {
+		return err
+	}
+	n, err := s.deps.Service.RequestChangesGroup(ctx(c), currentUser(c), id, g)
+	if err != nil {
+		return err
+	}
+	s.addFlash(c, "success", fmt.Sprintf("Changes requested on %s in group %s.", plural(n, "file"), g))
+	return redirectBack(c, groupURL(id, g))
+}
+
+// requestResetGroupVotes answers POST /requests/reset-votes/:id/:group.
+func (s *Server) requestResetGroupVotes(c echo.Context) error {
+	id := c.Param("id")
+	g, err := groupParam(c)
+	if err != nil {
+		return err
+	}
+	n, err := s.deps.Service.ResetGroupVotes(ctx(c), currentUser(c), id, g)
+	if err != nil {
+		return err
+	}
+	s.addFlash(c, "success", fmt.Sprintf("Your votes on %s in group %s were cleared.", plural(n, "file"), g))
+	return redirectBack(c, groupURL(id, g))
+}
+
+// workspaceRequestsPage is the data of the requests-per-workspace page.
+type workspaceRequestsPage struct {
+	Workspace string
+	Status    airlock.RequestStatus
+	Statuses  []airlock.RequestStatus
+	Requests  []*airlock.Request
+}
+
+// workspaceRequests answers GET /requests/workspace/:ws?status=.
+func (s *Server) workspaceRequests(c echo.Context) error {
+	ws := c.Param("ws")
+	u := currentUser(c)
+	st := airlock.RequestStatus(c.QueryParam("status"))
+	if st != "" && !st.Valid() {
+		return airlock.Errorf(airlock.EINVALID, "Unknown status %q.", st)
+	}
+	f := airlock.RequestFilter{Workspace: ws}
+	if st != "" {
+		f.Statuses = []airlock.RequestStatus{st}
+	}
+	reqs, err := s.deps.Service.Requests(ctx(c), u, f)
+	if err != nil {
+		return err
+	}
+	return s.render(c, "requests_workspace", "Requests for "+ws, workspaceRequestsPage{Workspace: ws, Status: st, Statuses: airlock.AllStatuses, Requests: reqs})
+}
+
+// reviews answers GET /reviews/: the output checker's queues.
+func (s *Server) reviews(c echo.Context) error {
+	q, err := s.deps.Service.ReviewQueues(ctx(c), currentUser(c))
+	if err != nil {
+		return err
+	}
+	return s.render(c, "reviews", "Reviews", q)
+}

@@ -1,0 +1,197 @@
+package ui
+
+import (
+	"net/http"
+	"net/url"
+	"path"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/airlock-project/airlock/airlock"
+	"github.com/airlock-project/airlock/review"
+)
+
+// actionButton is one request-level action with its permission.
+type actionButton struct {
+	Key     string // submit, withdraw, review, return, reject, release
+	Label   string
+	Err     error // nil when allowed now; else why not
+	Confirm bool  // asks for confirmation first
+	Danger  bool
+}
+
+// requestPage is the data of the request overview, group and file pages.
+type requestPage struct {
+	V          *review.RequestView
+	R          *airlock.Request
+	Activity   []*airlock.AuditEvent
+	Actions    []actionButton
+	Group      *airlock.FileGroup
+	File       *airlock.RequestFile
+	ContentURL string
+	IsImage    bool
+	Decision   airlock.Decision
+	MyVote     airlock.Vote
+	HasVote    bool
+	Outputs    int
+	Supporting int
+	Withdrawn  int
+}
+
+// requestURL is the overview URL of a request.
+func requestURL(id string) string { return "/requests/view/" + url.PathEscape(id) + "/" }
+
+// groupURL is the URL of a group page.
+func groupURL(id, group string) string {
+	return "/requests/group/" + url.PathEscape(id) + "/" + url.PathEscape(group)
+}
+
+// fileURL is the URL of a request file page.
+func fileURL(id, group, p string) string {
+	return "/requests/file/" + url.PathEscape(id) + "/" + url.PathEscape(group) + "/" + escapePath(p)
+}
+
+// contentURL is the URL of a request file's contents.
+func contentURL(id, group, p string) string {
+	return "/requests/content/" + url.PathEscape(id) + "/" + url.PathEscape(group) + "/" + escapePath(p)
+}
+
+// loadRequest fetches the request as the viewer may see it.
+func (s *Server) loadRequest(c echo.Context) (*requestPage, error) {
+	id := c.Param("id")
+	v, err := s.deps.Service.View(ctx(c), currentUser(c), id)
+	if err != nil {
+		return nil, err
+	}
+	p := &requestPage{V: v, R: v.Request}
+	p.Outputs = v.Request.CountType(airlock.FileOutput)
+	p.Supporting = v.Request.CountType(airlock.FileSupporting)
+	p.Withdrawn = v.Request.CountType(airlock.FileWithdrawn)
+	return p, nil
+}
+
+// actions lists the request-level actions relevant to the viewer: the
+// author's for the author, the reviewers' for output checkers who did not
+// write it. Each carries the service's reason when it cannot be used now.
+func actions(v *review.RequestView) []actionButton {
+	var out []actionButton
+	if v.IsAuthor {
+		label := "Submit for review"
+		if v.Request.Status == airlock.StatusReturned {
+			label = "Resubmit for review"
+		}
+		out = append(out,
+			actionButton{Key: "submit", Label: label, Err: v.CanSubmit, Confirm: true},
+			actionButton{Key: "withdraw", Label: "Withdraw this request", Err: v.CanWithdraw, Confirm: true, Danger: true})
+	}
+	if v.IsReviewer && !v.Request.Status.IsFinal() {
+		out = append(out,
+			actionButton{Key: "review", Label: "Submit your review", Err: v.CanSubmitReview},
+			actionButton{Key: "return", Label: "Return to author", Err: v.CanReturn, Confirm: true},
+			actionButton{Key: "reject", Label: "Reject request", Err: v.CanReject, Confirm: true, Danger: true})
+	}
+	if v.IsReviewer && (v.Request.Status == airlock.StatusReviewed || v.Request.Status == airlock.StatusApproved) {
+		out = append(out, actionButton{Key: "release", Label: "Release files", Err: v.CanRelease, Confirm: true})
+	}
+	return out
+}
+
+// requestOverview answers GET /requests/view/:id/.
+func (s *Server) requestOverview(c echo.Context) error {
+	p, err := s.loadRequest(c)
+	if err != nil {
+		return err
+	}
+	if p.Activity, err = s.deps.Service.Activity(ctx(c), currentUser(c), p.R.ID, ""); err != nil {
+		return err
+	}
+	p.Actions = actions(p.V)
+	return s.render(c, "request_overview", "Request "+airlock.ShortID(p.R.ID), p)
+}
+
+// requestGroup answers GET /requests/group/:id/:group.
+func (s *Server) requestGroup(c echo.Context) error {
+	p, err := s.loadRequest(c)
+	if err != nil {
+		return err
+	}
+	name, err := param(c, "group")
+	if err != nil {
+		return err
+	}
+	if p.Group = p.R.Group(name); p.Group == nil {
+		return airlock.Errorf(airlock.ENOTFOUND, "File group %q is not part of this request.", name)
+	}
+	if p.Activity, err = s.deps.Service.Activity(ctx(c), currentUser(c), p.R.ID, name); err != nil {
+		return err
+	}
+	return s.render(c, "request_group", "Group "+name, p)
+}
+
+// requestFile answers GET /requests/file/:id/:group/*.
+func (s *Server) requestFile(c echo.Context) error {
+	p, err := s.loadRequest(c)
+	if err != nil {
+		return err
+	}
+	group, err := param(c, "group")
+	if err != nil {
+		return err
+	}
+	fp, err := param(c, "*")
+	if err != nil {
+		return err
+	}
+	f := p.R.File(fp)
+	if f == nil || f.Group != group {
+		if f != nil {
+			return c.Redirect(http.StatusFound, fileURL(p.R.ID, f.Group, f.Path))
+		}
+		return airlock.Errorf(airlock.ENOTFOUND, "%s is not part of this request.", fp)
+	}
+	p.File, p.Group = f, p.R.Group(group)
+	p.ContentURL = contentURL(p.R.ID, group, fp)
+	p.IsImage = isImage(fp)
+	p.Decision = p.V.Decisions[fp]
+	p.MyVote, p.HasVote = p.V.MyVotes[fp]
+	return s.render(c, "request_file", path.Base(fp), p)
+}
+
+// requestContent answers GET /requests/content/:id/:group/*: the stored,
+// reviewed bytes (D4), sandboxed (D8); with ?download=1 an attachment, for
+// output checkers who did not write the request. Both are audited.
+func (s *Server) requestContent(c echo.Context) error {
+	group, err := param(c, "group")
+	if err != nil {
+		return err
+	}
+	fp, err := param(c, "*")
+	if err != nil {
+		return err
+	}
+	download := c.QueryParam("download") != ""
+	rc, f, err := s.deps.Service.OpenRequestFile(ctx(c), currentUser(c), c.Param("id"), fp, download)
+	if err != nil {
+		return err
+	}
+	defer rc.Close()
+	if f.Group != group {
+		return airlock.Errorf(airlock.ENOTFOUND, "%s is not in group %q.", fp, group)
+	}
+	setContentHeaders(c)
+	h := c.Response().Header()
+	h.Set("Cache-Control", "private, max-age=3600")
+	h.Set("ETag", `"`+f.FileID+`"`)
+	if download {
+		h.Set("Content-Type", "application/octet-stream")
+		h.Set("Content-Disposition", mimeAttachment(path.Base(fp)))
+		http.ServeContent(c.Response(), c.Request(), "", f.AddedAt, rc)
+		return nil
+	}
+	return s.viewer.Render(c.Response(), c.Request(), fp, rc, f.Size)
+}
+
+// mimeAttachment builds a Content-Disposition attachment header value.
+func mimeAttachment(name string) string {
+	return `attachment; filename*=UTF-8''` + url.PathEscape(name)
+}

@@ -1,0 +1,203 @@
+package ui
+
+import (
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/airlock-project/airlock/airlock"
+	"github.com/airlock-project/airlock/review"
+	"github.com/airlock-project/airlock/workspaces"
+)
+
+// maxBatch bounds the files of one add, update or withdraw form.
+const maxBatch = 1000
+
+// addRow is one file of the add-files form.
+type addRow struct {
+	Index          int
+	Path           string
+	Status         airlock.WorkspaceFileStatus
+	SupportingOnly bool   // released before: may only be supporting
+	Skip           string // why the file cannot be added, if it cannot
+}
+
+// addPage is the data of the add-files form.
+type addPage struct {
+	Workspace    string
+	Rows         []addRow
+	Addable      int
+	Groups       []string
+	Next         string
+	Current      *airlock.Request
+	SelectionKey string
+}
+
+// formPaths returns the distinct "path" values of a form, in order.
+func formPaths(c echo.Context) ([]string, error) {
+	if err := c.Request().ParseForm(); err != nil {
+		return nil, airlock.Errorf(airlock.EINVALID, "The form could not be read.")
+	}
+	seen := map[string]bool{}
+	var out []string
+	for _, p := range c.Request().PostForm["path"] {
+		p = strings.TrimSpace(p)
+		if p == "" || seen[p] {
+			continue
+		}
+		seen[p] = true
+		out = append(out, p)
+	}
+	if len(out) == 0 {
+		return nil, airlock.Errorf(airlock.EINVALID, "Please select at least one file.")
+	}
+	if len(out) > maxBatch {
+		return nil, airlock.Errorf(airlock.EINVALID, "Please select at most %d files at a time.", maxBatch)
+	}
+	return out, nil
+}
+
+// workspaceAddForm answers POST /workspaces/add-form/:ws: given the
+// selected files it shows the form to pick the type of each file and the
+// group. It changes nothing.
+func (s *Server) workspaceAddForm(c echo.Context) error {
+	name := c.Param("ws")
+	w, state, err := s.loadWorkspace(c, name)
+	if err != nil {
+		return err
+	}
+	if state.CanAdd != nil {
+		return state.CanAdd
+	}
+	paths, err := formPaths(c)
+	if err != nil {
+		return err
+	}
+	policy := s.deps.Service.Policy()
+	page := addPage{Workspace: name, Next: safeNext(c.FormValue("next"), browseURL(name, "", true)), Current: state.Current, SelectionKey: "ws:" + name}
+	for i, p := range paths {
+		row := addRow{Index: i, Path: p}
+		meta, err := fileMeta(c, w, p)
+		if err != nil {
+			row.Skip = airlock.ErrorMessage(err)
+		} else {
+			row.Status = state.Status(p, true, meta.ContentHash)
+			row.Skip = addableWhy(meta, row.Status, policy)
+			row.SupportingOnly = row.Status == airlock.WorkspaceFileReleased
+		}
+		if row.Skip == "" {
+			page.Addable++
+		}
+		page.Rows = append(page.Rows, row)
+	}
+	groups := map[string]bool{airlock.DefaultGroup: true}
+	if state.Current != nil {
+		for _, g := range state.Current.Groups {
+			groups[g.Name] = true
+		}
+	}
+	for g := range groups {
+		page.Groups = append(page.Groups, g)
+	}
+	sort.Slice(page.Groups, func(i, j int) bool {
+		if (page.Groups[i] == airlock.DefaultGroup) != (page.Groups[j] == airlock.DefaultGroup) {
+			return page.Groups[i] == airlock.DefaultGroup
+		}
+		return page.Groups[i] < page.Groups[j]
+	})
+	return s.render(c, "add_files", "Add files to a request", page)
+}
+
+// fileMeta returns a visible file's metadata, refusing folders.
+func fileMeta(c echo.Context, w *workspaces.Workspace, p string) (workspaces.FileMeta, error) {
+	clean, err := workspaces.ValidatePath(p)
+	if err != nil {
+		return workspaces.FileMeta{}, err
+	}
+	if w.IsDir(clean) {
+		return workspaces.FileMeta{}, airlock.Errorf(airlock.EINVALID, "%s is a folder; select the files inside it.", clean)
+	}
+	return w.File(ctx(c), clean)
+}
+
+// addForm is the parsed add-files form.
+type addForm struct {
+	Items []review.AddItem
+	Group string
+	Next  string
+}
+
+func parseAddForm(c echo.Context, ws string) (addForm, error) {
+	if err := c.Request().ParseForm(); err != nil {
+		return addForm{}, airlock.Errorf(airlock.EINVALID, "The form could not be read.")
+	}
+	f := addForm{Next: safeNext(c.FormValue("next"), browseURL(ws, "", true))}
+	n, _ := strconv.Atoi(c.FormValue("count"))
+	if n < 0 || n > maxBatch {
+		return f, airlock.Errorf(airlock.EINVALID, "Please add at most %d files at a time.", maxBatch)
+	}
+	for i := 0; i < n; i++ {
+		p := strings.TrimSpace(c.FormValue("file_" + strconv.Itoa(i)))
+		if p == "" {
+			continue
+		}
+		t := airlock.FileType(c.FormValue("type_" + strconv.Itoa(i)))
+		if !t.Valid() {
+			return f, airlock.Errorf(airlock.EINVALID, "Choose whether %s is an output or a supporting file.", p)
+		}
+		f.Items = append(f.Items, review.AddItem{Path: p, Type: t})
+	}
+	if len(f.Items) == 0 {
+		return f, airlock.Errorf(airlock.EINVALID, "Please select at least one file.")
+	}
+	f.Group = strings.TrimSpace(c.FormValue("new_group"))
+	if f.Group == "" {
+		f.Group = strings.TrimSpace(c.FormValue("group"))
+	}
+	return f, nil
+}
+
+// workspaceAdd answers POST /workspaces/add/:ws: it adds the files to the
+// user's open request (creating it if needed) and reports each file.
+func (s *Server) workspaceAdd(c echo.Context) error {
+	name := c.Param("ws")
+	f, err := parseAddForm(c, name)
+	if err != nil {
+		return err
+	}
+	results, err := s.deps.Service.AddFiles(ctx(c), currentUser(c), name, f.Items, f.Group)
+	if err != nil {
+		return err
+	}
+	s.flashResults(c, results)
+	return redirectBack(c, f.Next)
+}
+
+// workspaceUpdate answers POST /workspaces/update/:ws: it replaces changed
+// files on the user's request with their current content.
+func (s *Server) workspaceUpdate(c echo.Context) error {
+	name := c.Param("ws")
+	paths, err := formPaths(c)
+	if err != nil {
+		return err
+	}
+	results, err := s.deps.Service.UpdateFiles(ctx(c), currentUser(c), name, paths)
+	if err != nil {
+		return err
+	}
+	s.flashResults(c, results)
+	return redirectBack(c, c.FormValue("next"))
+}
+
+// flashResults turns per-file results into flash messages, one per file.
+func (s *Server) flashResults(c echo.Context, results []review.FileResult) {
+	for _, r := range results {
+		if r.Err != nil {
+			s.addFlash(c, "error", r.Path+": "+r.Message)
+		} else {
+			s.addFlash(c, "success", r.Path+": "+r.Message)
+		}
+	}
+}
