@@ -148,8 +148,15 @@ func ParseManifest(workspace string, data []byte) (*Manifest, error) {
 	m.Outputs = make([]FileMeta, 0, len(raw.Outputs))
 	var latest time.Time
 	var latestPath string
-	var firstRepoPath string
-	for p, o := range raw.Outputs {
+	// Visiting the paths in order leaves Outputs (almost) sorted, which
+	// makes the final sort cheap, and makes "first output" well defined.
+	paths := make([]string, 0, len(raw.Outputs))
+	for p := range raw.Outputs {
+		paths = append(paths, p)
+	}
+	slices.Sort(paths)
+	for _, p := range paths {
+		o := raw.Outputs[p]
 		ts, err := parseTimestamp(o.Timestamp)
 		if err != nil {
 			m.Problems = append(m.Problems, fmt.Sprintf("output %q: timestamp: %v", p, err))
@@ -157,11 +164,8 @@ func ParseManifest(workspace string, data []byte) (*Manifest, error) {
 		if o.User != "" && (m.LatestUser == "" || ts.After(latest) || (ts.Equal(latest) && p > latestPath)) {
 			latest, latestPath, m.LatestUser = ts, p, o.User
 		}
-		if o.Repo != "" && (firstRepoPath == "" || p < firstRepoPath) {
-			firstRepoPath = p
-			if raw.Repo == "" {
-				m.Repo = o.Repo
-			}
+		if o.Repo != "" && m.Repo == "" {
+			m.Repo = o.Repo
 		}
 		if o.Level != VisibleLevel || o.OutOfDateOutput {
 			continue

@@ -9,6 +9,7 @@
 package workspaces
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"io"
@@ -241,7 +242,9 @@ func readManifest(wr *os.Root, name string, prev *Manifest) (*Manifest, os.FileI
 		return nil, nil, manifestError(name, "could not be opened: %s", describe(err))
 	}
 	defer f.Close()
-	data, err := io.ReadAll(f)
+	buf := bytes.NewBuffer(make([]byte, 0, st.Size()+bytes.MinRead))
+	_, err = buf.ReadFrom(f)
+	data := buf.Bytes()
 	if err != nil {
 		return nil, nil, manifestError(name, "could not be read: %s", describe(err))
 	}
