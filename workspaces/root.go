@@ -36,8 +36,16 @@ var (
 // the bytes have not changed (the approach git calls "racy clean").
 const racyWindow = 2 * time.Second
 
-// Root is a directory of workspaces, one sub-directory each. It caches each
-// workspace's parsed manifest and tree, and is safe for concurrent use.
+// Root is a directory of workspaces, one sub-directory each. It is safe for
+// concurrent use.
+//
+// Root caches each workspace's parsed manifest and tree (D9). A Get first
+// stats the manifest and the directories under metadata/; if none changed
+// (same inode, size, mode and modification time) and all are older than
+// racyWindow, the cached view is returned without reading anything.
+// Otherwise the manifest is read and hashed, and parsed only if its
+// SHA-256 differs from the cached one; the tree index is rebuilt only if
+// the manifest or the list of files under metadata/ changed.
 type Root struct {
 	dir  string
 	root *os.Root

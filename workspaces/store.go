@@ -59,7 +59,7 @@ func ValidHash(h string) bool {
 	return true
 }
 
-// name checks the parts of a stored file's name and returns its path
+// storeName checks the parts of a stored file's name and returns its path
 // relative to the store.
 func storeName(workspace, requestID, hash string) (string, error) {
 	switch {

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/airlock-project/airlock/airlock"
+	"github.com/airlock-project/airlock/workspaces/wstest"
 )
 
 func TestValidName(t *testing.T) {
@@ -609,4 +610,40 @@ func TestFileStatus(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestGenerate checks that wstest writes workspaces this package reads as
+// intended: real files matching their manifest hashes, in the documented layout.
+func TestGenerate(t *testing.T) {
+	dir := t.TempDir()
+	gen := wstest.MustGenerate(t, dir, "gen", 250, wstest.Options{Fanout: 5, Depth: 2})
+	r := mustOpenRoot(t, dir)
+	w := mustGet(t, r, "gen")
+	ctx := context.Background()
+	if got, want := len(gen.LeafDirs), 25; got != want {
+		t.Fatalf("leaf dirs = %d, want %d", got, want)
+	}
+	es, err := w.Children(ctx, gen.LeafDirs[0], ChildrenOptions{})
+	if err != nil || len(es) != 10 {
+		t.Fatalf("Children = %d entries, %v", len(es), err)
+	}
+	if got, want := w.OutOfDateActionCount(), 5; got != want {
+		t.Fatalf("OutOfDateActionCount = %d, want %d", got, want)
+	}
+	for _, p := range []string{gen.Paths[0], gen.Paths[249]} {
+		m, err := w.File(ctx, p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if h, err := w.Hash(ctx, p); err != nil || h != m.ContentHash {
+			t.Fatalf("Hash(%s) = %s, %v; manifest says %s", p, h, err, m.ContentHash)
+		}
+	}
+	mo := wstest.MustGenerate(t, dir, "manifestonly", 10, wstest.Options{ManifestOnly: true})
+	w = mustGet(t, r, "manifestonly")
+	if !w.IsValidPath(mo.Paths[3]) {
+		t.Fatal("manifest-only output not listed")
+	}
+	_, err = w.Open(ctx, mo.Paths[3])
+	wantCode(t, err, airlock.ENOTFOUND, "missing on disk")
 }
