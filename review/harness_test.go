@@ -271,7 +271,12 @@ func (e *env) reviewAll(u *airlock.User, id string, v airlock.Vote) {
 // toStatus builds a request by author and takes it to the given status.
 func (e *env) toStatus(author *airlock.User, s airlock.RequestStatus) string {
 	e.t.Helper()
-	id := e.pending(author)
+	return e.advance(author, e.pending(author), s)
+}
+
+// advance takes a complete pending request to the given status.
+func (e *env) advance(author *airlock.User, id string, s airlock.RequestStatus) string {
+	e.t.Helper()
 	steps := map[airlock.RequestStatus]func(){
 		airlock.StatusPending:           func() {},
 		airlock.StatusSubmitted:         func() { e.must(e.svc.Submit(e.ctx, author, id)) },
