@@ -38,6 +38,32 @@ type env struct {
 	now   time.Time
 	wsDir string
 	jobs  *fakeJobsite
+	auth  *switchAuth
+}
+
+// switchAuth wraps the dev users so tests can make the jobs site refuse
+// or fail role refreshes.
+type switchAuth struct {
+	*DevUsers
+	mu   sync.Mutex
+	fail error
+}
+
+func (a *switchAuth) setFail(err error) {
+	a.mu.Lock()
+	a.fail = err
+	a.mu.Unlock()
+}
+
+// Authorise fails with the set error, else asks the dev users.
+func (a *switchAuth) Authorise(ctx context.Context, username string) (*airlock.User, error) {
+	a.mu.Lock()
+	err := a.fail
+	a.mu.Unlock()
+	if err != nil {
+		return nil, err
+	}
+	return a.DevUsers.Authorise(ctx, username)
 }
 
 // fakeJobsite accepts releases in memory.
@@ -105,10 +131,11 @@ func newEnv(t testing.TB) *env {
 	if e.users, err = ParseDevUsers(b); err != nil {
 		t.Fatal(err)
 	}
+	e.auth = &switchAuth{DevUsers: e.users}
 	e.srv = NewServer(Deps{
 		Service:     e.svc,
 		Workspaces:  e.root,
-		Auth:        e.users,
+		Auth:        e.auth,
 		SessionKeys: [][]byte{[]byte("0123456789abcdef0123456789abcdef")},
 		Settings:    Settings{ExternalURL: "http://airlock.test"},
 		Now:         e.clock,

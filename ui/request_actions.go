@@ -122,10 +122,9 @@ func (s *Server) requestWithdrawFiles(c echo.Context) error {
 		return err
 	}
 	results, err := s.deps.Service.WithdrawFiles(ctx(c), currentUser(c), id, paths)
-	if err != nil {
+	if err := s.flashResults(c, results, err); err != nil {
 		return err
 	}
-	s.flashResults(c, results)
 	return redirectBack(c, safeNext(c.FormValue("next"), requestURL(id)))
 }
 
@@ -171,10 +170,9 @@ func (s *Server) requestChangeFiles(c echo.Context) error {
 		group = strings.TrimSpace(c.FormValue("group"))
 	}
 	results, err := s.deps.Service.ChangeFiles(ctx(c), currentUser(c), id, paths, group, airlock.FileType(c.FormValue("type")))
-	if err != nil {
+	if err := s.flashResults(c, results, err); err != nil {
 		return err
 	}
-	s.flashResults(c, results)
 	next := requestURL(id)
 	if len(results) > 0 && results[0].Err == nil && len(results) == 1 {
 		next = fileURL(id, results[0].Group, results[0].Path)

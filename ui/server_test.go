@@ -1,6 +1,11 @@
 package ui
 
 import (
+	"fmt"
+	"net/http/httptest"
+	"sync"
+
+	"github.com/airlock-project/airlock/airlock"
 	"net/http"
 	"net/url"
 	"strings"
@@ -181,5 +186,61 @@ func TestStaticHashedAndImmutable(t *testing.T) {
 	}
 	if rec := e.client().get("/static/x/nope.js"); rec.Code != http.StatusNotFound {
 		t.Fatalf("unknown static = %d", rec.Code)
+	}
+}
+
+func TestRoleRefresh(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		fail    error
+		advance time.Duration
+		want    int
+	}{
+		{"FreshRolesNoCall", airlock.Errorf(airlock.EUNAVAILABLE, "down"), 10 * time.Minute, http.StatusOK},
+		{"RefreshOK", nil, 20 * time.Minute, http.StatusOK},
+		{"RevokedEndsSession", airlock.Errorf(airlock.EFORBIDDEN, "no access"), 20 * time.Minute, http.StatusFound},
+		{"GoneEndsSession", airlock.Errorf(airlock.ENOTFOUND, "no such user"), 20 * time.Minute, http.StatusFound},
+		{"OutageWithinGrace", airlock.Errorf(airlock.EUNAVAILABLE, "down"), 50 * time.Minute, http.StatusOK},
+		{"OutagePastGrace", airlock.Errorf(airlock.EUNAVAILABLE, "down"), 80 * time.Minute, http.StatusFound},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEnv(t)
+			c := e.as("author")
+			e.auth.setFail(tc.fail)
+			e.advance(tc.advance)
+			if rec := c.get("/workspaces/"); rec.Code != tc.want {
+				t.Fatalf("status %d, want %d", rec.Code, tc.want)
+			}
+		})
+	}
+}
+
+func TestTemplatesConcurrent(t *testing.T) {
+	e := newEnv(t)
+	c := e.as("author")
+	id := authorRequest(t, e, c)
+	var wg sync.WaitGroup
+	errs := make(chan string, 64)
+	for i := 0; i < 16; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for _, p := range []string{"/workspaces/", "/workspaces/view/ws1/output/", "/requests/view/" + id + "/", "/requests/group/" + id + "/tables"} {
+				rec := httptest.NewRecorder()
+				req := httptest.NewRequest("GET", "http://airlock.test"+p, nil)
+				for _, ck := range c.jar.Cookies(req.URL) {
+					req.AddCookie(ck)
+				}
+				e.srv.ServeHTTP(rec, req)
+				if rec.Code != http.StatusOK {
+					errs <- fmt.Sprintf("%s: %d", p, rec.Code)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
 	}
 }

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"fmt"
 	"sort"
 	"strconv"
 	"strings"
@@ -168,10 +169,9 @@ func (s *Server) workspaceAdd(c echo.Context) error {
 		return err
 	}
 	results, err := s.deps.Service.AddFiles(ctx(c), currentUser(c), name, f.Items, f.Group)
-	if err != nil {
+	if err := s.flashResults(c, results, err); err != nil {
 		return err
 	}
-	s.flashResults(c, results)
 	return redirectBack(c, f.Next)
 }
 
@@ -184,15 +184,31 @@ func (s *Server) workspaceUpdate(c echo.Context) error {
 		return err
 	}
 	results, err := s.deps.Service.UpdateFiles(ctx(c), currentUser(c), name, paths)
-	if err != nil {
+	if err := s.flashResults(c, results, err); err != nil {
 		return err
 	}
-	s.flashResults(c, results)
 	return redirectBack(c, c.FormValue("next"))
 }
 
 // flashResults turns per-file results into flash messages, one per file.
-func (s *Server) flashResults(c echo.Context, results []review.FileResult) {
+// A batch where every file was refused is a refused action (D2): its first
+// error is returned, to be answered with a 4xx, and nothing is flashed.
+func (s *Server) flashResults(c echo.Context, results []review.FileResult, err error) error {
+	if err != nil {
+		return err
+	}
+	failed := 0
+	for _, r := range results {
+		if r.Err != nil {
+			failed++
+		}
+	}
+	if len(results) > 0 && failed == len(results) {
+		if len(results) == 1 {
+			return results[0].Err
+		}
+		return &airlock.Error{Code: airlock.ErrorCode(results[0].Err), Message: fmt.Sprintf("None of the %d files could be changed. %s: %s", len(results), results[0].Path, results[0].Message)}
+	}
 	for _, r := range results {
 		if r.Err != nil {
 			s.addFlash(c, "error", r.Path+": "+r.Message)
@@ -200,4 +216,5 @@ func (s *Server) flashResults(c echo.Context, results []review.FileResult) {
 			s.addFlash(c, "success", r.Path+": "+r.Message)
 		}
 	}
+	return nil
 }

@@ -1,0 +1,231 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/airlock-project/airlock/airlock"
+	"github.com/airlock-project/airlock/review"
+)
+
+// personas are the people of the authorization matrix. "selfcheck" is an
+// output checker acting on a request they wrote themselves.
+var personas = []string{"anon", "outsider", "member", "author", "checker", "selfcheck", "copilot", "readonly"}
+
+// matrixState is a prepared environment: "author" and "selfcheck" each
+// have a submitted request in ws1 with output/summary.csv in group tables.
+type matrixState struct {
+	e      *env
+	byUser map[string]string // request id each persona acts on
+}
+
+func submitted(t testing.TB, e *env, username string) string {
+	t.Helper()
+	ctx := context.Background()
+	u := e.user(username)
+	res, err := e.svc.AddFiles(ctx, u, "ws1", []review.AddItem{{Path: "output/summary.csv", Type: airlock.FileOutput}}, "tables")
+	if err != nil || res[0].Err != nil {
+		t.Fatalf("add: %v %+v", err, res)
+	}
+	reqs, err := e.svc.Requests(ctx, u, airlock.RequestFilter{Author: username})
+	if err != nil || len(reqs) != 1 {
+		t.Fatalf("requests: %v", err)
+	}
+	id := reqs[0].ID
+	if err := e.svc.EditGroup(ctx, u, id, "tables", "context", "controls"); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.svc.Submit(ctx, u, id); err != nil {
+		t.Fatal(err)
+	}
+	return id
+}
+
+func newMatrixState(t testing.TB) *matrixState {
+	e := newEnv(t)
+	a := submitted(t, e, "author")
+	s := submitted(t, e, "selfcheck")
+	// A private comment by checker (id 1) that others may try to delete.
+	if err := e.svc.Comment(context.Background(), e.user("checker"), a, "tables", "private note", airlock.Private); err != nil {
+		t.Fatal(err)
+	}
+	m := &matrixState{e: e, byUser: map[string]string{}}
+	for _, p := range personas {
+		m.byUser[p] = a
+	}
+	m.byUser["selfcheck"] = s
+	return m
+}
+
+// target fills a route pattern's parameters for a persona.
+func (m *matrixState) target(route, persona string) string {
+	_, p, _ := strings.Cut(route, " ")
+	static, _ := m.e.srv.static.URL("app.css")
+	if strings.HasPrefix(p, "/static/") {
+		return static
+	}
+	file := "output/summary.csv"
+	if strings.Contains(p, "/view/:ws") || strings.Contains(p, "/tree/") {
+		file = "output/"
+	}
+	r := strings.NewReplacer(":ws", "ws1", ":id", m.byUser[persona], ":group", "tables", ":action", "submit", "*", file)
+	return r.Replace(p)
+}
+
+// form is what each POST route is sent.
+func form(route string) url.Values {
+	v := url.Values{"path": {"output/summary.csv"}, "next": {"/workspaces/"}}
+	switch {
+	case strings.HasSuffix(route, "/workspaces/add/:ws"):
+		v.Set("count", "1")
+		v.Set("file_0", "output/notes.txt")
+		v.Set("type_0", "OUTPUT")
+	case strings.Contains(route, "/vote/"):
+		v.Set("vote", "APPROVED")
+	case strings.Contains(route, "/comment/"):
+		v.Set("text", "hello")
+		v.Set("visibility", "PUBLIC")
+	case strings.Contains(route, "/comment-"):
+		v.Set("comment_id", "1")
+	case strings.Contains(route, "/edit-group/"):
+		v.Set("context", "new context")
+		v.Set("controls", "new controls")
+	case strings.Contains(route, "/change-files/"):
+		v.Set("type", "SUPPORTING")
+	}
+	return v
+}
+
+// expected is the authorization matrix: route → status per persona, in
+// the order of personas. 302 for GET and 401 for POST mean "sign in first".
+// The requests are SUBMITTED, so steps that are never possible from that
+// status (withdraw, reject, release) answer 409 whoever asks; comment 1 is
+// on the author's request, so on selfcheck's own request it is 404.
+var expected = map[string][8]int{
+	//                                                 anon outsider member author checker selfcheck copilot readonly
+	"GET /healthz":                              {200, 200, 200, 200, 200, 200, 200, 200},
+	"GET /static/:hash/*":                       {200, 200, 200, 200, 200, 200, 200, 200},
+	"GET /":                                     {302, 302, 302, 302, 302, 302, 302, 302},
+	"GET /login":                                {200, 302, 302, 302, 302, 302, 302, 302},
+	"POST /login":                               {422, 422, 422, 422, 422, 422, 422, 422},
+	"POST /logout":                              {401, 303, 303, 303, 303, 303, 303, 303},
+	"GET /workspaces/":                          {302, 200, 200, 200, 200, 200, 200, 200},
+	"GET /copiloted-workspaces/":                {302, 200, 200, 200, 200, 200, 200, 200},
+	"GET /workspaces/all/":                      {302, 403, 403, 403, 403, 403, 403, 200},
+	"GET /workspaces/view/:ws/*":                {302, 403, 200, 200, 200, 200, 200, 200},
+	"GET /workspaces/tree/:ws/*":                {302, 403, 200, 200, 200, 200, 200, 200},
+	"GET /workspaces/content/:ws/*":             {302, 403, 200, 200, 200, 200, 200, 200},
+	"POST /workspaces/add-form/:ws":             {401, 403, 200, 409, 403, 409, 403, 403},
+	"POST /workspaces/add/:ws":                  {401, 403, 303, 409, 403, 409, 403, 403},
+	"POST /workspaces/update/:ws":               {401, 403, 404, 409, 403, 409, 403, 403},
+	"GET /requests/":                            {302, 302, 302, 302, 302, 302, 302, 302},
+	"GET /reviews/":                             {302, 403, 403, 403, 200, 200, 403, 403},
+	"GET /requests/workspace/:ws":               {302, 403, 200, 200, 200, 200, 200, 200},
+	"GET /requests/view/:id/":                   {302, 404, 200, 200, 200, 200, 200, 200},
+	"GET /requests/group/:id/:group":            {302, 404, 200, 200, 200, 200, 200, 200},
+	"GET /requests/file/:id/:group/*":           {302, 404, 200, 200, 200, 200, 200, 200},
+	"GET /requests/content/:id/:group/*":        {302, 404, 200, 200, 200, 200, 200, 200},
+	"GET /requests/confirm/:id/:action":         {302, 404, 200, 200, 200, 200, 200, 200},
+	"POST /requests/submit/:id":                 {401, 404, 403, 409, 403, 409, 403, 403},
+	"POST /requests/withdraw/:id":               {401, 404, 409, 409, 409, 409, 409, 409},
+	"POST /requests/review/:id":                 {401, 404, 403, 403, 409, 403, 403, 403},
+	"POST /requests/return/:id":                 {401, 404, 403, 403, 303, 403, 403, 403},
+	"POST /requests/reject/:id":                 {401, 404, 409, 409, 409, 409, 409, 409},
+	"POST /requests/release/:id":                {401, 404, 409, 409, 409, 409, 409, 409},
+	"POST /requests/vote/:id":                   {401, 404, 403, 403, 303, 403, 403, 403},
+	"POST /requests/reset-vote/:id":             {401, 404, 403, 403, 404, 403, 403, 403},
+	"POST /requests/withdraw-files/:id":         {401, 404, 403, 409, 403, 409, 403, 403},
+	"POST /requests/change-form/:id":            {401, 404, 403, 409, 403, 409, 403, 403},
+	"POST /requests/change-files/:id":           {401, 404, 403, 409, 403, 409, 403, 403},
+	"POST /requests/edit-group/:id/:group":      {401, 404, 403, 409, 403, 409, 403, 403},
+	"POST /requests/comment/:id/:group":         {401, 404, 409, 409, 303, 409, 403, 403},
+	"POST /requests/comment-delete/:id/:group":  {401, 404, 403, 403, 303, 404, 403, 403},
+	"POST /requests/comment-public/:id/:group":  {401, 404, 403, 403, 303, 404, 403, 403},
+	"POST /requests/request-changes/:id/:group": {401, 404, 403, 403, 303, 403, 403, 403},
+	"POST /requests/reset-votes/:id/:group":     {401, 404, 403, 403, 303, 403, 403, 403},
+}
+
+// TestRoutesHaveRules fails when a registered route has no access rule or
+// no row in the authorization matrix.
+func TestRoutesHaveRules(t *testing.T) {
+	e := newEnv(t)
+	for _, r := range e.srv.Routes() {
+		if _, ok := e.srv.rules[r]; !ok {
+			t.Errorf("route %s has no access rule", r)
+		}
+		if _, ok := expected[r]; !ok {
+			t.Errorf("route %s has no row in the authorization matrix", r)
+		}
+	}
+	if len(e.srv.Routes()) != len(expected) {
+		t.Errorf("%d routes, %d matrix rows", len(e.srv.Routes()), len(expected))
+	}
+}
+
+// TestAuthorizationMatrix sends every route as every persona. Refusals
+// (4xx) must leave the database unchanged (D2); actions expected to succeed
+// run in a fresh environment so they cannot affect other cells.
+func TestAuthorizationMatrix(t *testing.T) {
+	shared := newMatrixState(t)
+	clients := map[string]*client{}
+	for _, p := range personas {
+		if p == "anon" {
+			clients[p] = shared.e.client()
+			clients[p].get("/login")
+		} else {
+			clients[p] = shared.e.as(p)
+		}
+	}
+	routes := shared.e.srv.Routes()
+	sort.Strings(routes)
+	var mismatches []string
+	for _, route := range routes {
+		method, _, _ := strings.Cut(route, " ")
+		want := expected[route]
+		for i, persona := range personas {
+			m, c := shared, clients[persona]
+			if method == http.MethodPost && want[i] < 400 && persona != "anon" && route != "POST /logout" {
+				m = newMatrixState(t)
+				c = m.e.as(persona)
+				if persona == "anon" {
+					c = m.e.client()
+				}
+			}
+			before := ""
+			if method == http.MethodPost {
+				before = m.e.dump()
+			}
+			target := m.target(route, persona)
+			var rec interface{ Result() *http.Response }
+			if method == http.MethodPost {
+				if route == "POST /logout" && persona != "anon" {
+					c = shared.e.as(persona) // a throwaway session
+				}
+				if route == "POST /login" {
+					rec = c.post(target, url.Values{})
+				} else {
+					rec = c.post(target, form(route))
+				}
+			} else {
+				rec = c.get(target)
+			}
+			got := rec.Result().StatusCode
+			if got != want[i] {
+				mismatches = append(mismatches, fmt.Sprintf("%s as %s: got %d, want %d", route, persona, got, want[i]))
+			}
+			if method == http.MethodPost && got >= 400 {
+				if after := m.e.dump(); after != before {
+					t.Errorf("%s as %s: refused with %d but the database changed", route, persona, got)
+				}
+			}
+		}
+	}
+	for _, m := range mismatches {
+		t.Error(m)
+	}
+}
