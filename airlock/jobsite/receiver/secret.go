@@ -97,9 +97,13 @@ func loadWords() []string {
 	return words
 }
 
-// generateToken returns three distinct-position random words from words,
-// separated by single spaces, drawn uniformly with the reader r.
+// generateToken returns three random words from words,
+// separated by single spaces, drawn uniformly with the reader r (nil
+// means crypto/rand).
 func generateToken(r io.Reader, words []string) (string, error) {
+	if r == nil {
+		r = rand.Reader
+	}
 	if len(words) == 0 {
 		return "", errors.New("empty word list")
 	}
