@@ -208,10 +208,8 @@ func (c *wsCache) load(ctx context.Context, wr *os.Root, name string, now func()
 	}
 	snap := c.snap
 	if snap == nil || snap.manifest != m || !samePaths(snap.diskFiles, disk) {
-		files := make([]FileMeta, 0, len(m.Outputs)+len(disk))
-		files = append(files, disk...) // metadata/ sorts first among paths with the same start; buildIndex sorts anyway
-		files = append(files, m.Outputs...)
-		ix, err := buildIndex(ctx, files)
+		// The index points into m.Outputs and disk, which the snapshot keeps.
+		ix, err := buildIndex(ctx, disk, m.Outputs)
 		if err != nil {
 			return nil, err
 		}

@@ -15,68 +15,86 @@ type Entry struct {
 	File  FileMeta // the file's metadata; zero for directories
 }
 
+// node is one entry of the index; files point at metadata owned by the
+// snapshot (the manifest's outputs and the disk listing), so the index
+// adds about 50 bytes per file rather than a copy of its metadata.
+type node struct {
+	name  string
+	path  string
+	isDir bool
+	file  *FileMeta // nil for directories
+}
+
 // dirNode is one directory of the index.
 type dirNode struct {
-	entries    []Entry // sorted for display
-	hasCurrent bool    // some file below is not from an out-of-date action
-	hasDisk    bool    // some file entry has its metadata read from disk
+	entries    []node // sorted for display
+	hasCurrent bool   // some file below is not from an out-of-date action
+	hasDisk    bool   // some file entry has its metadata read from disk
 }
 
 // index maps every visible directory to its sorted children, so that a
 // directory listing costs O(children) whatever the size of the workspace.
 // It is immutable once built.
 type index struct {
-	dirs     map[string]*dirNode // "" is the root
-	files    map[string]*Entry   // points into dirNode.entries
+	dirs     map[string]*dirNode  // "" is the root
+	files    map[string]*FileMeta // points into the sources
 	problems []string
 }
 
-// buildIndex builds the tree from the visible files. When two files
-// conflict (one is a parent directory of the other) the file wins and the
-// files below it are dropped and reported in problems.
-func buildIndex(ctx context.Context, files []FileMeta) (*index, error) {
+// buildIndex builds the tree from the visible files of each source, which
+// must stay unchanged as long as the index is used. When two files
+// conflict (one is a parent directory of the other) the first in path
+// order wins, which is the parent, and the files below it are dropped and
+// reported in problems. Files named twice keep their first entry.
+func buildIndex(ctx context.Context, sources ...[]FileMeta) (*index, error) {
+	total := 0
+	for _, src := range sources {
+		total += len(src)
+	}
 	ix := &index{
 		dirs:  map[string]*dirNode{"": {}},
-		files: make(map[string]*Entry, len(files)),
+		files: make(map[string]*FileMeta, total),
 	}
-	sorted := slices.IsSortedFunc(files, func(a, b FileMeta) int { return strings.Compare(a.Path, b.Path) })
-	if !sorted {
-		files = slices.Clone(files)
-		slices.SortFunc(files, func(a, b FileMeta) int { return strings.Compare(a.Path, b.Path) })
-	}
-	isFile := make(map[string]bool, len(files))
-	for i, f := range files {
-		if i%4096 == 0 {
-			if err := ctx.Err(); err != nil {
-				return nil, err
+	n := 0
+	for _, src := range sources {
+		ptrs := make([]*FileMeta, len(src))
+		for i := range src {
+			ptrs[i] = &src[i]
+		}
+		// A parent file must come before the files below it; sorted input
+		// (the usual case) needs no sort.
+		byPath := func(a, b *FileMeta) int { return strings.Compare(a.Path, b.Path) }
+		if !slices.IsSortedFunc(ptrs, byPath) {
+			slices.SortStableFunc(ptrs, byPath)
+		}
+		for _, f := range ptrs {
+			if n++; n%4096 == 0 {
+				if err := ctx.Err(); err != nil {
+					return nil, err
+				}
 			}
-		}
-		if isFile[f.Path] || ix.dirs[f.Path] != nil {
-			ix.problems = append(ix.problems, fmt.Sprintf("%q is listed twice", f.Path))
-			continue
-		}
-		parent, name := splitPath(f.Path)
-		dir, ok := ix.ensureDir(parent, isFile)
-		if !ok {
-			ix.problems = append(ix.problems, fmt.Sprintf("%q is below a file", f.Path))
-			continue
-		}
-		isFile[f.Path] = true
-		dir.entries = append(dir.entries, Entry{Name: name, Path: f.Path, File: f})
-		if !f.InManifest {
-			dir.hasDisk = true
+			if ix.files[f.Path] != nil || ix.dirs[f.Path] != nil {
+				ix.problems = append(ix.problems, fmt.Sprintf("%q is listed twice", f.Path))
+				continue
+			}
+			parent, name := splitPath(f.Path)
+			dir, ok := ix.ensureDir(parent)
+			if !ok {
+				ix.problems = append(ix.problems, fmt.Sprintf("%q is below a file", f.Path))
+				continue
+			}
+			ix.files[f.Path] = f
+			dir.entries = append(dir.entries, node{name: name, path: f.Path, file: f})
+			if !f.InManifest {
+				dir.hasDisk = true
+			}
 		}
 	}
 	for _, d := range ix.dirs {
-		slices.SortFunc(d.entries, compareEntries)
-		for i := range d.entries {
-			if !d.entries[i].IsDir {
-				ix.files[d.entries[i].Path] = &d.entries[i]
-			}
-		}
+		slices.SortFunc(d.entries, compareNodes)
 	}
-	for p, e := range ix.files {
-		if e.File.OutOfDateAction {
+	for p, f := range ix.files {
+		if f.OutOfDateAction {
 			continue
 		}
 		for d := parentOf(p); ; d = parentOf(d) {
@@ -95,41 +113,41 @@ func buildIndex(ctx context.Context, files []FileMeta) (*index, error) {
 
 // ensureDir returns the node of directory p, creating it and its parents.
 // It fails if p or one of its parents is a file.
-func (ix *index) ensureDir(p string, isFile map[string]bool) (*dirNode, bool) {
+func (ix *index) ensureDir(p string) (*dirNode, bool) {
 	if d := ix.dirs[p]; d != nil {
 		return d, true
 	}
-	if isFile[p] {
+	if ix.files[p] != nil {
 		return nil, false
 	}
 	parentPath, name := splitPath(p)
-	parent, ok := ix.ensureDir(parentPath, isFile)
+	parent, ok := ix.ensureDir(parentPath)
 	if !ok {
 		return nil, false
 	}
 	d := &dirNode{}
 	ix.dirs[p] = d
-	parent.entries = append(parent.entries, Entry{Name: name, Path: p, IsDir: true})
+	parent.entries = append(parent.entries, node{name: name, path: p, isDir: true})
 	return d, true
 }
 
-// compareEntries orders a directory: an entry named "metadata" first, then
+// compareNodes orders a directory: an entry named "metadata" first, then
 // directories, then files, each by byte order of the name.
-func compareEntries(a, b Entry) int {
-	am, bm := a.Name == MetadataDir, b.Name == MetadataDir
+func compareNodes(a, b node) int {
+	am, bm := a.name == MetadataDir, b.name == MetadataDir
 	switch {
 	case am != bm:
 		if am {
 			return -1
 		}
 		return 1
-	case a.IsDir != b.IsDir:
-		if a.IsDir {
+	case a.isDir != b.isDir:
+		if a.isDir {
 			return -1
 		}
 		return 1
 	}
-	return strings.Compare(a.Name, b.Name)
+	return strings.Compare(a.name, b.name)
 }
 
 // splitPath splits a non-empty relative path into its parent ("" for the

@@ -88,11 +88,11 @@ func (w *Workspace) NearestValid(p string) string {
 //
 // Returns EINVALID for a malformed path and ENOTFOUND if p is not a visible file.
 func (w *Workspace) File(ctx context.Context, p string) (FileMeta, error) {
-	e, err := w.lookup(p)
+	f, err := w.lookup(p)
 	if err != nil {
 		return FileMeta{}, err
 	}
-	m := e.File
+	m := *f
 	if !m.InManifest {
 		if err := ctx.Err(); err != nil {
 			return FileMeta{}, err
@@ -105,19 +105,19 @@ func (w *Workspace) File(ctx context.Context, p string) (FileMeta, error) {
 	return m, nil
 }
 
-func (w *Workspace) lookup(p string) (*Entry, error) {
+func (w *Workspace) lookup(p string) (*FileMeta, error) {
 	clean, err := ValidatePath(p)
 	if err != nil {
 		return nil, err
 	}
-	e := w.snap.index.files[clean]
-	if e == nil {
+	f := w.snap.index.files[clean]
+	if f == nil {
 		if w.IsDir(clean) {
 			return nil, airlock.Errorf(airlock.ENOTFOUND, "%q is a directory, not a file, in workspace %q.", p, w.name)
 		}
 		return nil, airlock.Errorf(airlock.ENOTFOUND, "File %q is not a visible file of workspace %q.", p, w.name)
 	}
-	return e, nil
+	return f, nil
 }
 
 // restat refreshes the size and time of a file whose metadata comes from disk.
@@ -149,17 +149,18 @@ func (w *Workspace) Children(ctx context.Context, dir string, opts ChildrenOptio
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	var out []Entry
-	if opts.HideOutOfDateAction {
-		out = make([]Entry, 0, len(d.entries))
-		for _, e := range d.entries {
-			if e.IsDir && !w.snap.index.dirs[e.Path].hasCurrent || !e.IsDir && e.File.OutOfDateAction {
+	out := make([]Entry, 0, len(d.entries))
+	for _, n := range d.entries {
+		if opts.HideOutOfDateAction {
+			if n.isDir && !w.snap.index.dirs[n.path].hasCurrent || !n.isDir && n.file.OutOfDateAction {
 				continue
 			}
-			out = append(out, e)
 		}
-	} else {
-		out = slices.Clone(d.entries)
+		e := Entry{Name: n.name, Path: n.path, IsDir: n.isDir}
+		if n.file != nil {
+			e.File = *n.file
+		}
+		out = append(out, e)
 	}
 	if d.hasDisk {
 		if wr, err := w.openRoot(); err == nil {
@@ -180,7 +181,7 @@ func (w *Workspace) Children(ctx context.Context, dir string, opts ChildrenOptio
 // Returns EINVALID for a malformed path and ENOTFOUND if p is not a
 // visible file or is missing or not a regular file on disk.
 func (w *Workspace) Open(ctx context.Context, p string) (*os.File, error) {
-	e, err := w.lookup(p)
+	f, err := w.lookup(p)
 	if err != nil {
 		return nil, err
 	}
@@ -192,11 +193,11 @@ func (w *Workspace) Open(ctx context.Context, p string) (*os.File, error) {
 		return nil, err
 	}
 	defer wr.Close()
-	f, _, err := openRegular(wr, e.Path)
+	fh, _, err := openRegular(wr, f.Path)
 	if err != nil {
 		return nil, w.openError(p, err)
 	}
-	return f, nil
+	return fh, nil
 }
 
 // Hash returns the SHA-256 of a visible file's current bytes on disk.
