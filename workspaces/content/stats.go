@@ -72,28 +72,36 @@ type Stats struct {
 	Notes []string
 }
 
-// normalise removes all white space and lower-cases, for marker matching.
-func normalise(s string) string {
-	clean := true
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c >= utf8.RuneSelf || c == ' ' || c == '\t' || c == '\r' || c == '\n' || (c >= 'A' && c <= 'Z') {
-			clean = false
-			break
-		}
-	}
-	if clean {
-		return s
-	}
-	var b strings.Builder
-	b.Grow(len(s))
-	for _, r := range s {
+const (
+	markerNone = iota
+	markerMissing
+	markerRedacted
+)
+
+// markerOf classifies a cell as missing, redacted or neither, comparing its
+// normalised form (white space removed, lower-cased) without allocating.
+func markerOf(cell string) int {
+	var buf [12]byte
+	n := 0
+	for _, r := range cell {
 		if unicode.IsSpace(r) {
 			continue
 		}
-		b.WriteRune(unicode.ToLower(r))
+		r = unicode.ToLower(r)
+		if r >= utf8.RuneSelf || n == len(buf) {
+			return markerNone // every marker is short ASCII
+		}
+		buf[n] = byte(r)
+		n++
 	}
-	return b.String()
+	norm := buf[:n]
+	switch {
+	case isMissing(string(norm)):
+		return markerMissing
+	case isRedacted(string(norm)):
+		return markerRedacted
+	}
+	return markerNone
 }
 
 func isMissing(norm string) bool {
@@ -227,11 +235,10 @@ func (b *StatsBuilder) Add(row []string) {
 			b.addNumber(i, v, isInt)
 			continue
 		}
-		norm := normalise(cell)
-		switch {
-		case isMissing(norm):
+		switch markerOf(cell) {
+		case markerMissing:
 			c.Missing++
-		case isRedacted(norm):
+		case markerRedacted:
 			c.Redacted++
 		default:
 			c.others++

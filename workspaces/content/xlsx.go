@@ -2,10 +2,14 @@ package content
 
 import (
 	"archive/zip"
+	"bufio"
 	"bytes"
 	"context"
+	"encoding/xml"
+	"errors"
 	"fmt"
 	"io"
+	"path"
 	"strings"
 	"sync"
 
@@ -58,6 +62,7 @@ type SheetInfo struct {
 type Workbook struct {
 	mu     sync.Mutex
 	f      *excelize.File
+	zr     *zip.Reader
 	sheets []SheetInfo
 	limits WorkbookLimits
 }
@@ -134,7 +139,8 @@ func OpenWorkbook(r io.ReaderAt, size int64, lim WorkbookLimits) (wb *Workbook, 
 		}
 		return nil, airlock.Errorf(airlock.EINVALID, "This workbook could not be read: %s.", plainError(err))
 	}
-	wb = &Workbook{f: f, limits: lim}
+	zr, _ := zip.NewReader(r, size) // checked by CheckWorkbook
+	wb = &Workbook{f: f, zr: zr, limits: lim}
 	for _, name := range f.GetSheetList() {
 		visible, err := f.GetSheetVisible(name)
 		wb.sheets = append(wb.sheets, SheetInfo{Name: name, Hidden: err == nil && !visible})
@@ -182,13 +188,11 @@ func (w *Workbook) Sheet(ctx context.Context, name string) (sh *Sheet, err error
 	}()
 	sh = &Sheet{Name: name}
 	var notes []string
-	if mc, err := w.f.GetMergeCells(name, true); err == nil {
-		for _, m := range mc {
-			sh.Merged = append(sh.Merged, m.GetStartAxis()+":"+m.GetEndAxis())
-		}
-		if len(sh.Merged) > 0 {
-			notes = append(notes, fmt.Sprintf("The sheet has %d merged cell ranges; each value is shown in the top-left cell of its range.", len(sh.Merged)))
-		}
+	// excelize's GetMergeCells loads the whole worksheet into memory, so
+	// the ranges are read from the raw XML with a streaming scan instead.
+	sh.Merged = w.mergedRanges(name)
+	if len(sh.Merged) > 0 {
+		notes = append(notes, fmt.Sprintf("The sheet has %d merged cell ranges; each value is shown in the top-left cell of its range.", len(sh.Merged)))
 	}
 	notes = append(notes, "Values are shown as stored, without Excel's number formatting; formulas show their last calculated value.")
 
@@ -267,4 +271,117 @@ func approxSize(n int64) string {
 		return fmt.Sprintf("%.1f KB", float64(n)/(1<<10))
 	}
 	return fmt.Sprintf("%d bytes", n)
+}
+
+// maxMerged bounds the merged ranges reported for one sheet.
+const maxMerged = 10000
+
+// mergedRanges finds the <mergeCell ref="..."> elements of a sheet by
+// scanning its XML as a stream; any problem just yields no ranges.
+func (w *Workbook) mergedRanges(sheet string) []string {
+	part := w.sheetPart(sheet)
+	if part == "" {
+		return nil
+	}
+	var zf *zip.File
+	for _, f := range w.zr.File {
+		if f.Name == part {
+			zf = f
+		}
+	}
+	if zf == nil {
+		return nil
+	}
+	rc, err := zf.Open()
+	if err != nil {
+		return nil
+	}
+	defer rc.Close()
+	var out []string
+	br := bufio.NewReaderSize(rc, 64<<10)
+	// Look for "mergeCell " (with any namespace prefix), then its ref.
+	const tag = "mergeCell"
+	for len(out) < maxMerged {
+		if _, err := br.ReadSlice('<'); err != nil && !errors.Is(err, bufio.ErrBufferFull) {
+			break
+		}
+		head, err := br.Peek(64)
+		if err != nil && len(head) == 0 {
+			break
+		}
+		name := head
+		if i := bytes.IndexAny(name, " />"); i >= 0 {
+			name = name[:i]
+		}
+		if i := bytes.IndexByte(name, ':'); i >= 0 {
+			name = name[i+1:]
+		}
+		if string(name) != tag {
+			continue
+		}
+		elem, err := br.ReadSlice('>')
+		if err != nil {
+			break
+		}
+		if i := bytes.Index(elem, []byte(`ref="`)); i >= 0 {
+			v := elem[i+5:]
+			if j := bytes.IndexByte(v, '"'); j > 0 && j < 32 {
+				out = append(out, string(v[:j]))
+			}
+		}
+	}
+	return out
+}
+
+// sheetPart maps a sheet name to its part in the zip through workbook.xml
+// and its relationships.
+func (w *Workbook) sheetPart(sheet string) string {
+	var book struct {
+		Sheets []struct {
+			Name string `xml:"name,attr"`
+			RID  string `xml:"http://schemas.openxmlformats.org/officeDocument/2006/relationships id,attr"`
+		} `xml:"sheets>sheet"`
+	}
+	var rels struct {
+		Rels []struct {
+			ID     string `xml:"Id,attr"`
+			Target string `xml:"Target,attr"`
+		} `xml:"Relationship"`
+	}
+	if !w.decodePart("xl/workbook.xml", &book) || !w.decodePart("xl/_rels/workbook.xml.rels", &rels) {
+		return ""
+	}
+	for _, s := range book.Sheets {
+		if s.Name != sheet {
+			continue
+		}
+		for _, r := range rels.Rels {
+			if r.ID == s.RID {
+				t := strings.TrimPrefix(r.Target, "/")
+				if !strings.HasPrefix(t, "xl/") {
+					t = "xl/" + t
+				}
+				return path.Clean(t)
+			}
+		}
+	}
+	return ""
+}
+
+func (w *Workbook) decodePart(name string, v any) bool {
+	for _, f := range w.zr.File {
+		if f.Name != name {
+			continue
+		}
+		if f.UncompressedSize64 > 16<<20 {
+			return false
+		}
+		rc, err := f.Open()
+		if err != nil {
+			return false
+		}
+		defer rc.Close()
+		return xml.NewDecoder(io.LimitReader(rc, 16<<20)).Decode(v) == nil
+	}
+	return false
 }

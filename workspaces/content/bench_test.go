@@ -1,0 +1,226 @@
+package content
+
+import (
+	"bufio"
+	"context"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+)
+
+const benchRows = 1_000_000
+
+// writeBenchCSV writes rows x 10 columns: ids, counts, rates, words.
+func writeBenchCSV(tb testing.TB, rows int) string {
+	tb.Helper()
+	path := filepath.Join(tb.TempDir(), "big.csv")
+	f, err := os.Create(path)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	w := bufio.NewWriterSize(f, 1<<20)
+	w.WriteString("id,group,count,rate,region,flag,total,code,note,year\n")
+	words := []string{"north", "south", "east", "west", "[REDACTED]", "", "Central Area", "n/a"}
+	var buf []byte
+	for r := 0; r < rows; r++ {
+		buf = buf[:0]
+		buf = strconv.AppendInt(buf, int64(r+1), 10)
+		buf = append(buf, ',')
+		buf = append(buf, words[r%len(words)]...)
+		buf = append(buf, ',')
+		buf = strconv.AppendInt(buf, int64((r*7919)%10007), 10)
+		buf = append(buf, ',')
+		buf = strconv.AppendFloat(buf, float64(r%1000)/7, 'f', 3, 64)
+		buf = append(buf, ',')
+		buf = append(buf, words[(r/3)%len(words)]...)
+		buf = append(buf, ',')
+		buf = strconv.AppendBool(buf, r%2 == 0)
+		buf = append(buf, ',')
+		buf = strconv.AppendInt(buf, int64(r%97)*5, 10)
+		buf = append(buf, ",C"...)
+		buf = strconv.AppendInt(buf, int64(r%5000), 36)
+		buf = append(buf, `,"a note, with a comma"`...)
+		buf = append(buf, ',')
+		buf = strconv.AppendInt(buf, int64(2000+r%25), 10)
+		buf = append(buf, '\n')
+		w.Write(buf)
+	}
+	if err := w.Flush(); err != nil {
+		tb.Fatal(err)
+	}
+	if err := f.Close(); err != nil {
+		tb.Fatal(err)
+	}
+	return path
+}
+
+func openBenchTable(b *testing.B, path string) (*Table, *os.File) {
+	b.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { f.Close() })
+	st, err := f.Stat()
+	if err != nil {
+		b.Fatal(err)
+	}
+	tbl, err := OpenTable(f, st.Size(), TableOptions{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return tbl, f
+}
+
+// BenchmarkTableFirstPage opens a million-row file and reads its first page
+// without an index: the cost of showing any table for the first time.
+func BenchmarkTableFirstPage(b *testing.B) {
+	path := writeBenchCSV(b, benchRows)
+	ctx := context.Background()
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		tbl, _ := openBenchTable(b, path)
+		p, err := tbl.Page(ctx, NewQuery())
+		if err != nil || len(p.Rows) != DefaultPageLimit {
+			b.Fatal(err, len(p.Rows))
+		}
+	}
+}
+
+// BenchmarkTableIndex is the one streaming pass that counts the rows and
+// builds the sparse index.
+func BenchmarkTableIndex(b *testing.B) {
+	path := writeBenchCSV(b, benchRows)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		tbl, _ := openBenchTable(b, path)
+		if err := tbl.Index(context.Background()); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkTableDeepPage reads a page near the end once the index exists.
+func BenchmarkTableDeepPage(b *testing.B) {
+	path := writeBenchCSV(b, benchRows)
+	tbl, _ := openBenchTable(b, path)
+	if err := tbl.Index(context.Background()); err != nil {
+		b.Fatal(err)
+	}
+	q := Query{Offset: benchRows - 1000, Limit: 100, SortCol: -1, FilterCol: -1}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		if p, err := tbl.Page(context.Background(), q); err != nil || len(p.Rows) != 100 {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkTableSortedPage sorts a million rows by a numeric column for the
+// first page.
+func BenchmarkTableSortedPage(b *testing.B) {
+	path := writeBenchCSV(b, benchRows)
+	tbl, _ := openBenchTable(b, path)
+	q := Query{Limit: 100, SortCol: 2, Desc: true, FilterCol: -1}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		if p, err := tbl.Page(context.Background(), q); err != nil || len(p.Rows) != 100 {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkTableFilteredPage filters a million rows on any column.
+func BenchmarkTableFilteredPage(b *testing.B) {
+	path := writeBenchCSV(b, benchRows)
+	tbl, _ := openBenchTable(b, path)
+	q := Query{Limit: 100, SortCol: -1, Filter: "central 2003", FilterCol: -1}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		if p, err := tbl.Page(context.Background(), q); err != nil || len(p.Rows) == 0 {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkTableStats computes the statistics of a million rows and reports
+// the peak extra heap seen while doing it.
+func BenchmarkTableStats(b *testing.B) {
+	path := writeBenchCSV(b, benchRows)
+	b.ReportAllocs()
+	b.ResetTimer()
+	var peak uint64
+	for b.Loop() {
+		tbl, _ := openBenchTable(b, path)
+		runtime.GC()
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		base := ms.HeapAlloc
+		stop := make(chan struct{})
+		var wg sync.WaitGroup
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			t := time.NewTicker(20 * time.Millisecond)
+			defer t.Stop()
+			for {
+				select {
+				case <-stop:
+					return
+				case <-t.C:
+					var ms runtime.MemStats
+					runtime.ReadMemStats(&ms)
+					if ms.HeapAlloc > base && ms.HeapAlloc-base > peak {
+						peak = ms.HeapAlloc - base
+					}
+				}
+			}
+		}()
+		s, err := tbl.Stats(context.Background())
+		close(stop)
+		wg.Wait()
+		if err != nil || s.Rows != benchRows {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(peak)/(1<<20), "peak-extra-MB")
+}
+
+// BenchmarkSpreadsheetSheet opens a 100,000-row workbook, converts its
+// sheet and reads the first page.
+func BenchmarkSpreadsheetSheet(b *testing.B) {
+	path := filepath.Join(b.TempDir(), "big.xlsx")
+	genXLSX(b, path, 100_000)
+	ctx := context.Background()
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		f, err := os.Open(path)
+		if err != nil {
+			b.Fatal(err)
+		}
+		st, _ := f.Stat()
+		wb, err := OpenWorkbook(f, st.Size(), WorkbookLimits{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		sh, err := wb.Sheet(ctx, "Sheet1")
+		if err != nil {
+			b.Fatal(err)
+		}
+		if p, err := sh.Table.Page(ctx, NewQuery()); err != nil || len(p.Rows) != DefaultPageLimit {
+			b.Fatal(err)
+		}
+		wb.Close()
+		f.Close()
+	}
+}
