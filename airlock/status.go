@@ -89,3 +89,12 @@ type Notification struct {
 	LastError   string
 	SentAt      *time.Time
 }
+
+// DecodeNotification parses a queued notification's payload.
+func DecodeNotification(b []byte) (NotificationEvent, error) {
+	var ev NotificationEvent
+	if err := json.Unmarshal(b, &ev); err != nil {
+		return ev, fmt.Errorf("notification: %w", err)
+	}
+	return ev, nil
+}
