@@ -2,6 +2,7 @@ package review
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -167,8 +168,20 @@ func (d *Deliverer) RunOnce(ctx context.Context) (int, error) {
 // deliver makes one attempt at one file and records the outcome.
 func (d *Deliverer) deliver(ctx context.Context, j *airlock.UploadJob) {
 	log := d.cfg.Logger.With("request", j.Request, "path", j.Path, "attempt", j.Attempts)
-	if err := d.cfg.Files.Verify(ctx, j.Workspace, j.Request, j.FileID); err != nil {
-		// The bytes two checkers approved are not the bytes on disk: never send them.
+	err := d.cfg.Files.Verify(ctx, j.Workspace, j.Request, j.FileID)
+	var coded *airlock.Error
+	if err != nil && !errors.As(err, &coded) {
+		// An I/O failure says nothing about the bytes: try again later.
+		log.Warn("could not verify stored copy; will retry", "err", err)
+		d.record(ctx, j, func(tx airlock.Tx) error {
+			j.LastError = fmt.Sprintf("Attempt %d could not read the stored copy: %s", j.Attempts, err)
+			return tx.SaveUploadJob(j)
+		})
+		return
+	}
+	if err != nil {
+		// The bytes two checkers approved are not the bytes on disk (or are
+		// gone): never send them.
 		log.Error("RELEASE BLOCKED: stored copy no longer matches the reviewed hash; it will not be sent", "err", err)
 		d.record(ctx, j, func(tx airlock.Tx) error {
 			j.Blocked = true
@@ -181,8 +194,7 @@ func (d *Deliverer) deliver(ctx context.Context, j *airlock.UploadJob) {
 		})
 		return
 	}
-	err := d.upload(ctx, j)
-	if err != nil {
+	if err := d.upload(ctx, j); err != nil {
 		log.Warn("upload failed; will retry", "err", err, "next_attempt", j.NextAttempt)
 		d.record(ctx, j, func(tx airlock.Tx) error {
 			j.LastError = fmt.Sprintf("Attempt %d failed: %s", j.Attempts, errorText(err))
