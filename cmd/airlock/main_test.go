@@ -1,0 +1,100 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"net/http"
+	"path/filepath"
+	"regexp"
+	"sync"
+	"testing"
+	"time"
+)
+
+// syncBuffer is a bytes.Buffer safe for the program and the test to share.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// TestRunDemo starts the whole program in demo mode on port 0 in a temp
+// dir, waits for /healthz, checks a page and shuts it down.
+func TestRunDemo(t *testing.T) {
+	dir := t.TempDir()
+	ctx, cancel := context.WithCancel(context.Background())
+	var stdout, stderr syncBuffer
+	done := make(chan error, 1)
+	env := map[string]string{"AIRLOCK_WORK_DIR": filepath.Join(dir, "data"), "AIRLOCK_LISTEN": "127.0.0.1:0"}
+	go func() {
+		done <- run(ctx, []string{"airlock"}, func(k string) string { return env[k] }, &stdout, &stderr)
+	}()
+	re := regexp.MustCompile(`listening on (http://[^ ]+)/\n`)
+	var base string
+	for base == "" {
+		select {
+		case err := <-done:
+			t.Fatalf("run ended early: %v\n%s", err, stderr.String())
+		case <-time.After(20 * time.Millisecond):
+		}
+		if m := re.FindStringSubmatch(stdout.String()); m != nil {
+			base = m[1]
+		}
+	}
+	for {
+		resp, err := http.Get(base + "/healthz")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				break
+			}
+		}
+		select {
+		case err := <-done:
+			t.Fatalf("run ended: %v", err)
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+	resp, err := http.Get(base + "/login")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("login page = %d", resp.StatusCode)
+	}
+	if !regexp.MustCompile(`researcher\s+token "demo [0-9a-f]+"`).MatchString(stdout.String()) {
+		t.Errorf("demo sign-ins not printed:\n%s", stdout.String())
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatalf("run: %v", err)
+	}
+}
+
+func TestConfigValidation(t *testing.T) {
+	for name, env := range map[string]map[string]string{
+		"OneReview":      {"AIRLOCK_REQUIRED_REVIEWS": "1"},
+		"URLNoToken":     {"AIRLOCK_JOBSITE_URL": "https://jobs.example.org/api/v2"},
+		"BadSessionKeys": {"AIRLOCK_SESSION_KEYS": "zz"},
+		"ShortHashKey":   {"AIRLOCK_SESSION_KEYS": "abcd"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			var out bytes.Buffer
+			if _, err := parseConfig([]string{"airlock"}, func(k string) string { return env[k] }, &out); err == nil {
+				t.Fatal("config accepted")
+			}
+		})
+	}
+}

@@ -1,0 +1,197 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+	"time"
+
+	"github.com/airlock-project/airlock/airlock"
+	"github.com/airlock-project/airlock/airlock/jobsite"
+	"github.com/airlock-project/airlock/airlock/jobsite/receiver"
+	"github.com/airlock-project/airlock/airlock/sqlite"
+	"github.com/airlock-project/airlock/review"
+	"github.com/airlock-project/airlock/ui"
+	"github.com/airlock-project/airlock/workspaces"
+)
+
+// releaser adapts the jobs-site client to what the review service needs.
+type releaser struct{ c *jobsite.Client }
+
+// CreateRelease implements review.Jobsite.
+func (r releaser) CreateRelease(ctx context.Context, workspace, osUser, airlockID string, files []airlock.ReleaseFile) (string, error) {
+	fs := make([]jobsite.ReleaseFile, len(files))
+	for i, f := range files {
+		fs[i] = jobsite.ReleaseFile{Name: f.Name, Size: f.Size, SHA256: f.SHA256, Date: f.Date}
+	}
+	return r.c.CreateRelease(ctx, workspace, osUser, fs, airlockID)
+}
+
+// run is the whole program: it reads the configuration, opens the
+// database and the directories, starts the demo receiver when no jobs site
+// is configured, serves until ctx ends or SIGINT/SIGTERM, then shuts down
+// gracefully.
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	cfg, err := parseConfig(args, getenv, stderr)
+	if err != nil {
+		return err
+	}
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+
+	if err := os.MkdirAll(cfg.WorkDir, 0o700); err != nil {
+		return fmt.Errorf("create work dir: %w", err)
+	}
+	if cfg.SessionKeys == nil {
+		if cfg.SessionKeys, err = ensureSessionKeys(cfg.WorkDir); err != nil {
+			return fmt.Errorf("session keys: %w", err)
+		}
+	}
+
+	var (
+		auth        ui.Authenticator
+		client      *jobsite.Client
+		receiverURL string
+	)
+	if cfg.Demo {
+		if err := writeSampleWorkspaces(cfg.WorkspaceDir, time.Now().UTC()); err != nil {
+			return err
+		}
+		if cfg.DevUsersFile == "" {
+			if cfg.DevUsersFile, err = ensureDevUsers(cfg.WorkDir); err != nil {
+				return fmt.Errorf("demo users: %w", err)
+			}
+		}
+		_, url, shutdown, err := startReceiver(ctx, cfg.WorkDir, log)
+		if err != nil {
+			return err
+		}
+		defer shutdown()
+		receiverURL = url
+		client = &jobsite.Client{BaseURL: url + "/api/v2", Token: receiver.DemoBackendToken}
+	} else {
+		client = &jobsite.Client{BaseURL: cfg.JobsiteURL, Token: cfg.JobsiteToken}
+	}
+	if cfg.DevUsersFile != "" {
+		d, err := ui.LoadDevUsers(cfg.DevUsersFile)
+		if err != nil {
+			return err
+		}
+		auth = d
+	} else {
+		auth = client
+	}
+
+	db, err := sqlite.Open(ctx, cfg.DatabasePath)
+	if err != nil {
+		return fmt.Errorf("open database: %w", err)
+	}
+	defer db.Close()
+	if err := os.MkdirAll(cfg.WorkspaceDir, 0o755); err != nil {
+		return err
+	}
+	root, err := workspaces.OpenRoot(cfg.WorkspaceDir)
+	if err != nil {
+		return err
+	}
+	defer root.Close()
+	store, err := workspaces.OpenStore(cfg.RequestDir)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	if _, err := store.RemoveTemp(ctx, time.Hour); err != nil {
+		log.Warn("could not clean temporary request files", "err", err)
+	}
+	svc := review.New(review.Config{
+		Store: db, Workspaces: root, Files: store,
+		Policy:  airlock.NewPolicy(cfg.RequiredReviews, cfg.FileTypes),
+		Jobsite: releaser{client}, Logger: log,
+	})
+	jobsiteHome := ""
+	if receiverURL != "" {
+		jobsiteHome = receiverURL + "/"
+	}
+	handler := ui.NewServer(ui.Deps{
+		Service: svc, Workspaces: root, Auth: auth, SessionKeys: cfg.SessionKeys, Logger: log,
+		Settings: ui.Settings{ExternalURL: cfg.ExternalURL, SessionIdle: cfg.SessionIdle, BackendName: cfg.BackendName, JobsiteURL: jobsiteHome},
+	})
+
+	ln, err := net.Listen("tcp", cfg.Listen)
+	if err != nil {
+		return fmt.Errorf("listen: %w", err)
+	}
+	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 2 * time.Minute,
+		WriteTimeout: 5 * time.Minute, IdleTimeout: 2 * time.Minute, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
+	url := "http://" + ln.Addr().String()
+	fmt.Fprintf(stdout, "airlock listening on %s/\n", url)
+	if cfg.Demo {
+		printDemo(stdout, cfg, auth, receiverURL)
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	return nil
+}
+
+// startReceiver runs the reference jobs-site receiver on another loopback
+// port, with its state under <work-dir>/jobsite.
+func startReceiver(ctx context.Context, workDir string, log *slog.Logger) (*receiver.Server, string, func(), error) {
+	dir := filepath.Join(workDir, "jobsite")
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, "", nil, err
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, "", nil, fmt.Errorf("listen for the demo jobs site: %w", err)
+	}
+	url := "http://" + ln.Addr().String()
+	rcv, err := receiver.Open(ctx, receiver.DemoConfig(), receiver.Options{
+		DBPath: filepath.Join(dir, "jobsite.db"), StorageDir: filepath.Join(dir, "released"), PublicURL: url, Logger: log,
+	})
+	if err != nil {
+		ln.Close()
+		return nil, "", nil, fmt.Errorf("open the demo jobs site: %w", err)
+	}
+	srv := &http.Server{Handler: rcv, ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = srv.Serve(ln) }()
+	shutdown := func() {
+		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = srv.Shutdown(sctx)
+		_ = rcv.Close()
+	}
+	return rcv, url, shutdown, nil
+}
+
+// printDemo prints how to use the demo.
+func printDemo(w io.Writer, cfg *config, auth ui.Authenticator, receiverURL string) {
+	fmt.Fprintf(w, "\nDEMO MODE: sample workspaces in %s, demo users in %s\n", cfg.WorkspaceDir, cfg.DevUsersFile)
+	fmt.Fprintf(w, "The reference jobs site runs at %s/ (people sign in there with password %q).\n", receiverURL, receiver.DemoPassword)
+	fmt.Fprintln(w, "Sign in to airlock with the DEMO MODE user switcher in the header, or with:")
+	if d, ok := auth.(ui.DemoSwitcher); ok {
+		for _, u := range d.DemoUsers() {
+			fmt.Fprintf(w, "  %-20s token %-20q %s (%s)\n", u.Username, u.Token, u.DisplayName, u.Roles)
+		}
+	}
+	fmt.Fprintln(w)
+}
