@@ -9,11 +9,12 @@ import (
 // FileStatusFor is a workspace file's status relative to the viewer's open
 // request (reference §7): invalid paths first, then content already released
 // from the workspace, then the file's state on the open request (nil if none).
+// An unknown hash ("") never counts as released.
 func FileStatusFor(path string, valid bool, contentHash string, released map[string]bool, current *Request) WorkspaceFileStatus {
 	if !valid {
 		return WorkspaceFileInvalid
 	}
-	if released[contentHash] {
+	if contentHash != "" && released[contentHash] {
 		return WorkspaceFileReleased
 	}
 	if current != nil {

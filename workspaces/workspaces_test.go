@@ -571,46 +571,6 @@ func TestConcurrentGet(t *testing.T) {
 	wg.Wait()
 }
 
-func TestFileStatus(t *testing.T) {
-	const h1, h2 = "aaaa", "bbbb"
-	released := map[string]bool{h1: true}
-	ref := func(id string, typ airlock.FileType) *RequestFileRef { return &RequestFileRef{FileID: id, Type: typ} }
-	tests := []struct {
-		name    string
-		valid   bool
-		hash    string
-		current *RequestFileRef
-		want    airlock.WorkspaceFileStatus
-	}{
-		{"Invalid", false, h1, nil, airlock.WorkspaceFileInvalid},
-		{"InvalidWinsOverRequest", false, h2, ref(h2, airlock.FileOutput), airlock.WorkspaceFileInvalid},
-		{"Released", true, h1, nil, airlock.WorkspaceFileReleased},
-		{"ReleasedWinsOverRequest", true, h1, ref(h1, airlock.FileOutput), airlock.WorkspaceFileReleased},
-		{"ReleasedWinsOverWithdrawn", true, h1, ref(h2, airlock.FileWithdrawn), airlock.WorkspaceFileReleased},
-		{"Withdrawn", true, h2, ref(h2, airlock.FileWithdrawn), airlock.WorkspaceFileWithdrawn},
-		{"WithdrawnWinsOverChange", true, h2, ref("cccc", airlock.FileWithdrawn), airlock.WorkspaceFileWithdrawn},
-		{"UnderReviewOutput", true, h2, ref(h2, airlock.FileOutput), airlock.WorkspaceFileUnderReview},
-		{"UnderReviewSupporting", true, h2, ref(h2, airlock.FileSupporting), airlock.WorkspaceFileUnderReview},
-		{"Updated", true, h2, ref("cccc", airlock.FileOutput), airlock.WorkspaceFileUpdated},
-		{"Unreleased", true, h2, nil, airlock.WorkspaceFileUnreleased},
-		{"UnknownHashNeverReleased", true, "", nil, airlock.WorkspaceFileUnreleased},
-		{"NilReleased", true, h1, nil, airlock.WorkspaceFileUnreleased},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			rel := released
-			if tt.name == "NilReleased" {
-				rel = nil
-			}
-			if tt.name == "UnknownHashNeverReleased" {
-				rel = map[string]bool{"": true}
-			}
-			if got := FileStatus(tt.valid, tt.hash, rel, tt.current); got != tt.want {
-				t.Fatalf("FileStatus=%s, want %s", got, tt.want)
-			}
-		})
-	}
-}
 
 // TestGenerate checks that wstest writes workspaces this package reads as
 // intended: real files matching their manifest hashes, in the documented layout.
