@@ -1,0 +1,193 @@
+package viewer
+
+import (
+	"fmt"
+	"html/template"
+	"slices"
+	"strings"
+
+	"github.com/airlock-project/airlock/workspaces/content"
+)
+
+type tableColumn struct {
+	Index          int
+	Name           string
+	Class          string
+	AriaSort       string
+	Arrow          string
+	SortURL        string
+	SortLabel      string
+	HideURL        string
+	ShowURL        string
+	FilterSelected bool
+}
+
+type tableCell struct {
+	Text  string
+	Class string
+}
+
+type tableRow struct {
+	Number int
+	Cells  []tableCell
+}
+
+type hiddenInput struct{ Name, Value string }
+
+type pagerLink struct {
+	Label, URL, Rel string
+}
+
+type tableView struct {
+	Notes      []string
+	FormAction string
+	FormHidden []hiddenInput
+	Filter     string
+	FilterCol  int
+	ClearURL   string
+	Columns    []tableColumn // shown columns
+	AllColumns []tableColumn // for the filter's column menu
+	HiddenCols []tableColumn
+	Rows       []tableRow
+	Status     string
+	Pager      []pagerLink
+	Total      int
+	Matched    int
+}
+
+// Table renders one page of a table: notes, a search form, chips to show
+// hidden columns, the table itself (sticky header, row numbers, sort and
+// hide links per column) and a pager. stats may be nil; when given, fully
+// numeric columns get the class "num". urlFor builds the link for another
+// state of the view (for example base + "?" + q.Values().Encode()); every
+// control is a plain link or GET form, so the view works without scripts.
+func Table(page content.PageResult, stats *content.Stats, q TableQuery, urlFor func(TableQuery) string) (template.HTML, error) {
+	q.Query = page.Query
+	v := tableView{Notes: page.Notes, Filter: q.Filter, FilterCol: q.FilterCol, Total: page.Total, Matched: page.Matched}
+
+	numeric := func(i int) bool {
+		return stats != nil && i < len(stats.Columns) && stats.Columns[i].Numeric()
+	}
+	for i, name := range page.Header {
+		c := tableColumn{Index: i, Name: name, FilterSelected: q.FilterCol == i}
+		if numeric(i) {
+			c.Class = "num"
+		}
+		sq := q.clone()
+		sq.Offset = 0
+		sq.SortCol = i
+		sq.Desc = false
+		c.AriaSort = "none"
+		c.SortLabel = "Sort by " + name + ", ascending"
+		if q.SortCol == i {
+			if q.Desc {
+				c.AriaSort, c.Arrow = "descending", "▼"
+			} else {
+				c.AriaSort, c.Arrow = "ascending", "▲"
+				sq.Desc = true
+				c.SortLabel = "Sort by " + name + ", descending"
+			}
+		}
+		c.SortURL = urlFor(sq)
+		hq := q.clone()
+		hq.Hidden = append(hq.Hidden, i)
+		slices.Sort(hq.Hidden)
+		c.HideURL = urlFor(hq)
+		wq := q.clone()
+		wq.Hidden = slices.DeleteFunc(wq.Hidden, func(h int) bool { return h == i })
+		c.ShowURL = urlFor(wq)
+		v.AllColumns = append(v.AllColumns, c)
+		if q.isHidden(i) {
+			v.HiddenCols = append(v.HiddenCols, c)
+		} else {
+			v.Columns = append(v.Columns, c)
+		}
+	}
+
+	for r, cells := range page.Rows {
+		row := tableRow{Number: page.RowNumbers[r]}
+		for i, text := range cells {
+			if q.isHidden(i) {
+				continue
+			}
+			var cls []string
+			if numeric(i) {
+				cls = append(cls, "num")
+			}
+			if i >= page.Widths[r] {
+				cls = append(cls, "cell-absent")
+			}
+			row.Cells = append(row.Cells, tableCell{Text: text, Class: strings.Join(cls, " ")})
+		}
+		v.Rows = append(v.Rows, row)
+	}
+
+	// The search form keeps the rest of the state in hidden inputs: a GET
+	// form replaces the query string of its action.
+	base := urlFor(TableQuery{Query: content.NewQuery()})
+	if i := strings.IndexByte(base, '?'); i >= 0 {
+		base = base[:i]
+	}
+	v.FormAction = base
+	fq := q.clone()
+	fq.Offset, fq.Filter = 0, ""
+	for _, name := range []string{ParamLimit, ParamSort, ParamDesc, ParamHide} {
+		if val := fq.Values().Get(name); val != "" {
+			v.FormHidden = append(v.FormHidden, hiddenInput{name, val})
+		}
+	}
+	if q.Filter != "" {
+		v.ClearURL = urlFor(fq)
+	}
+
+	v.Status = tableStatus(page)
+	v.Pager = pager(page, q, urlFor)
+	return render("table", v)
+}
+
+func tableStatus(p content.PageResult) string {
+	n := len(p.Rows)
+	from, to := p.Query.Offset+1, p.Query.Offset+n
+	switch {
+	case p.Query.Filter != "" && p.Matched == 0:
+		return fmt.Sprintf("No rows match “%s”.", p.Query.Filter)
+	case p.Total == 0:
+		return "The table has no rows."
+	case n == 0:
+		return fmt.Sprintf("No rows on this page; the table has %s rows.", countOrMany(p.Matched))
+	case p.Total < 0:
+		return fmt.Sprintf("Rows %s–%s (still counting the rest).", formatCount(from), formatCount(to))
+	case p.Query.Filter != "":
+		return fmt.Sprintf("Rows %s–%s of %s matching (out of %s).", formatCount(from), formatCount(to), formatCount(p.Matched), formatCount(p.Total))
+	}
+	return fmt.Sprintf("Rows %s–%s of %s.", formatCount(from), formatCount(to), formatCount(p.Total))
+}
+
+func countOrMany(n int) string {
+	if n < 0 {
+		return "more"
+	}
+	return formatCount(n)
+}
+
+func pager(p content.PageResult, q TableQuery, urlFor func(TableQuery) string) []pagerLink {
+	limit := p.Query.Limit
+	at := func(off int) string {
+		pq := q.clone()
+		pq.Offset = off
+		return urlFor(pq)
+	}
+	var links []pagerLink
+	off := p.Query.Offset
+	if off > 0 {
+		links = append(links, pagerLink{"First", at(0), "first"}, pagerLink{"Previous", at(max(0, off-limit)), "prev"})
+	}
+	more := p.Matched < 0 && len(p.Rows) == limit || p.Matched >= 0 && off+limit < p.Matched
+	if more {
+		links = append(links, pagerLink{"Next", at(off + limit), "next"})
+		if p.Matched > 0 {
+			links = append(links, pagerLink{"Last", at((p.Matched - 1) / limit * limit), "last"})
+		}
+	}
+	return links
+}
