@@ -5,7 +5,9 @@
 package receivertest
 
 import (
+	"bytes"
 	"context"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -132,6 +134,10 @@ func (f *Faults) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(ft.status)
 		w.Write([]byte(`{"detail": "injected fault"}`))
 	case delayFault:
+		// Read the body first: the server notices a client that gave up
+		// (and cancels r.Context) only once the body has been consumed.
+		body, _ := io.ReadAll(r.Body)
+		r.Body = io.NopCloser(bytes.NewReader(body))
 		t := time.NewTimer(ft.delay)
 		defer t.Stop()
 		select {
