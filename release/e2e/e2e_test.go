@@ -1,0 +1,122 @@
+package e2e
+
+import (
+	"context"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/airlock-project/airlock/airlock"
+)
+
+// TestReleaseEndToEnd follows one request from a generated workspace to
+// files stored on the jobs site: a researcher who signed in with a
+// single-use token adds output and supporting files and submits, two
+// checkers approve, one releases, and the deliverer (running as in
+// production) uploads to the reference receiver.
+func TestReleaseEndToEnd(t *testing.T) {
+	w := newWorld(t, worldOptions{})
+	ws := w.generate(8)
+
+	// Sign in as a person would: a token made on the jobs site.
+	tok, err := w.rcv.IssueToken(w.ctx, researcher)
+	must(t, err)
+	u, err := w.client.Authenticate(w.ctx, "researcher@example.org", tok)
+	must(t, err)
+	if u.Username != researcher || !u.HasRole(wsName) {
+		t.Fatalf("signed in as %q with workspaces %v, want %s on %s", u.Username, u.Workspaces, researcher, wsName)
+	}
+	w.researcher = u
+
+	outputs, supporting := ws.Paths[:5], ws.Paths[5:7]
+	resize(t, ws, map[string]int{outputs[0]: 300 << 10, outputs[1]: 1, supporting[0]: 2 << 10}, 1)
+	want := w.workspaceHashes(outputs)
+	id := w.reviewed(outputs, supporting)
+
+	must(t, w.svc.Release(w.ctx, w.checker1, id))
+	if got := w.status(id); got != airlock.StatusApproved {
+		t.Fatalf("status after release = %s, want %s", got, airlock.StatusApproved)
+	}
+
+	// The deliverer runs in the background, as cmd/airlock should run it.
+	ctx, cancel := context.WithCancel(w.ctx)
+	done := make(chan error, 1)
+	d := w.deliverer(nil)
+	go func() { done <- d.Run(ctx) }()
+	d.Wake()
+	waitFor(t, "request released and notified", func() bool {
+		return w.status(id) == airlock.StatusReleased && slices.Contains(w.receiverEvents(id), airlock.NotifyReleased)
+	})
+	cancel()
+	must(t, <-done)
+
+	// Every output arrived, once, with the reviewed bytes; supporting files never left.
+	w.checkArrived(id, want)
+	requests, _ := w.counter.counts()
+	for _, p := range supporting {
+		if requests[p] != 0 {
+			t.Fatalf("supporting file %s was sent to the jobs site", p)
+		}
+	}
+	v := w.view(w.checker1, id)
+	if v.Uploaded() != len(outputs) || v.LastUploadError() != "" {
+		t.Fatalf("view shows %d uploaded, last error %q; want %d and none", v.Uploaded(), v.LastUploadError(), len(outputs))
+	}
+	for _, f := range v.Request.OutputFiles() {
+		if f.ReleasedAt == nil || f.ReleasedBy != checker1 || f.UploadedAt == nil {
+			t.Fatalf("%s: released %v by %q, uploaded %v", f.Path, f.ReleasedAt, f.ReleasedBy, f.UploadedAt)
+		}
+	}
+
+	// The audit log has each step, in order, and its chain holds.
+	evs := w.events(id)
+	byType := eventPaths(evs)
+	sorted := slices.Sorted(slices.Values(outputs))
+	for _, typ := range []airlock.EventType{airlock.EventRequestFileRelease, airlock.EventRequestFileUpload} {
+		if got := byType[typ]; !slices.Equal(got, sorted) {
+			t.Fatalf("%s events for %v, want one per output %v", typ, got, sorted)
+		}
+	}
+	for _, typ := range []airlock.EventType{airlock.EventRequestApprove, airlock.EventRequestRelease} {
+		if n := len(byType[typ]); n != 1 {
+			t.Fatalf("%d %s events, want 1", n, typ)
+		}
+	}
+	order := []airlock.EventType{airlock.EventRequestSubmit, airlock.EventRequestFileRelease, airlock.EventRequestApprove,
+		airlock.EventRequestFileUpload, airlock.EventRequestRelease}
+	pos := 0
+	for _, e := range evs {
+		if pos < len(order) && e.Type == order[pos] {
+			pos++
+		}
+	}
+	if pos != len(order) {
+		t.Fatalf("audit events out of order; want the sequence %v", order)
+	}
+	w.verifyAudit()
+
+	// The notifications reached the jobs site.
+	got := w.receiverEvents(id)
+	for _, kind := range []string{airlock.NotifySubmitted, airlock.NotifyPartiallyReviewed, airlock.NotifyReviewed,
+		airlock.NotifyApproved, airlock.NotifyReleased} {
+		if !slices.Contains(got, kind) {
+			t.Fatalf("receiver events %v lack %s", got, kind)
+		}
+	}
+	if w.pendingNotifications() != 0 {
+		t.Fatal("notifications are still queued")
+	}
+}
+
+// waitFor polls cond until it holds; the deadline only stops a broken
+// build from hanging, it is not a performance assertion.
+func waitFor(t testing.TB, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(60 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("gave up waiting for: %s", what)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
