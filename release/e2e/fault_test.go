@@ -1,0 +1,231 @@
+package e2e
+
+import (
+	"net"
+	"net/http"
+	"os"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/airlock-project/airlock/airlock"
+	"github.com/airlock-project/airlock/airlock/jobsite"
+	"github.com/airlock-project/airlock/airlock/jobsite/receiver/receivertest"
+	"github.com/airlock-project/airlock/review"
+)
+
+// approved builds a world whose request, with n outputs and one supporting
+// file, has been released (APPROVED) and waits for delivery.
+func approved(t *testing.T, opts worldOptions, n int) (w *world, id string, want map[string]string) {
+	t.Helper()
+	w = newWorld(t, opts)
+	ws := w.generate(n + 1)
+	outputs := ws.Paths[:n]
+	sizes := map[string]int{}
+	for i, p := range outputs {
+		sizes[p] = (i + 1) * 40 << 10
+	}
+	resize(t, ws, sizes, 7)
+	want = w.workspaceHashes(outputs)
+	id = w.reviewed(outputs, ws.Paths[n:])
+	must(t, w.svc.Release(w.ctx, w.checker1, id))
+	return w, id, want
+}
+
+// TestUploadsSurviveServerErrors: the jobs site answers 500 for a while,
+// then also loses some answers after storing the file; once it recovers,
+// every file has arrived exactly once.
+func TestUploadsSurviveServerErrors(t *testing.T) {
+	w, id, want := approved(t, worldOptions{}, 6)
+	w.faults.FailNext(receivertest.Uploads, 9, http.StatusInternalServerError)
+	w.faults.FailNext(receivertest.Events, 3, http.StatusInternalServerError)
+	clock := newFakeClock()
+	d := w.deliverer(clock.Now)
+
+	if _, err := d.RunOnce(w.ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := w.status(id); got != airlock.StatusApproved {
+		t.Fatalf("status while the jobs site fails = %s, want %s", got, airlock.StatusApproved)
+	}
+	if msg := w.view(w.checker1, id).LastUploadError(); !strings.Contains(msg, "500") {
+		t.Fatalf("last upload error %q does not report the jobs site's failure", msg)
+	}
+	if _, created := w.counter.counts(); len(created) != 0 {
+		t.Fatalf("files stored while the jobs site failed: %v", created)
+	}
+
+	// Two answers lost on the way back: stored, but airlock sees a 502 and
+	// retries; the repeat is recognised as already uploaded.
+	w.faults.LoseAnswerNext(receivertest.Uploads, 2, http.StatusBadGateway)
+	w.deliverAll(d, clock, id, 30)
+	w.checkArrived(id, want)
+	requests, _ := w.counter.counts()
+	retried := 0
+	for _, n := range requests {
+		if n > 1 {
+			retried++
+		}
+	}
+	if retried == 0 {
+		t.Fatal("no file needed a retry; the faults were not exercised")
+	}
+	if v := w.view(w.checker1, id); v.Uploaded() != len(want) || v.LastUploadError() != "" {
+		t.Fatalf("view: %d uploaded, last error %q", v.Uploaded(), v.LastUploadError())
+	}
+	if !slices.Contains(w.receiverEvents(id), airlock.NotifyReleased) {
+		t.Fatal("the released notification never arrived")
+	}
+	uploads := eventPaths(w.events(id))[airlock.EventRequestFileUpload]
+	if len(uploads) != len(want) {
+		t.Fatalf("%d upload audit events, want one per file (%d)", len(uploads), len(want))
+	}
+	w.verifyAudit()
+}
+
+// TestUploadsSurviveHangs: the jobs site holds uploads beyond the client's
+// time limit, then recovers: the timed-out attempts are retried and every
+// file is stored exactly once.
+func TestUploadsSurviveHangs(t *testing.T) {
+	w, id, want := approved(t, worldOptions{uploadTimeout: 200 * time.Millisecond}, 6)
+	w.faults.DelayNext(receivertest.Uploads, 5, time.Second)
+	clock := newFakeClock()
+	d := w.deliverer(clock.Now)
+
+	if _, err := d.RunOnce(w.ctx); err != nil {
+		t.Fatal(err)
+	}
+	if msg := w.view(w.checker1, id).LastUploadError(); !strings.Contains(msg, "jobs site") {
+		t.Fatalf("a timed-out upload left the error %q to show", msg)
+	} else {
+		t.Logf("shown while the jobs site hangs: %q", msg)
+	}
+	w.deliverAll(d, clock, id, 30)
+	// Let held requests finish on the server before counting what it stored.
+	w.http.Close()
+	w.checkArrived(id, want)
+	w.verifyAudit()
+}
+
+// TestCorruptedStoreIsNeverSent: a stored copy overwritten after approval
+// is never sent; it shows as blocked with its error, the other files are
+// delivered, and the request does not become RELEASED.
+func TestCorruptedStoreIsNeverSent(t *testing.T) {
+	w, id, want := approved(t, worldOptions{}, 3)
+	r := w.request(id)
+	victim := r.OutputFiles()[1]
+	path, err := w.store.Path(wsName, id, victim.FileID)
+	must(t, err)
+	must(t, os.Chmod(path, 0o640))
+	must(t, os.WriteFile(path, []byte("id,value\n1,999\n"), 0o640))
+
+	clock := newFakeClock()
+	d := w.deliverer(clock.Now)
+	for range 5 {
+		if _, err := d.RunOnce(w.ctx); err != nil {
+			t.Fatal(err)
+		}
+		clock.advance(time.Hour)
+	}
+
+	requests, created := w.counter.counts()
+	if requests[victim.Path] != 0 || created[victim.Path] != 0 {
+		t.Fatalf("the corrupted file was sent %d times", requests[victim.Path])
+	}
+	delete(want, victim.Path)
+	for p := range want {
+		if created[p] != 1 {
+			t.Fatalf("%s stored %d times, want 1", p, created[p])
+		}
+	}
+	if got := w.status(id); got != airlock.StatusApproved {
+		t.Fatalf("status with a blocked file = %s, want %s", got, airlock.StatusApproved)
+	}
+	v := w.view(w.checker1, id)
+	if msg := v.LastUploadError(); !strings.Contains(msg, "no longer matches") {
+		t.Fatalf("last upload error %q does not explain the block", msg)
+	}
+	var blocked []string
+	for _, j := range v.Uploads {
+		if j.Blocked {
+			blocked = append(blocked, j.Path)
+		}
+	}
+	if !slices.Equal(blocked, []string{victim.Path}) {
+		t.Fatalf("blocked uploads %v, want [%s]", blocked, victim.Path)
+	}
+	if v.Uploaded() != len(want) {
+		t.Fatalf("%d files uploaded, want %d", v.Uploaded(), len(want))
+	}
+	if got := eventPaths(w.events(id))[airlock.EventRequestFileUploadFailed]; !slices.Equal(got, []string{victim.Path}) {
+		t.Fatalf("blocked-upload audit events for %v, want [%s]", got, victim.Path)
+	}
+	w.verifyAudit()
+}
+
+// TestReleaseWhileJobsiteDown: a release attempt while the jobs site is
+// unreachable, failing, hanging or losing its answer changes nothing in
+// airlock; the request stays REVIEWED and a later attempt works.
+func TestReleaseWhileJobsiteDown(t *testing.T) {
+	w := newWorld(t, worldOptions{})
+	ws := w.generate(3)
+	want := w.workspaceHashes(ws.Paths[:2])
+	id := w.reviewed(ws.Paths[:2], ws.Paths[2:])
+	before := w.dump()
+
+	refused := func(name string, svc *review.Service) {
+		t.Helper()
+		err := svc.Release(w.ctx, w.checker1, id)
+		if code := airlock.ErrorCode(err); code != airlock.EUNAVAILABLE {
+			t.Fatalf("%s: release error %v (code %s), want %s", name, err, code, airlock.EUNAVAILABLE)
+		}
+		if airlock.ErrorMessage(err) == "" {
+			t.Fatalf("%s: no message for the person", name)
+		}
+		if got := w.dump(); got != before {
+			t.Fatalf("%s: a failed release changed the database", name)
+		}
+		if got := w.status(id); got != airlock.StatusReviewed {
+			t.Fatalf("%s: status %s, want %s", name, got, airlock.StatusReviewed)
+		}
+	}
+
+	// Nothing listening at all.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	must(t, err)
+	deadURL := "http://" + ln.Addr().String() + "/api/v2"
+	ln.Close()
+	down := review.New(review.Config{Store: w.db, Workspaces: w.root, Files: w.store, Policy: airlock.NewPolicy(2, nil),
+		Jobsite: jobsite.Releaser{Client: &jobsite.Client{BaseURL: deadURL, Token: backendToken}}, Logger: quietLogger()})
+	refused("connection refused", down)
+
+	w.faults.FailNext(receivertest.Releases, 1, http.StatusServiceUnavailable)
+	refused("503", w.svc)
+
+	w.client.Timeout = 200 * time.Millisecond
+	w.faults.DelayNext(receivertest.Releases, 1, time.Second)
+	refused("hang", w.svc)
+	w.client.Timeout = 5 * time.Second
+
+	if n, err := w.rcv.ReleaseCount(w.ctx); err != nil || n != 0 {
+		t.Fatalf("receiver holds %d releases (%v) after failed attempts, want 0", n, err)
+	}
+
+	// The jobs site registers the release but the answer is lost: airlock
+	// changes nothing, and the retry is accepted as the same release.
+	w.faults.LoseAnswerNext(receivertest.Releases, 1, http.StatusBadGateway)
+	refused("lost answer", w.svc)
+
+	must(t, w.svc.Release(w.ctx, w.checker1, id))
+	if got := w.status(id); got != airlock.StatusApproved {
+		t.Fatalf("status after the retry = %s, want %s", got, airlock.StatusApproved)
+	}
+	if n, err := w.rcv.ReleaseCount(w.ctx); err != nil || n != 1 {
+		t.Fatalf("receiver holds %d releases (%v), want 1", n, err)
+	}
+	clock := newFakeClock()
+	w.deliverAll(w.deliverer(clock.Now), clock, id, 10)
+	w.checkArrived(id, want)
+	w.verifyAudit()
+}
