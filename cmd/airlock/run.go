@@ -23,18 +23,6 @@ import (
 	"github.com/airlock-project/airlock/workspaces"
 )
 
-// releaser adapts the jobs-site client to what the review service needs.
-type releaser struct{ c *jobsite.Client }
-
-// CreateRelease implements review.Jobsite.
-func (r releaser) CreateRelease(ctx context.Context, workspace, osUser, airlockID string, files []airlock.ReleaseFile) (string, error) {
-	fs := make([]jobsite.ReleaseFile, len(files))
-	for i, f := range files {
-		fs[i] = jobsite.ReleaseFile{Name: f.Name, Size: f.Size, SHA256: f.SHA256, Date: f.Date}
-	}
-	return r.c.CreateRelease(ctx, workspace, osUser, fs, airlockID)
-}
-
 // run is the whole program: it reads the configuration, opens the
 // database and the directories, starts the demo receiver when no jobs site
 // is configured, serves until ctx ends or SIGINT/SIGTERM, then shuts down
@@ -115,8 +103,18 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	svc := review.New(review.Config{
 		Store: db, Workspaces: root, Files: store,
 		Policy:  airlock.NewPolicy(cfg.RequiredReviews, cfg.FileTypes),
-		Jobsite: releaser{client}, Logger: log,
+		Jobsite: jobsite.Releaser{Client: client}, Logger: log,
 	})
+	// The deliverer uploads released files and sends notifications from the
+	// queue in the database, so work left by a crash resumes here (D10).
+	deliverer := review.NewDeliverer(review.DeliveryConfig{
+		Store: db, Files: store, Logger: log.With("component", "delivery"),
+		Destination: jobsite.Destination{Client: client}, Notifier: jobsite.Notifier{Client: client},
+	})
+	deliveryCtx, stopDelivery := context.WithCancel(context.WithoutCancel(ctx))
+	deliveryDone := make(chan struct{})
+	go func() { defer close(deliveryDone); deliverer.Run(deliveryCtx) }()
+	defer func() { stopDelivery(); <-deliveryDone }()
 	jobsiteHome := ""
 	if receiverURL != "" {
 		jobsiteHome = receiverURL + "/"
