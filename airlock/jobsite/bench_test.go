@@ -136,4 +136,6 @@ func TestCurlComparison(t *testing.T) {
 		client.Seconds()/viaCurl.Seconds())
 }
 
-func jobsiteHeader(name string) string { return "Content-Disposition: " + jobsite.ContentDisposition(name) }
+func jobsiteHeader(name string) string {
+	return "Content-Disposition: " + jobsite.ContentDisposition(name)
+}
