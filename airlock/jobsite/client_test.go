@@ -13,7 +13,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"reflect"
 	"strings"
 	"sync"
 	"testing"
@@ -423,5 +422,4 @@ func TestContentDisposition(t *testing.T) {
 			t.Errorf("ContentDisposition(%q)=%q, want %q", in, got, want)
 		}
 	}
-	var _ = reflect.DeepEqual
 }

@@ -258,7 +258,7 @@ func (s *Server) handleAuthorise(w http.ResponseWriter, r *http.Request) {
 
 // ---- events (§8) ----
 
-// NotificationTypes are the event types airlock sends to /airlock/events/.
+// notificationTypes are the event types airlock sends to /airlock/events/.
 var notificationTypes = []string{
 	"request_submitted", "request_withdrawn", "request_partially_reviewed",
 	"request_reviewed", "request_approved", "request_released",
