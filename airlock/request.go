@@ -482,29 +482,31 @@ func CanTransition(from, to RequestStatus) bool {
 }
 
 // CheckTransition applies the generic status check of reference §4.2 for a
-// person acting (the system's APPROVED → RELEASED step is not a person's).
+// person acting. Who may make the change at all is checked first, so someone
+// who never may is told so (403) rather than about the request's state (409).
+// APPROVED → RELEASED is the system's step, never a person's.
 func (r *Request) CheckTransition(u *User, to RequestStatus, required int) error {
-	if !CanTransition(r.Status, to) {
-		return Errorf(ESTATE, "A request that is %s cannot become %s.",
-			strings.ToLower(r.Status.Label()), strings.ToLower(to.Label()))
-	}
-	switch r.Status.Owner() {
-	case OwnerAuthor:
+	switch to {
+	case StatusSubmitted, StatusWithdrawn:
 		if !r.IsAuthor(u) {
 			return Errorf(EFORBIDDEN, "Only the author of this request can do that.")
 		}
-	case OwnerReviewer:
+	case StatusPartiallyReviewed, StatusReviewed, StatusReturned, StatusRejected, StatusApproved:
 		if !r.CanReview(u) {
 			if u != nil && u.OutputChecker {
 				return Errorf(EFORBIDDEN, "You cannot review your own request.")
 			}
 			return Errorf(EFORBIDDEN, "Only output checkers can do that.")
 		}
-		if to == StatusApproved && !r.AllOutputsApproved(required) {
-			return Errorf(ESTATE, "Every output file must be approved by %d reviewers before release.", required)
-		}
 	default:
-		return Errorf(ESTATE, "This request is %s.", strings.ToLower(r.Status.Label()))
+		return Errorf(ESTATE, "A request becomes %s on its own, not by a person's action.", strings.ToLower(to.Label()))
+	}
+	if !CanTransition(r.Status, to) {
+		return Errorf(ESTATE, "A request that is %s cannot become %s.",
+			strings.ToLower(r.Status.Label()), strings.ToLower(to.Label()))
+	}
+	if to == StatusApproved && !r.AllOutputsApproved(required) {
+		return Errorf(ESTATE, "Every output file must be approved by %d reviewers before release.", required)
 	}
 	return nil
 }

@@ -103,8 +103,9 @@ func form(route string) url.Values {
 
 // expected is the authorization matrix: route → status per persona, in
 // the order of personas. 302 for GET and 401 for POST mean "sign in first".
-// The requests are SUBMITTED, so steps that are never possible from that
-// status (withdraw, reject, release) answer 409 whoever asks; comment 1 is
+// The requests are SUBMITTED. Someone who may never take a step is refused
+// with 403; someone who may, but not from SUBMITTED (the author withdrawing,
+// a checker rejecting or releasing), gets 409. Comment 1 is
 // on the author's request, so on selfcheck's own request it is 404.
 var expected = map[string][8]int{
 	//                                                 anon outsider member author checker selfcheck copilot readonly
@@ -132,11 +133,11 @@ var expected = map[string][8]int{
 	"GET /requests/content/:id/:group/*":        {302, 404, 200, 200, 200, 200, 200, 200},
 	"GET /requests/confirm/:id/:action":         {302, 404, 200, 200, 200, 200, 200, 200},
 	"POST /requests/submit/:id":                 {401, 404, 403, 409, 403, 409, 403, 403},
-	"POST /requests/withdraw/:id":               {401, 404, 409, 409, 409, 409, 409, 409},
+	"POST /requests/withdraw/:id":               {401, 404, 403, 409, 403, 409, 403, 403},
 	"POST /requests/review/:id":                 {401, 404, 403, 403, 409, 403, 403, 403},
 	"POST /requests/return/:id":                 {401, 404, 403, 403, 303, 403, 403, 403},
-	"POST /requests/reject/:id":                 {401, 404, 409, 409, 409, 409, 409, 409},
-	"POST /requests/release/:id":                {401, 404, 409, 409, 409, 409, 409, 409},
+	"POST /requests/reject/:id":                 {401, 404, 403, 403, 409, 403, 403, 403},
+	"POST /requests/release/:id":                {401, 404, 403, 403, 409, 403, 403, 403},
 	"POST /requests/vote/:id":                   {401, 404, 403, 403, 303, 403, 403, 403},
 	"POST /requests/reset-vote/:id":             {401, 404, 403, 403, 404, 403, 403, 403},
 	"POST /requests/withdraw-files/:id":         {401, 404, 403, 409, 403, 409, 403, 403},
