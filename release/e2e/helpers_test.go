@@ -71,6 +71,7 @@ type uploadCounter struct {
 	requests map[string]int
 	created  map[string]int
 	total    int
+	refused  int           // uploads answered 400, e.g. "already uploaded"
 	arrived  chan struct{} // signalled (without blocking) on every upload request
 }
 
@@ -141,10 +142,13 @@ func (c *uploadCounter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	sw := &statusWriter{ResponseWriter: w}
 	c.next.ServeHTTP(sw, r)
-	if sw.status == http.StatusCreated {
-		c.mu.Lock()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	switch sw.status {
+	case http.StatusCreated:
 		c.created[name]++
-		c.mu.Unlock()
+	case http.StatusBadRequest:
+		c.refused++
 	}
 }
 
@@ -159,6 +163,12 @@ func (c *uploadCounter) totalRequests() int {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.total
+}
+
+func (c *uploadCounter) refusedRequests() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.refused
 }
 
 func copyCounts(m map[string]int) map[string]int {
