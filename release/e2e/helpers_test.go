@@ -282,11 +282,14 @@ func (w *world) closeAirlock() {
 }
 
 // deliverer returns a deliverer on the world's database with small backoffs.
-func (w *world) deliverer(now func() time.Time) *review.Deliverer {
+func (w *world) deliverer(now func() time.Time) *review.Deliverer { return w.newDeliverer(now, 4) }
+
+// newDeliverer returns a deliverer with small backoffs and the given concurrency.
+func (w *world) newDeliverer(now func() time.Time, concurrency int) *review.Deliverer {
 	return review.NewDeliverer(review.DeliveryConfig{
 		Store: w.db, Files: w.store, Logger: quietLogger(),
 		Destination: jobsite.Destination{Client: w.client}, Notifier: jobsite.Notifier{Client: w.client},
-		Concurrency: 4, MinBackoff: 10 * time.Millisecond, MaxBackoff: 100 * time.Millisecond, Poll: 20 * time.Millisecond, Now: now,
+		Concurrency: concurrency, MinBackoff: 10 * time.Millisecond, MaxBackoff: 100 * time.Millisecond, Poll: 20 * time.Millisecond, Now: now,
 	})
 }
 
