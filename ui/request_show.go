@@ -180,15 +180,16 @@ func (s *Server) requestContent(c echo.Context) error {
 	}
 	setContentHeaders(c)
 	h := c.Response().Header()
-	h.Set("Cache-Control", "private, max-age=3600")
-	h.Set("ETag", `"`+f.FileID+`"`)
 	if download {
+		h.Set("Cache-Control", "private, max-age=3600")
+		h.Set("ETag", `"`+f.FileID+`"`)
 		h.Set("Content-Type", "application/octet-stream")
 		h.Set("Content-Disposition", mimeAttachment(path.Base(fp)))
 		http.ServeContent(c.Response(), c.Request(), "", f.AddedAt, rc)
 		return nil
 	}
-	return s.viewer.Render(c.Response(), c.Request(), fp, rc, f.Size)
+	return s.viewer.Render(c.Response(), c.Request(), ViewFile{Name: fp, Size: f.Size, Hash: f.FileID,
+		Allowed: s.deps.Service.Policy().FileTypes.Allowed(fp), Content: rc})
 }
 
 // mimeAttachment builds a Content-Disposition attachment header value.

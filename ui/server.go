@@ -104,8 +104,8 @@ type Deps struct {
 	Logger *slog.Logger
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
-	// Viewer renders file contents for the preview frame; nil uses the
-	// basic built-in preview (text in <pre>, images, sandboxed HTML).
+	// Viewer renders file contents for the preview frame; nil uses a
+	// ContentViewer with the default options.
 	Viewer Viewer
 }
 
@@ -156,10 +156,12 @@ func newServer(deps Deps) (*Server, error) {
 		md:     newMarkdown(),
 		viewer: deps.Viewer,
 	}
-	if s.viewer == nil {
-		s.viewer = basicViewer{}
-	}
 	var err error
+	if s.viewer == nil {
+		if s.viewer, err = NewContentViewer(ContentViewerOptions{}); err != nil {
+			return nil, err
+		}
+	}
 	if s.static, err = loadStatic(assets); err != nil {
 		return nil, err
 	}

@@ -11,6 +11,8 @@ import (
 	"strings"
 
 	"github.com/labstack/echo/v4"
+
+	"github.com/airlock-project/airlock/ui/viewer"
 )
 
 // staticFile is one embedded static file with its content hash.
@@ -51,6 +53,10 @@ func loadStatic(fsys fs.FS) (*staticFiles, error) {
 	if err != nil {
 		return nil, fmt.Errorf("load static files: %w", err)
 	}
+	// The file viewers' classes come with their own stylesheet.
+	css := viewer.Stylesheet()
+	sum := sha256.Sum256(css)
+	s.files["viewer.css"] = &staticFile{name: "viewer.css", hash: hex.EncodeToString(sum[:6]), body: css, ctype: "text/css; charset=utf-8"}
 	return s, nil
 }
 

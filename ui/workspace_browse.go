@@ -1,8 +1,12 @@
 package ui
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"net/http"
 	"net/url"
+	"os"
+	"strconv"
 	"strings"
 	"time"
 
@@ -343,7 +347,21 @@ func (s *Server) workspaceContent(c echo.Context) error {
 	if err := s.deps.Service.RecordWorkspaceView(ctx(c), u, name, p); err != nil {
 		return err
 	}
+	fi, err := f.Stat()
+	if err != nil {
+		return err
+	}
 	setContentHeaders(c)
-	c.Response().Header().Set("Cache-Control", "private, no-cache")
-	return s.viewer.Render(c.Response(), c.Request(), p, f, meta.Size)
+	return s.viewer.Render(c.Response(), c.Request(), ViewFile{Name: p, Size: fi.Size(), Hash: workspaceViewKey(meta, fi),
+		Allowed: s.deps.Service.Policy().FileTypes.Allowed(p), Content: f})
+}
+
+// workspaceViewKey identifies the bytes of an open workspace file for the
+// viewer's caches and ETags. Workspace files can be rewritten in place, so
+// the manifest's hash alone is not enough: the size and modification time
+// on disk are part of the key (the reference's cache id is the same pair).
+func workspaceViewKey(meta workspaces.FileMeta, fi os.FileInfo) string {
+	sum := sha256.Sum256([]byte(meta.ContentHash + "|" + strconv.FormatInt(fi.Size(), 10) + "|" +
+		strconv.FormatInt(fi.ModTime().UnixNano(), 10)))
+	return hex.EncodeToString(sum[:])
 }
