@@ -17,6 +17,8 @@ func TestBrowser(t *testing.T) {
 	}
 	b := browsertest.Start(t)
 	t.Run("HTMLOutputsNeverRunScripts", func(t *testing.T) { testHTMLSandbox(t, b) })
+	t.Run("Journey", func(t *testing.T) { testJourney(t, b) })
+	t.Run("NoSelfReview", func(t *testing.T) { testSelfReview(t, b) })
 }
 
 // signIn signs a person in with the sign-in form and checks where they land.

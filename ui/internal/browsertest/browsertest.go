@@ -213,6 +213,26 @@ func (p *Person) WaitVisible(sel string) {
 	p.Do("wait for "+sel, chromedp.WaitVisible(chromedp.CSS(sel)))
 }
 
+// Press focuses an element and presses a key on it, as a keyboard user
+// would (keys from github.com/chromedp/chromedp/kb, e.g. kb.Enter).
+func (p *Person) Press(sel, key string) {
+	p.t.Helper()
+	p.Do("press a key on "+sel, chromedp.Focus(chromedp.CSS(sel), chromedp.NodeVisible), chromedp.KeyEvent(key))
+}
+
+// WaitFor waits until a JavaScript expression is truthy in the page.
+func (p *Person) WaitFor(what, js string) {
+	p.t.Helper()
+	Get(p, "wait for "+what, chromedp.Poll[any](js))
+}
+
+// WaitHTMXIdle waits until htmx has no request, swap or settle under way,
+// so that content it swapped in has its own behaviour attached.
+func (p *Person) WaitHTMXIdle() {
+	p.t.Helper()
+	p.WaitFor("htmx to settle", `document.querySelector(".htmx-request, .htmx-swapping, .htmx-settling, .htmx-added") === null`)
+}
+
 // SetValue sets the value of a form field.
 func (p *Person) SetValue(sel, value string) {
 	p.t.Helper()
@@ -227,9 +247,10 @@ func (p *Person) Type(sel, text string) {
 
 // Eval evaluates a JavaScript expression in the page and returns its value
 // decoded from JSON.
-func Eval[T any](p *Person, js string) T {
+// Options such as chromedp.EvalAwaitPromise pass through.
+func Eval[T any](p *Person, js string, opts ...chromedp.EvaluateOption) T {
 	p.t.Helper()
-	return Get(p, "evaluate "+js, chromedp.Evaluate[T](js))
+	return Get(p, "evaluate "+js, chromedp.Evaluate[T](js, opts...))
 }
 
 // Count returns how many elements match a selector now, without waiting.
