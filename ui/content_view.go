@@ -186,6 +186,10 @@ func (v *ContentViewer) Render(w http.ResponseWriter, r *http.Request, f ViewFil
 				[]string{"This file is " + sn.Mismatch + ", so it is not shown. Open it as plain text to read its contents safely."},
 				v.plainURL(vr))
 		}
+		if sn.IsBinary() {
+			return v.page(vr, http.StatusUnsupportedMediaType, base, "",
+				[]string{"This file is " + sn.Mismatch + ", so it cannot be shown."}, "")
+		}
 		vr.notes = append(vr.notes, "This file is "+sn.Mismatch+"; it is shown as what it contains.")
 	}
 	switch sn.Kind {
