@@ -119,8 +119,15 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if receiverURL != "" {
 		jobsiteHome = receiverURL + "/"
 	}
+	// The file viewers: opened tables and converted sheets are cached by
+	// content hash; Close stops their background passes.
+	fileViewer, err := ui.NewContentViewer(ui.ContentViewerOptions{})
+	if err != nil {
+		return err
+	}
+	defer fileViewer.Close()
 	handler := ui.NewServer(ui.Deps{
-		Service: svc, Workspaces: root, Auth: auth, SessionKeys: cfg.SessionKeys, Logger: log,
+		Service: svc, Workspaces: root, Auth: auth, SessionKeys: cfg.SessionKeys, Logger: log, Viewer: fileViewer,
 		Settings: ui.Settings{ExternalURL: cfg.ExternalURL, SessionIdle: cfg.SessionIdle, BackendName: cfg.BackendName, JobsiteURL: jobsiteHome},
 	})
 
