@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"os"
 	"slices"
 	"testing"
 	"time"
@@ -119,4 +120,51 @@ func waitFor(t testing.TB, what string, cond func() bool) {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
+}
+
+// TestAwkwardFileNames releases files whose names need care in the upload's
+// Content-Disposition header and in the receiver's storage paths.
+func TestAwkwardFileNames(t *testing.T) {
+	w := newWorld(t, worldOptions{})
+	ws := w.generate(1)
+	names := []string{
+		"output/with space.csv",
+		"output/naïve résumé – ünïcode.csv",
+		`output/quote"d.csv`,
+		"output/semi;colon=1.csv",
+		"output/percent%20encoded.csv",
+		"output/deep/er/still deeper/x.csv",
+	}
+	files := map[string][]byte{}
+	for i, n := range names {
+		files[n] = randomBytes(1000+i, 3, n)
+	}
+	addOutputs(t, ws, files)
+	want := w.workspaceHashes(names)
+	id := w.reviewed(names, nil)
+	must(t, w.svc.Release(w.ctx, w.checker1, id))
+	clock := newFakeClock()
+	w.deliverAll(w.deliverer(clock.Now), clock, id, 10)
+	w.checkArrived(id, want)
+}
+
+// TestBackslashInFileName is a known bug, skipped unless
+// AIRLOCK_E2E_KNOWN_BUGS=1: a workspace output whose name contains a
+// backslash (legal on Linux, accepted by package workspaces) is registered
+// with the jobs site under its name with '/' (review.Service.Release
+// rewrites it), but the deliverer uploads it under the original name, which
+// the jobs site refuses as "not requested in release"; the deliverer then
+// retries forever and the request never becomes RELEASED.
+func TestBackslashInFileName(t *testing.T) {
+	if os.Getenv("AIRLOCK_E2E_KNOWN_BUGS") != "1" {
+		t.Skip("known bug: review/deliver.go uploads j.Path unconverted; set AIRLOCK_E2E_KNOWN_BUGS=1 to run")
+	}
+	w := newWorld(t, worldOptions{})
+	ws := w.generate(1)
+	name := `output/back\slash.csv`
+	addOutputs(t, ws, map[string][]byte{name: []byte("a,b\n1,2\n")})
+	id := w.reviewed([]string{name}, nil)
+	must(t, w.svc.Release(w.ctx, w.checker1, id))
+	clock := newFakeClock()
+	w.deliverAll(w.deliverer(clock.Now), clock, id, 10)
 }

@@ -616,3 +616,33 @@ func must(t testing.TB, err error) {
 		t.Fatalf("unexpected error: %v", err)
 	}
 }
+
+// addOutputs adds outputs with the given bytes to a generated workspace,
+// copying the other manifest fields from its first output.
+func addOutputs(t testing.TB, ws wstest.Workspace, files map[string][]byte) {
+	t.Helper()
+	mpath := filepath.Join(ws.Dir, filepath.FromSlash(workspaces.ManifestPath))
+	data, err := os.ReadFile(mpath)
+	must(t, err)
+	var manifest map[string]any
+	must(t, json.Unmarshal(data, &manifest))
+	outputs, _ := manifest["outputs"].(map[string]any)
+	template, ok := outputs[ws.Paths[0]].(map[string]any)
+	if !ok {
+		t.Fatal("the generated workspace has no outputs to copy")
+	}
+	for p, b := range files {
+		full := filepath.Join(ws.Dir, filepath.FromSlash(p))
+		must(t, os.MkdirAll(filepath.Dir(full), 0o755))
+		must(t, os.WriteFile(full, b, 0o644))
+		entry := map[string]any{}
+		for k, v := range template {
+			entry[k] = v
+		}
+		entry["size"], entry["content_hash"] = len(b), hashOf(b)
+		outputs[p] = entry
+	}
+	data, err = json.Marshal(manifest)
+	must(t, err)
+	must(t, os.WriteFile(mpath, data, 0o644))
+}
