@@ -82,6 +82,16 @@ func (j *journey) flashOK(p *browsertest.Person, text string) {
 	}
 }
 
+// accessible fails if the page has controls without accessible names
+// and similar problems (D11), and saves a screenshot of it.
+func accessible(t *testing.T, p *browsertest.Person, where string) {
+	t.Helper()
+	p.Screenshot(where)
+	for _, problem := range p.AccessibilityProblems() {
+		t.Errorf("%s: %s: %s", p.Name, where, problem)
+	}
+}
+
 // confirm runs a request-level action through its confirmation dialog on
 // the request overview.
 func (j *journey) confirm(p *browsertest.Person, key, done string) {
@@ -149,7 +159,7 @@ func testJourney(t *testing.T, b *browsertest.Browser) {
 	res := person(t, b, w, base, researcher)
 	res.Screenshot("workspaces")
 	res.ClickNav(`a[href="/workspaces/view/cardiac-main/"]`)
-	res.Screenshot("workspace-root")
+	accessible(t, res, "workspace-root")
 
 	// The tree loads folders on demand: nothing below output/ is in the
 	// page until the folder is opened (with the keyboard, D11).
@@ -174,10 +184,10 @@ func testJourney(t *testing.T, b *browsertest.Browser) {
 	if got := res.Text("[data-selected-count]"); got != "2 files selected" {
 		t.Errorf("selection count = %q", got)
 	}
-	res.Screenshot("files-selected")
+	accessible(t, res, "files-selected")
 	res.ClickNav("button[data-testid=add-files]")
 	res.SetValue("#add-new-group", "tables")
-	res.Screenshot("add-files-form")
+	accessible(t, res, "add-files-form")
 	res.ClickNav("[data-testid=add-files-submit]")
 	j.flashOK(res, countsCSV)
 	mustSee(t, res, "folder after adding", "Under review")
@@ -206,7 +216,7 @@ func testJourney(t *testing.T, b *browsertest.Browser) {
 	if !res.Has("button[data-testid=action-submit][disabled]") {
 		t.Errorf("submit should be a disabled button while groups lack context and controls")
 	}
-	res.Screenshot("request-pending")
+	accessible(t, res, "request-pending")
 	for _, g := range []string{"tables", "figures"} {
 		res.Navigate(base + "/requests/group/" + j.id + "/" + g)
 		res.SetValue("#g-context", "Counts from the "+g+" of the main analysis.")
@@ -228,15 +238,15 @@ func testJourney(t *testing.T, b *browsertest.Browser) {
 	// --- Checker 1 reviews. ---
 	c1 := person(t, b, w, base, checker1)
 	c1.Navigate(base + "/reviews/")
-	c1.Screenshot("reviews")
+	accessible(t, c1, "reviews")
 	c1.ClickNav(`[data-testid=queue-outstanding] a[href="/requests/view/` + j.id + `/"]`)
 	j.vote(c1, "tables", countsCSV, true)
 	j.vote(c1, "tables", ratesCSV, false)
-	c1.Screenshot("file-voted")
+	accessible(t, c1, "file-voted")
 	j.vote(c1, "figures", chartPNG, true)
 	j.comment(c1, "tables", c1Private, airlock.Private)
 	j.comment(c1, "tables", c1Public, airlock.Public)
-	c1.Screenshot("group-commented")
+	accessible(t, c1, "group-commented")
 	j.submitReview(c1)
 	if got := statusOf(c1); got != string(airlock.StatusPartiallyReviewed) {
 		t.Errorf("status after one review = %q", got)
@@ -271,7 +281,7 @@ func testJourney(t *testing.T, b *browsertest.Browser) {
 			t.Errorf("%s: decision on rates_by_age = %q, want %q", p.Name, got, airlock.DecisionChangesRequested.Label())
 		}
 	}
-	c1.Screenshot("consolidating")
+	accessible(t, c1, "consolidating")
 	j.confirm(c1, "return", "returned to its author")
 	if got := statusOf(c1); got != string(airlock.StatusReturned) {
 		t.Fatalf("status after return = %q", got)
@@ -281,7 +291,7 @@ func testJourney(t *testing.T, b *browsertest.Browser) {
 	res.Navigate(base + "/requests/group/" + j.id + "/tables")
 	mustSee(t, res, "group page after return", c1Public)
 	mustNotSee(t, res, "group page after return", c1Private, c2Private)
-	res.Screenshot("returned")
+	accessible(t, res, "returned")
 	w.changeFile("cardiac-main", ratesCSV, []byte("age_band,events,rate_per_1000\n18-39,125,2.45\n40-59,340,6.95\n60-79,615,20.40\n80+,10,0.85\n"))
 	res.Navigate(base + "/workspaces/view/cardiac-main/" + ratesCSV)
 	if got := res.Text("[data-testid=file-status]"); got != airlock.WorkspaceFileUpdated.Label() {
@@ -322,7 +332,7 @@ func testJourney(t *testing.T, b *browsertest.Browser) {
 		t.Errorf("uploaded = %q, want 3 of 3", got)
 	}
 	mustNotSee(t, res, "overview after release", c1Private, c2Private)
-	res.Screenshot("released")
+	accessible(t, res, "released")
 	res.Navigate(base + "/workspaces/view/cardiac-main/" + ratesCSV)
 	if got := res.Text("[data-testid=file-status]"); got != airlock.WorkspaceFileReleased.Label() {
 		t.Errorf("released file shows status %q", got)

@@ -1,10 +1,14 @@
 package ui_test
 
 import (
+	"context"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 
+	"github.com/airlock-project/airlock/airlock"
+	"github.com/airlock-project/airlock/review"
 	"github.com/airlock-project/airlock/ui/internal/browsertest"
 )
 
@@ -108,6 +112,41 @@ func testHTMLSandbox(t *testing.T, b *browsertest.Browser) {
 		t.Errorf("the output's script called the server: %v", hits)
 	}
 
+	// The same file on a request: the request file page's preview frame,
+	// and its content URL opened directly.
+	u := w.users[researcher]
+	if _, err := w.svc.AddFiles(context.Background(), &u, "cardiac-main", []review.AddItem{{Path: "output/report/chart.html", Type: airlock.FileOutput}}, "report"); err != nil {
+		t.Fatal(err)
+	}
+	id := w.request(researcher).Request.ID
+	p.Navigate(base + "/requests/file/" + id + "/report/output/report/chart.html")
+	p.WaitVisible("iframe[data-testid=preview]")
+	if sb := p.Attr("iframe[data-testid=preview]", "sandbox"); strings.Contains(sb, "allow-scripts") {
+		t.Errorf("request preview frame sandbox = %q, must not allow scripts", sb)
+	}
+	if got := p.Title(); strings.Contains(got, scriptMarker) {
+		t.Errorf("request file page title = %q: the output's script ran", got)
+	}
+	resp = p.Navigate(base + "/requests/content/" + id + "/report/output/report/chart.html")
+	if resp.Status != http.StatusOK {
+		t.Fatalf("request content status = %d", resp.Status)
+	}
+	if csp := header(resp.Headers, "Content-Security-Policy"); !strings.HasPrefix(csp, "sandbox") {
+		t.Errorf("request content Content-Security-Policy = %q, want it to start with sandbox", csp)
+	}
+	if got := header(resp.Headers, "X-Content-Type-Options"); got != "nosniff" {
+		t.Errorf("request content X-Content-Type-Options = %q", got)
+	}
+	if html := p.HTML(); !strings.Contains(html, "Incidence by month") || strings.Contains(html, `id="heading">`+scriptMarker) {
+		t.Errorf("request content in a tab: rendered=%v, script ran=%v", strings.Contains(html, "Incidence by month"), strings.Contains(html, `id="heading">`+scriptMarker))
+	}
+	if got := p.Title(); strings.Contains(got, scriptMarker) {
+		t.Errorf("request content tab title = %q: the output's script ran", got)
+	}
+	if hits := w.pwnedRequests(); len(hits) > 0 {
+		t.Errorf("the output's script called the server: %v", hits)
+	}
+
 	// Control: served without protection, the same file's script does run
 	// and every detector above notices it.
 	p.Navigate(base + "/control/unsandboxed.html")
@@ -117,5 +156,9 @@ func testHTMLSandbox(t *testing.T, b *browsertest.Browser) {
 	}
 	if got := p.Title(); got != scriptMarker {
 		t.Errorf("control: title = %q; the detector would miss a running script", got)
+	}
+	// ...and the accessibility check notices the page has no language.
+	if problems := p.AccessibilityProblems(); !slices.Contains(problems, "page without lang") {
+		t.Errorf("control: accessibility check missed the page's missing lang: %q", problems)
 	}
 }

@@ -332,3 +332,40 @@ func (p *Person) screenshot(name string) string {
 var unsafeChars = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
 
 func safeName(s string) string { return strings.Trim(unsafeChars.ReplaceAllString(s, "_"), "_") }
+
+// a11yScript lists elements a screen-reader or keyboard user could not
+// use: form controls and buttons without an accessible name, images
+// without alt text, frames without a title, and a page without a language.
+const a11yScript = `(function () {
+	var bad = [];
+	function name(el) {
+		var n = (el.getAttribute("aria-label") || "").trim();
+		if (!n && el.getAttribute("aria-labelledby")) {
+			var l = document.getElementById(el.getAttribute("aria-labelledby"));
+			if (l) { n = l.textContent.trim(); }
+		}
+		if (!n && el.id) {
+			var f = document.querySelector('label[for="' + el.id + '"]');
+			if (f) { n = f.textContent.trim(); }
+		}
+		if (!n && el.closest("label")) { n = el.closest("label").textContent.trim(); }
+		if (!n && (el.tagName === "BUTTON" || el.tagName === "A")) { n = el.textContent.trim(); }
+		if (!n) { n = (el.getAttribute("title") || "").trim(); }
+		return n;
+	}
+	document.querySelectorAll('input:not([type=hidden]), select, textarea, button, a[href]').forEach(function (el) {
+		if (!name(el)) { bad.push("no accessible name: " + el.outerHTML.slice(0, 160)); }
+	});
+	document.querySelectorAll("img:not([alt])").forEach(function (el) { bad.push("image without alt: " + el.outerHTML.slice(0, 160)); });
+	document.querySelectorAll("iframe:not([title])").forEach(function (el) { bad.push("frame without title: " + el.outerHTML.slice(0, 160)); });
+	if (!document.documentElement.getAttribute("lang")) { bad.push("page without lang"); }
+	return bad;
+})()`
+
+// AccessibilityProblems returns the page's elements that have no
+// accessible name (form controls, buttons, links), images without alt
+// text, frames without a title, and a missing page language (D11).
+func (p *Person) AccessibilityProblems() []string {
+	p.t.Helper()
+	return Eval[[]string](p, a11yScript)
+}
