@@ -37,9 +37,12 @@ func Flags() []string {
 }
 
 // FindChromium returns the path of a Chromium or Chrome binary, or "" if
-// there is none. AIRLOCK_CHROMIUM overrides the search.
+// there is none. AIRLOCK_CHROMIUM, when set, is the only place looked at.
 func FindChromium() string {
 	if p := os.Getenv("AIRLOCK_CHROMIUM"); p != "" {
+		if fi, err := os.Stat(p); err != nil || fi.IsDir() {
+			return ""
+		}
 		return p
 	}
 	if _, err := os.Stat("/usr/bin/chromium"); err == nil {
