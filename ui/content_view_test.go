@@ -288,3 +288,35 @@ func TestContentStatsInBackground(t *testing.T) {
 		rec = c.get("/workspaces/content/ws1/output/t.csv")
 	}
 }
+
+var frameRE = regexp.MustCompile(`<iframe class="preview-frame" src="([^"]+)"`)
+
+func TestRequestContentHashedURL(t *testing.T) {
+	e := newEnv(t)
+	c := e.as("author")
+	id := authorRequest(t, e, c)
+	page := c.get("/requests/file/" + id + "/tables/output/summary.csv")
+	mustStatus(t, page, http.StatusOK, "request file page")
+	m := frameRE.FindStringSubmatch(page.Body.String())
+	if m == nil {
+		t.Fatalf("no preview frame: %s", page.Body.String())
+	}
+	src := strings.ReplaceAll(m[1], "&amp;", "&")
+	if !strings.Contains(src, "?v=") {
+		t.Fatalf("frame URL %q is not pinned to the content", src)
+	}
+	rec := c.get(src)
+	mustStatus(t, rec, http.StatusOK, "request content")
+	if cc := rec.Header().Get("Cache-Control"); cc != "private, max-age=31536000, immutable" {
+		t.Errorf("Cache-Control %q", cc)
+	}
+	if got := firstColumn(rec.Body.String()); strings.Join(got, ",") != "a,b" {
+		t.Errorf("rows %v", got)
+	}
+	etag := rec.Header().Get("ETag")
+	mustStatus(t, c.do("GET", src, nil, map[string]string{"If-None-Match": etag}), http.StatusNotModified, "revalidation")
+	// Sorting links stay pinned to the same content.
+	if !strings.Contains(rec.Body.String(), "v="+strings.Trim(etag, `"`)) {
+		t.Errorf("table links lose the version tag")
+	}
+}

@@ -29,6 +29,9 @@ type requestPage struct {
 	Group      *airlock.FileGroup
 	File       *airlock.RequestFile
 	ContentURL string
+	// ViewURL is ContentURL pinned to the stored copy's hash (?v=), which
+	// browsers may cache as immutable: request files never change.
+	ViewURL    string
 	IsImage    bool
 	Decision   airlock.Decision
 	MyVote     airlock.Vote
@@ -151,6 +154,7 @@ func (s *Server) requestFile(c echo.Context) error {
 	}
 	p.File, p.Group = f, p.R.Group(group)
 	p.ContentURL = contentURL(p.R.ID, group, fp)
+	p.ViewURL = p.ContentURL + "?" + url.Values{paramVersion: {versionTag(f.FileID)}}.Encode()
 	p.IsImage = isImage(fp)
 	p.Decision = p.V.Decisions[fp]
 	p.MyVote, p.HasVote = p.V.MyVotes[fp]
