@@ -19,6 +19,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/airlock-project/airlock/airlock"
 	"github.com/airlock-project/airlock/ui/viewer"
 	"github.com/airlock-project/airlock/workspaces/content"
 )
@@ -333,6 +334,12 @@ func (v *ContentViewer) spreadsheet(vr *viewRequest) error {
 	ctx := vr.r.Context()
 	idx := int(offsetParam(vr.q, paramSheet))
 	sheets, sh, err := v.sheet(ctx, vr.f, vr.ra, idx)
+	var aerr *airlock.Error
+	if errors.As(err, &aerr) && aerr.Code == airlock.EINVALID {
+		// A damaged workbook or a zip bomb: say so inside the frame.
+		return v.page(vr, http.StatusUnsupportedMediaType, path.Base(vr.f.Name), "",
+			append(vr.notes, aerr.Message), "")
+	}
 	if err != nil {
 		return err
 	}

@@ -320,3 +320,39 @@ func TestRequestContentHashedURL(t *testing.T) {
 		t.Errorf("table links lose the version tag")
 	}
 }
+
+func TestContentDamagedWorkbook(t *testing.T) {
+	c := viewEnv(t, map[string]string{"output/bad.xlsx": "PK\x03\x04 this is not really a zip archive"})
+	rec := c.get("/workspaces/content/ws1/output/bad.xlsx")
+	if rec.Code >= 500 || !strings.HasPrefix(rec.Header().Get("Content-Security-Policy"), "sandbox") {
+		t.Fatalf("damaged workbook: status %d, CSP %q", rec.Code, rec.Header().Get("Content-Security-Policy"))
+	}
+	if !strings.Contains(rec.Body.String(), "content-note") {
+		t.Errorf("damaged workbook without an explanation: %s", rec.Body.String())
+	}
+}
+
+// BenchmarkContentTablePage serves pages of a 100,000-row CSV through
+// ServeHTTP: the first view opens the table, later pages reuse it.
+func BenchmarkContentTablePage(b *testing.B) {
+	var sb strings.Builder
+	sb.WriteString("id,region,count\n")
+	for i := 1; i <= 100_000; i++ {
+		fmt.Fprintf(&sb, "%d,region-%d,%d\n", i, i%50, i%97)
+	}
+	e := newEnv(b)
+	writeWorkspace(b, e.wsDir, "ws1", map[string]string{"output/big.csv": sb.String()})
+	c := e.as("author")
+	if rec := c.get("/workspaces/content/ws1/output/big.csv"); rec.Code != http.StatusOK {
+		b.Fatalf("warm up: status %d", rec.Code)
+	}
+	for _, q := range []string{"?offset=50000", "?sort=2&desc=1", "?q=region-7"} {
+		b.Run(q, func(b *testing.B) {
+			for b.Loop() {
+				if rec := c.get("/workspaces/content/ws1/output/big.csv" + q); rec.Code != http.StatusOK {
+					b.Fatalf("%s: status %d", q, rec.Code)
+				}
+			}
+		})
+	}
+}
