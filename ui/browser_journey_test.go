@@ -83,12 +83,16 @@ func (j *journey) flashOK(p *browsertest.Person, text string) {
 }
 
 // accessible fails if the page has controls without accessible names
-// and similar problems (D11), and saves a screenshot of it.
+// and similar problems (D11) or if its Content-Security-Policy blocked
+// something (a broken feature), and saves a screenshot of it.
 func accessible(t *testing.T, p *browsertest.Person, where string) {
 	t.Helper()
 	p.Screenshot(where)
 	for _, problem := range p.AccessibilityProblems() {
 		t.Errorf("%s: %s: %s", p.Name, where, problem)
+	}
+	for _, v := range p.CSPViolations() {
+		t.Errorf("%s: %s: Content-Security-Policy violation: %s", p.Name, where, v)
 	}
 }
 

@@ -19,7 +19,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 )
 
@@ -131,11 +133,30 @@ func (b *Browser) NewPerson(t testing.TB, name string) *Person {
 	t.Helper()
 	ctx, cancel := chromedp.NewContext(b.ctx, chromedp.WithNewBrowserContext())
 	t.Cleanup(cancel)
-	// Create the tab with ctx itself (see Start) and give it a desktop size.
-	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1280, 900)); err != nil {
+	// Create the tab with ctx itself (see Start), give it a desktop size and
+	// record Content-Security-Policy violations in every page it loads.
+	watch := chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		_, err := cdp.Call(ctx, t, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: cspWatch})
+		return err
+	})
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1280, 900), watch); err != nil {
 		t.Fatalf("%s: open browser context: %v", name, err)
 	}
 	return &Person{Name: name, b: b, t: t, ctx: ctx}
+}
+
+// cspWatch records the page's Content-Security-Policy violations, such as
+// an inline style or script the policy blocked, in window.__airlockCSP.
+const cspWatch = `window.__airlockCSP = [];
+document.addEventListener("securitypolicyviolation", function (e) {
+	window.__airlockCSP.push(e.violatedDirective + " blocked " + (e.blockedURI || "inline") + " at " + (e.sourceFile || "?") + ":" + e.lineNumber);
+});`
+
+// CSPViolations returns what the page's Content-Security-Policy blocked
+// since it loaded: on an application page, each is a broken feature.
+func (p *Person) CSPViolations() []string {
+	p.t.Helper()
+	return Eval[[]string](p, "window.__airlockCSP || []")
 }
 
 // Get runs one chromedp action that returns a value, within StepTimeout,
