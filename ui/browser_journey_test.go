@@ -256,6 +256,14 @@ func testJourney(t *testing.T, b *browsertest.Browser) {
 		t.Errorf("status after one review = %q", got)
 	}
 
+	// Under review the author sees no checker comment, not even a public
+	// one, and can no longer edit the group.
+	res.Navigate(base + "/requests/group/" + j.id + "/tables")
+	mustNotSee(t, res, "group page under review", c1Private, c1Public)
+	if res.Has("[data-testid=edit-group-form]") || res.Has("[data-testid=withdraw-files]") {
+		t.Errorf("the author can edit the group while it is under review")
+	}
+
 	// --- Checker 2 reviews blind. ---
 	c2 := person(t, b, w, base, checker2)
 	c2.Navigate(j.fileURL("tables", ratesCSV))
@@ -268,6 +276,10 @@ func testJourney(t *testing.T, b *browsertest.Browser) {
 	c2.Navigate(base + "/requests/group/" + j.id + "/tables")
 	mustNotSee(t, c2, "group page during independent review", c1Private, c1Public)
 	c2.Screenshot("blind-group")
+	c2.Navigate(base + "/requests/view/" + j.id + "/")
+	if c2.Has("a[data-testid=action-release]") {
+		t.Errorf("checker2 can release before the reviews are in")
+	}
 	j.vote(c2, "tables", countsCSV, true)
 	j.vote(c2, "tables", ratesCSV, false)
 	j.vote(c2, "figures", chartPNG, true)
@@ -289,6 +301,11 @@ func testJourney(t *testing.T, b *browsertest.Browser) {
 	j.confirm(c1, "return", "returned to its author")
 	if got := statusOf(c1); got != string(airlock.StatusReturned) {
 		t.Fatalf("status after return = %q", got)
+	}
+	// While it is with the author, checkers cannot vote.
+	c2.Navigate(j.fileURL("tables", ratesCSV))
+	if c2.Has("[data-testid=vote-approve]") || !c2.Has("[data-testid=vote-buttons] button[disabled]") {
+		t.Errorf("checker2 can vote on a returned request")
 	}
 
 	// --- The researcher sees public comments only, updates and resubmits. ---
