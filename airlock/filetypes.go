@@ -63,3 +63,19 @@ func (p FileTypePolicy) Extensions() []string {
 	}
 	return out
 }
+
+// CheckReleaseName returns an error unless a workspace-relative path can be
+// released under its own name: the jobs site takes POSIX paths and refuses
+// backslashes and control characters. Names are never rewritten, because two
+// different files could then arrive under one name.
+func CheckReleaseName(relpath string) error {
+	if strings.Contains(relpath, `\`) {
+		return Errorf(EINVALID, "%s has a backslash in its name, which the jobs site does not accept. Rename the output in the job that writes it.", relpath)
+	}
+	for _, r := range relpath {
+		if r < 0x20 || r == 0x7f {
+			return Errorf(EINVALID, "%s has a control character in its name, which the jobs site does not accept.", relpath)
+		}
+	}
+	return nil
+}

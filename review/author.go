@@ -90,7 +90,7 @@ func (s *Service) requestableFile(ctx context.Context, workspace, path string) (
 	if !s.policy.FileTypes.Allowed(path) {
 		return meta, airlock.Errorf(airlock.EINVALID, "%s is not a file type that can be released.", path)
 	}
-	return meta, nil
+	return meta, airlock.CheckReleaseName(path)
 }
 
 func (s *Service) addFile(ctx context.Context, u *airlock.User, workspace string, it AddItem, group string) (string, error) {

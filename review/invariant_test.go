@@ -18,8 +18,8 @@ import (
 // no refusal is an internal error.
 func TestRandomInvariants(t *testing.T) {
 	sequences, steps := 30, 120
-	if testing.Short() {
-		sequences, steps = 5, 60
+	if testing.Short() || raceEnabled {
+		sequences, steps = 8, 100
 	}
 	people := []*airlock.User{alice, carol, chk1, chk2, chk3, dana, cop, ro, nm}
 	paths := []string{"out/table.csv", "out/chart.png", "out/notes.txt", "out/code.exe", "metadata/job.log"}
@@ -157,10 +157,10 @@ func TestRandomInvariants(t *testing.T) {
 		})
 	}
 	t.Logf("%d random actions, %d refused, %d requests approved; successes by action: %v", total, refused, approvedSeen, okCount)
-	if !testing.Short() && approvedSeen == 0 {
+	if !testing.Short() && !raceEnabled && approvedSeen == 0 {
 		t.Fatal("no random sequence reached approval; the walk does not exercise the release invariant")
 	}
-	if !testing.Short() && (okCount["release"] == 0 || okCount["return"] == 0 || okCount["submit"] == 0) {
+	if !testing.Short() && !raceEnabled && (okCount["release"] == 0 || okCount["return"] == 0 || okCount["submit"] == 0) {
 		t.Fatalf("the walk missed a key action: %v", okCount)
 	}
 }

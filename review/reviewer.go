@@ -352,7 +352,7 @@ func (s *Service) Release(ctx context.Context, u *airlock.User, id string) error
 	}
 	var files []airlock.ReleaseFile
 	for _, f := range r.OutputFiles() {
-		files = append(files, airlock.ReleaseFile{Name: strings.ReplaceAll(f.Path, "\\", "/"), Size: f.Size, SHA256: f.FileID, Date: f.AddedAt})
+		files = append(files, airlock.ReleaseFile{Name: f.Path, Size: f.Size, SHA256: f.FileID, Date: f.AddedAt})
 	}
 	if _, err := s.jobsite.CreateRelease(ctx, r.Workspace, u.Username, r.ID, files); err != nil {
 		s.log.Error("create release at the jobs site", "request", r.ID, "err", err)
@@ -361,7 +361,7 @@ func (s *Service) Release(ctx context.Context, u *airlock.User, id string) error
 		}
 		return airlock.Errorf(airlock.EUNAVAILABLE, "The jobs site did not accept the release, so nothing was released. Please try again; if it keeps failing, contact tech support.")
 	}
-	return s.update(ctx, u, id, func(tx airlock.Tx, r *airlock.Request) error {
+	err = s.update(ctx, u, id, func(tx airlock.Tx, r *airlock.Request) error {
 		if err := s.checkRelease(r, u); err != nil {
 			return err
 		}
@@ -389,6 +389,10 @@ func (s *Service) Release(ctx context.Context, u *airlock.User, id string) error
 		return setStatus(tx, r, u.Username, airlock.StatusApproved, airlock.EventRequestApprove, airlock.NotifyApproved,
 			airlock.NotificationUpdate{Update: fmt.Sprintf("%d file%s will be uploaded", len(outputs), plural)})
 	})
+	if err == nil && s.afterRelease != nil {
+		s.afterRelease()
+	}
+	return err
 }
 
 func (s *Service) checkRelease(r *airlock.Request, u *airlock.User) error {
@@ -401,6 +405,9 @@ func (s *Service) checkRelease(r *airlock.Request, u *airlock.User) error {
 	for _, f := range r.OutputFiles() {
 		if !s.policy.FileTypes.Allowed(f.Path) {
 			return airlock.Errorf(airlock.EINVALID, "%s is not a file type that can be released.", f.Path)
+		}
+		if err := airlock.CheckReleaseName(f.Path); err != nil {
+			return err
 		}
 	}
 	return nil

@@ -29,6 +29,9 @@ type Config struct {
 	Policy     airlock.Policy
 	Jobsite    Jobsite // nil: releasing is refused with a clear message
 	Logger     *slog.Logger
+	// AfterRelease, if set, is called after a release commits, e.g. to wake
+	// the deliverer so uploads start at once.
+	AfterRelease func()
 }
 
 // Service implements the workflow.
@@ -39,6 +42,8 @@ type Service struct {
 	policy  airlock.Policy
 	jobsite Jobsite
 	log     *slog.Logger
+
+	afterRelease func()
 }
 
 // New returns a service.
@@ -49,7 +54,8 @@ func New(c Config) *Service {
 	if c.Policy.RequiredReviews < airlock.MinRequiredReviews {
 		c.Policy = airlock.NewPolicy(c.Policy.RequiredReviews, c.Policy.FileTypes.Extensions())
 	}
-	return &Service{store: c.Store, ws: c.Workspaces, files: c.Files, policy: c.Policy, jobsite: c.Jobsite, log: c.Logger}
+	return &Service{store: c.Store, ws: c.Workspaces, files: c.Files, policy: c.Policy, jobsite: c.Jobsite, log: c.Logger,
+		afterRelease: c.AfterRelease}
 }
 
 // Policy returns the review policy in force.

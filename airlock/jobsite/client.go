@@ -125,7 +125,9 @@ func (c *Client) do(req *http.Request, osUser string) (*http.Response, error) {
 		req.Header.Set("OS-User", osUser)
 	}
 	resp, err := c.httpClient().Do(req)
-	if err != nil {
+	if errors.Is(err, context.DeadlineExceeded) {
+		return nil, wrap(airlock.EUNAVAILABLE, "The jobs site did not answer in time.", err)
+	} else if err != nil {
 		return nil, wrap(airlock.EUNAVAILABLE, "Could not connect to the jobs site.", err)
 	}
 	return resp, nil

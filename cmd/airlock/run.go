@@ -100,14 +100,16 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if _, err := store.RemoveTemp(ctx, time.Hour); err != nil {
 		log.Warn("could not clean temporary request files", "err", err)
 	}
+	var deliverer *review.Deliverer // set below, before the server takes requests
 	svc := review.New(review.Config{
 		Store: db, Workspaces: root, Files: store,
 		Policy:  airlock.NewPolicy(cfg.RequiredReviews, cfg.FileTypes),
 		Jobsite: jobsite.Releaser{Client: client}, Logger: log,
+		AfterRelease: func() { deliverer.Wake() },
 	})
 	// The deliverer uploads released files and sends notifications from the
 	// queue in the database, so work left by a crash resumes here (D10).
-	deliverer := review.NewDeliverer(review.DeliveryConfig{
+	deliverer = review.NewDeliverer(review.DeliveryConfig{
 		Store: db, Files: store, Logger: log.With("component", "delivery"),
 		Destination: jobsite.Destination{Client: client}, Notifier: jobsite.Notifier{Client: client},
 	})

@@ -2,12 +2,13 @@ package e2e
 
 import (
 	"context"
-	"os"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/airlock-project/airlock/airlock"
+	"github.com/airlock-project/airlock/review"
 )
 
 // TestReleaseEndToEnd follows one request from a generated workspace to
@@ -148,23 +149,23 @@ func TestAwkwardFileNames(t *testing.T) {
 	w.checkArrived(id, want)
 }
 
-// TestBackslashInFileName is a known bug, skipped unless
-// AIRLOCK_E2E_KNOWN_BUGS=1: a workspace output whose name contains a
-// backslash (legal on Linux, accepted by package workspaces) is registered
-// with the jobs site under its name with '/' (review.Service.Release
-// rewrites it), but the deliverer uploads it under the original name, which
-// the jobs site refuses as "not requested in release"; the deliverer then
-// retries forever and the request never becomes RELEASED.
+// TestBackslashInFileName: a workspace output whose name holds a backslash
+// (legal on Linux) could never arrive under its own name, because the jobs
+// site refuses backslashes; rewriting it could make two files collide. It is
+// refused when added, with a message saying why, and nothing is created.
 func TestBackslashInFileName(t *testing.T) {
-	if os.Getenv("AIRLOCK_E2E_KNOWN_BUGS") != "1" {
-		t.Skip("known bug: review/deliver.go uploads j.Path unconverted; set AIRLOCK_E2E_KNOWN_BUGS=1 to run")
-	}
 	w := newWorld(t, worldOptions{})
 	ws := w.generate(1)
 	name := `output/back\slash.csv`
 	addOutputs(t, ws, map[string][]byte{name: []byte("a,b\n1,2\n")})
-	id := w.reviewed([]string{name}, nil)
-	must(t, w.svc.Release(w.ctx, w.checker1, id))
-	clock := newFakeClock()
-	w.deliverAll(w.deliverer(clock.Now), clock, id, 10)
+	res, err := w.svc.AddFiles(w.ctx, w.researcher, wsName, []review.AddItem{{Path: name, Type: airlock.FileOutput}}, "results")
+	must(t, err)
+	if len(res) != 1 || airlock.ErrorCode(res[0].Err) != airlock.EINVALID || !strings.Contains(res[0].Message, "backslash") {
+		t.Fatalf("adding %q: %+v, want a clear refusal", name, res)
+	}
+	st, err := w.svc.WorkspaceState(w.ctx, w.researcher, wsName)
+	must(t, err)
+	if st.Current != nil {
+		t.Fatal("a refused add left a request behind")
+	}
 }
