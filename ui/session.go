@@ -66,7 +66,8 @@ func (s *Server) saveSession(c echo.Context) error {
 
 // addFlash queues a message for the next page. Flashes are stored in the
 // cookie as "level|text" strings; past maxFlashes the rest are counted in a
-// final line so the cookie stays small.
+// final line so the cookie stays small. The session was saved before the
+// handler ran, so it is saved again here: the last Set-Cookie wins.
 func (s *Server) addFlash(c echo.Context, level, text string) {
 	sess := s.session(c)
 	existing, _ := sess.Values["_flash"].([]any)
@@ -75,6 +76,11 @@ func (s *Server) addFlash(c echo.Context, level, text string) {
 		sess.AddFlash(level + "|" + text)
 	case len(existing) == maxFlashes-1:
 		sess.AddFlash("info|More messages were left out.")
+	default:
+		return
+	}
+	if err := s.saveSession(c); err != nil {
+		s.log.Warn("could not save a message for the next page", "err", err)
 	}
 }
 
