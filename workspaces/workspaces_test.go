@@ -571,7 +571,6 @@ func TestConcurrentGet(t *testing.T) {
 	wg.Wait()
 }
 
-
 // TestGenerate checks that wstest writes workspaces this package reads as
 // intended: real files matching their manifest hashes, in the documented layout.
 func TestGenerate(t *testing.T) {
