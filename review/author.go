@@ -23,6 +23,15 @@ type FileResult struct {
 	Message string // what happened, for the person
 }
 
+// describe sets the message: the success text, or why the file was refused.
+func (res *FileResult) describe(success string) {
+	if res.Err == nil {
+		res.Message = success
+	} else {
+		res.Message = airlock.ErrorMessage(res.Err)
+	}
+}
+
 // maxTextLen bounds context, controls and comments.
 const maxTextLen = 20000
 
@@ -43,11 +52,7 @@ func (s *Service) AddFiles(ctx context.Context, u *airlock.User, workspace strin
 	for _, it := range items {
 		res := FileResult{Path: it.Path, Type: it.Type}
 		res.Group, res.Err = s.addFile(ctx, u, workspace, it, group)
-		if res.Err == nil {
-			res.Message = it.Type.Label() + " file added to group " + res.Group + "."
-		} else {
-			res.Message = airlock.ErrorMessage(res.Err)
-		}
+		res.describe(it.Type.Label() + " file added to group " + res.Group + ".")
 		results = append(results, res)
 	}
 	return results, nil
@@ -221,11 +226,7 @@ func (s *Service) UpdateFiles(ctx context.Context, u *airlock.User, workspace st
 	for _, p := range paths {
 		res := FileResult{Path: p}
 		res.Err = s.updateFile(ctx, u, workspace, existing.ID, p)
-		if res.Err == nil {
-			res.Message = "File updated; its reviews start again."
-		} else {
-			res.Message = airlock.ErrorMessage(res.Err)
-		}
+		res.describe("File updated; its reviews start again.")
 		results = append(results, res)
 	}
 	return results, nil
@@ -306,11 +307,7 @@ func (s *Service) WithdrawFiles(ctx context.Context, u *airlock.User, id string,
 			}
 			return audit(tx, r, u.Username, airlock.EventRequestFileWithdraw, p, map[string]string{"group": f.Group})
 		})
-		if res.Err == nil {
-			res.Message = "File withdrawn from the request."
-		} else {
-			res.Message = airlock.ErrorMessage(res.Err)
-		}
+		res.describe("File withdrawn from the request.")
 		results = append(results, res)
 	}
 	return results, nil
@@ -369,11 +366,7 @@ func (s *Service) ChangeFiles(ctx context.Context, u *airlock.User, id string, p
 			}
 			return audit(tx, r, u.Username, airlock.EventRequestFileUpdate, p, map[string]string{"group": g.Name, "filetype": string(t)})
 		})
-		if res.Err == nil {
-			res.Message = "Now a " + strings.ToLower(t.Label()) + " file in group " + res.Group + "."
-		} else {
-			res.Message = airlock.ErrorMessage(res.Err)
-		}
+		res.describe("Now a " + strings.ToLower(t.Label()) + " file in group " + res.Group + ".")
 		results = append(results, res)
 	}
 	return results, nil

@@ -61,18 +61,28 @@ func (s *Service) Comment(ctx context.Context, u *airlock.User, id, group, text 
 // comment's visibility, so a private comment never reaches the author (D5).
 func (s *Service) DeleteComment(ctx context.Context, u *airlock.User, id string, commentID int64) error {
 	return s.update(ctx, u, id, func(tx airlock.Tx, r *airlock.Request) error {
-		c, err := findComment(r, commentID)
+		c, err := ownComment(r, u, commentID, "delete")
 		if err != nil {
-			return err
-		}
-		if c.Author != u.Username {
-			return airlock.Errorf(airlock.EFORBIDDEN, "You can only delete your own comments.")
-		}
-		if err := r.CheckCanComment(u); err != nil {
 			return err
 		}
 		return deleteComment(tx, r, c)
 	})
+}
+
+// ownComment finds a comment the user wrote and may still act on (verb says
+// what they are trying to do, for the refusal).
+func ownComment(r *airlock.Request, u *airlock.User, commentID int64, verb string) (*airlock.Comment, error) {
+	c, err := findComment(r, commentID)
+	if err != nil {
+		return nil, err
+	}
+	if c.Author != u.Username {
+		return nil, airlock.Errorf(airlock.EFORBIDDEN, "You can only %s your own comments.", verb)
+	}
+	if err := r.CheckCanComment(u); err != nil {
+		return nil, err
+	}
+	return c, nil
 }
 
 func deleteComment(tx airlock.Tx, r *airlock.Request, c *airlock.Comment) error {
@@ -86,14 +96,8 @@ func deleteComment(tx airlock.Tx, r *airlock.Request, c *airlock.Comment) error 
 // MakeCommentPublic makes the user's own private comment of the current turn public.
 func (s *Service) MakeCommentPublic(ctx context.Context, u *airlock.User, id string, commentID int64) error {
 	return s.update(ctx, u, id, func(tx airlock.Tx, r *airlock.Request) error {
-		c, err := findComment(r, commentID)
+		c, err := ownComment(r, u, commentID, "change")
 		if err != nil {
-			return err
-		}
-		if c.Author != u.Username {
-			return airlock.Errorf(airlock.EFORBIDDEN, "You can only change your own comments.")
-		}
-		if err := r.CheckCanComment(u); err != nil {
 			return err
 		}
 		if c.Visibility == airlock.Public {
