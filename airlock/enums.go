@@ -260,6 +260,9 @@ const (
 	EventRequestFileRelease      EventType = "REQUEST_FILE_RELEASE"
 	EventRequestFileUpload       EventType = "REQUEST_FILE_UPLOAD"
 	EventRequestFileUploadFailed EventType = "REQUEST_FILE_UPLOAD_BLOCKED"
+	// EventCodeView is ours: a file of the source code behind an output
+	// was read (D12: every view is recorded).
+	EventCodeView EventType = "CODE_FILE_VIEW"
 )
 
 // Description is the activity text shown for the event type.
@@ -269,6 +272,8 @@ func (t EventType) Description() string {
 		return "Viewed file"
 	case EventRequestFileDownload:
 		return "Downloaded file"
+	case EventCodeView:
+		return "Viewed source code"
 	case EventRequestCreate:
 		return "Created request"
 	case EventRequestSubmit:
@@ -321,5 +326,5 @@ func (t EventType) Description() string {
 
 // ReadOnly reports whether the event is left out of activity tables.
 func (t EventType) ReadOnly() bool {
-	return t == EventWorkspaceFileView || t == EventRequestFileView || t == EventRequestFileUndecided
+	return t == EventWorkspaceFileView || t == EventRequestFileView || t == EventCodeView || t == EventRequestFileUndecided
 }

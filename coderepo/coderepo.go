@@ -125,12 +125,11 @@ type Snapshot struct {
 }
 
 // Snapshot returns the tree of commit in the repository of repoURL. Errors
-// are coded: EUNAVAILABLE when no cache is configured, ENOTFOUND for a
-// repository or commit the cache does not hold, EINVALID for a malformed
-// address or commit id.
+// are coded: ENOTFOUND when no cache is configured or it does not hold the
+// repository or commit, EINVALID for a malformed address or commit id.
 func (c *Cache) Snapshot(ctx context.Context, repoURL, commit string) (*Snapshot, error) {
 	if c.dir == "" {
-		return nil, airlock.Errorf(airlock.EUNAVAILABLE, "Source code cannot be shown: this backend has no repository cache configured.")
+		return nil, airlock.Errorf(airlock.ENOTFOUND, "Source code cannot be shown: this backend has no repository cache configured.")
 	}
 	if strings.TrimSpace(repoURL) == "" {
 		return nil, airlock.Errorf(airlock.ENOTFOUND, "No source code repository is recorded for this output.")

@@ -108,7 +108,7 @@ func TestSnapshotRefusesWhatItCannotShow(t *testing.T) {
 	for _, tc := range []struct {
 		name, cache, repo, commit, code string
 	}{
-		{"no cache configured", "", "https://github.com/org/my-study", ids[0], airlock.EUNAVAILABLE},
+		{"no cache configured", "", "https://github.com/org/my-study", ids[0], airlock.ENOTFOUND},
 		{"no repository recorded", dir, "", ids[0], airlock.ENOTFOUND},
 		{"repository not cached", dir, "https://github.com/org/other", ids[0], airlock.ENOTFOUND},
 		{"commit not in repository", dir, "https://github.com/org/my-study", strings.Repeat("ab", 20), airlock.ENOTFOUND},

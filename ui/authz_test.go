@@ -70,10 +70,14 @@ func (m *matrixState) target(route, persona string) string {
 		return static
 	}
 	file := "output/summary.csv"
-	if strings.Contains(p, "/view/:ws") || strings.Contains(p, "/tree/") {
+	switch {
+	case strings.HasPrefix(p, "/code/"):
+		file = "analysis/model.R"
+	case strings.Contains(p, "/view/:ws") || strings.Contains(p, "/tree/"):
 		file = "output/"
 	}
-	r := strings.NewReplacer(":ws", "ws1", ":id", m.byUser[persona], ":group", "tables", ":action", "submit", "*", file)
+	r := strings.NewReplacer(":ws", "ws1", ":id", m.byUser[persona], ":group", "tables", ":action", "submit",
+		":commit", testCommit(), "*", file)
 	return r.Replace(p)
 }
 
@@ -149,6 +153,10 @@ var expected = map[string][8]int{
 	"POST /requests/comment-public/:id/:group":  {401, 404, 403, 403, 303, 404, 403, 403},
 	"POST /requests/request-changes/:id/:group": {401, 404, 403, 403, 303, 403, 403, 403},
 	"POST /requests/reset-votes/:id/:group":     {401, 404, 403, 403, 303, 403, 403, 403},
+	"GET /code/view/workspace/:ws/:commit/*":    {302, 403, 200, 200, 200, 200, 200, 200},
+	"GET /code/content/workspace/:ws/:commit/*": {302, 403, 200, 200, 200, 200, 200, 200},
+	"GET /code/view/request/:id/:commit/*":      {302, 404, 200, 200, 200, 200, 200, 200},
+	"GET /code/content/request/:id/:commit/*":   {302, 404, 200, 200, 200, 200, 200, 200},
 }
 
 // TestRoutesHaveRules fails when a registered route has no access rule or

@@ -18,11 +18,13 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/airlock-project/airlock/airlock"
 	"github.com/airlock-project/airlock/airlock/jobsite"
 	"github.com/airlock-project/airlock/airlock/jobsite/receiver"
 	"github.com/airlock-project/airlock/airlock/sqlite"
+	"github.com/airlock-project/airlock/coderepo"
 	"github.com/airlock-project/airlock/review"
 	"github.com/airlock-project/airlock/ui"
 	"github.com/airlock-project/airlock/workspaces"
@@ -77,6 +79,10 @@ type world struct {
 	tokens    map[string]string // username → dev sign-in token
 	users     map[string]airlock.User
 
+	// commits is the commit of each workspace's outputs, in the
+	// repository cache; workspaces without one name a missing commit.
+	commits map[string]string
+
 	mu    sync.Mutex
 	files map[string]map[string][]byte // workspace → path → bytes
 	pwned []string                     // requests for /pwned, made only by output scripts
@@ -87,8 +93,21 @@ type world struct {
 func newWorld(t testing.TB, extra ...string) *world {
 	t.Helper()
 	dir := t.TempDir()
-	w := &world{t: t, wsDir: filepath.Join(dir, "workspaces"), files: map[string]map[string][]byte{}}
+	w := &world{t: t, wsDir: filepath.Join(dir, "workspaces"), files: map[string]map[string][]byte{}, commits: map[string]string{}}
 	ctx := context.Background()
+	repoDir := filepath.Join(dir, "repos")
+	ids, err := coderepo.Write(repoDir, "cardiac-main", []coderepo.Commit{{
+		Message: "Cardiac tables", Author: "Rita Researcher", Email: "rita@example.org", When: time.Date(2026, 2, 27, 14, 5, 0, 0, time.UTC),
+		Files: map[string]string{
+			"project.yaml":           "version: \"4.0\"\nactions:\n  generate_outputs:\n    run: r:latest analysis/make_tables.R\n",
+			"analysis/make_tables.R": "library(dplyr)\n# Round every count to the nearest 5.\ncounts$events <- round(counts$events / 5) * 5\n",
+			"analysis/model.do":      "stcox age i.region\n",
+		},
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.commits["cardiac-main"] = ids[0]
 
 	w.writeSampleWorkspaces()
 
@@ -139,6 +158,7 @@ func newWorld(t testing.TB, extra ...string) *world {
 		Service: w.svc, Workspaces: w.root, Auth: dev,
 		SessionKeys: [][]byte{[]byte("browser-test-session-hash-key-0123456789")},
 		Settings:    ui.Settings{BackendName: "test backend", JobsiteURL: js.URL + "/"},
+		Code:        coderepo.NewCache(repoDir),
 	})
 	return w
 }
@@ -306,7 +326,7 @@ func (w *world) writeManifest(ws string) {
 		}
 		sum := sha256.Sum256(body)
 		outputs[p] = map[string]any{"level": "moderately_sensitive", "job_id": "job-" + ws, "action": "generate_outputs",
-			"repo": "https://github.com/example/" + ws, "commit": "0123456789abcdef0123456789abcdef01234567", "user": researcher,
+			"repo": "https://github.com/example/" + ws, "commit": w.commit(ws), "user": researcher,
 			"content_hash": hex.EncodeToString(sum[:]), "size": len(body), "timestamp": 1772355600 + int64(i)}
 	}
 	m, err := json.MarshalIndent(map[string]any{"workspace": ws, "repo": "https://github.com/example/" + ws, "outputs": outputs}, "", " ")
@@ -324,6 +344,14 @@ func (w *world) writeManifest(ws string) {
 	if err := os.Rename(tmp, filepath.Join(w.wsDir, ws, "metadata", "manifest.json")); err != nil {
 		w.t.Fatal(err)
 	}
+}
+
+// commit is the commit recorded for a workspace's outputs.
+func (w *world) commit(ws string) string {
+	if id := w.commits[ws]; id != "" {
+		return id
+	}
+	return "0123456789abcdef0123456789abcdef01234567"
 }
 
 // samplePNG draws a small bar chart.

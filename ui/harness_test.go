@@ -21,6 +21,7 @@ import (
 
 	"github.com/airlock-project/airlock/airlock"
 	"github.com/airlock-project/airlock/airlock/sqlite"
+	"github.com/airlock-project/airlock/coderepo"
 	"github.com/airlock-project/airlock/review"
 	"github.com/airlock-project/airlock/workspaces"
 )
@@ -39,7 +40,35 @@ type env struct {
 	wsDir string
 	jobs  *fakeJobsite
 	auth  *switchAuth
+	// repoDir is the repository cache; it holds "repo", whose commit
+	// testCommit produced every output of the test workspaces.
+	repoDir string
 }
+
+// testRepoCommits is the source code of the test workspaces' repository.
+var testRepoCommits = []coderepo.Commit{{
+	Message: "Analysis", Author: "Ann Author", Email: "ann@example.org", When: time.Date(2026, 2, 1, 10, 0, 0, 0, time.UTC),
+	Files: map[string]string{
+		"project.yaml":       "version: '4.0'\nactions: {}\n",
+		"analysis/model.R":   "fit <- lm(count ~ group)\n",
+		"analysis/report.py": "print('<script>alert(1)</script>')\n",
+		"docs/page.html":     "<html><body><script>document.title='ran'</script>x</body></html>",
+	},
+}}
+
+// testCommit is the commit id of testRepoCommits, the same in every test.
+var testCommit = sync.OnceValue(func() string {
+	dir, err := os.MkdirTemp("", "airlock-repo-")
+	if err != nil {
+		panic(err)
+	}
+	defer os.RemoveAll(dir)
+	ids, err := coderepo.Write(dir, "repo", testRepoCommits)
+	if err != nil {
+		panic(err)
+	}
+	return ids[0]
+})
 
 // switchAuth wraps the dev users so tests can make the jobs site refuse
 // or fail role refreshes.
@@ -96,7 +125,11 @@ func testUsers() map[string]airlock.User {
 func newEnv(t testing.TB) *env {
 	t.Helper()
 	dir := t.TempDir()
-	e := &env{t: t, now: time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC), wsDir: filepath.Join(dir, "workspaces"), jobs: &fakeJobsite{}}
+	e := &env{t: t, now: time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC), wsDir: filepath.Join(dir, "workspaces"), jobs: &fakeJobsite{},
+		repoDir: filepath.Join(dir, "repos")}
+	if _, err := coderepo.Write(e.repoDir, "repo", testRepoCommits); err != nil {
+		t.Fatal(err)
+	}
 	writeWorkspace(t, e.wsDir, "ws1", map[string]string{
 		"output/summary.csv":     "group,count\na,10\nb,20\n",
 		"output/notes.txt":       "Some notes\n",
@@ -139,6 +172,7 @@ func newEnv(t testing.TB) *env {
 		SessionKeys: [][]byte{[]byte("0123456789abcdef0123456789abcdef")},
 		Settings:    Settings{ExternalURL: "http://airlock.test"},
 		Now:         e.clock,
+		Code:        coderepo.NewCache(e.repoDir),
 	})
 	return e
 }
@@ -170,7 +204,7 @@ func writeWorkspace(t testing.TB, root, name string, files map[string]string) {
 		}
 		sum := sha256.Sum256([]byte(body))
 		outputs[p] = map[string]any{"level": "moderately_sensitive", "job_id": "job1", "action": "act", "repo": "https://github.com/example/repo",
-			"commit": "abc123", "user": "author", "content_hash": hex.EncodeToString(sum[:]), "size": len(body), "timestamp": 1700000000}
+			"commit": testCommit(), "user": "author", "content_hash": hex.EncodeToString(sum[:]), "size": len(body), "timestamp": 1700000000}
 	}
 	m, _ := json.Marshal(map[string]any{"workspace": name, "repo": "https://github.com/example/repo", "outputs": outputs})
 	if err := os.MkdirAll(filepath.Join(root, name, "metadata"), 0o755); err != nil {

@@ -31,7 +31,9 @@ type requestPage struct {
 	ContentURL string
 	// ViewURL is ContentURL pinned to the stored copy's hash (?v=), which
 	// browsers may cache as immutable: request files never change.
-	ViewURL    string
+	ViewURL string
+	// CodeURL opens the source code at the file's commit, "" if unknown.
+	CodeURL    string
 	IsImage    bool
 	Decision   airlock.Decision
 	MyVote     airlock.Vote
@@ -155,6 +157,9 @@ func (s *Server) requestFile(c echo.Context) error {
 	p.File, p.Group = f, p.R.Group(group)
 	p.ContentURL = contentURL(p.R.ID, group, fp)
 	p.ViewURL = p.ContentURL + "?" + url.Values{paramVersion: {versionTag(f.FileID)}}.Encode()
+	if f.Commit != "" {
+		p.CodeURL = codeURL("request", p.R.ID, f.Commit, fileURL(p.R.ID, f.Group, f.Path))
+	}
 	p.IsImage = isImage(fp)
 	p.Decision = p.V.Decisions[fp]
 	p.MyVote, p.HasVote = p.V.MyVotes[fp]

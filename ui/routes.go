@@ -45,6 +45,12 @@ func (s *Server) routes() {
 	s.add(http.MethodGet, "/requests/content/:id/:group/*", accessUser, s.requestContent, true)
 	s.add(http.MethodGet, "/requests/confirm/:id/:action", accessUser, s.requestConfirm, true)
 
+	// Source code behind outputs, at the commit that produced them.
+	s.add(http.MethodGet, "/code/view/workspace/:ws/:commit/*", accessUser, s.codeWorkspaceView, true)
+	s.add(http.MethodGet, "/code/content/workspace/:ws/:commit/*", accessUser, s.codeWorkspaceContent, true)
+	s.add(http.MethodGet, "/code/view/request/:id/:commit/*", accessUser, s.codeRequestView, true)
+	s.add(http.MethodGet, "/code/content/request/:id/:commit/*", accessUser, s.codeRequestContent, true)
+
 	// Requests: request-level steps, each confirmed first in the page.
 	s.add(http.MethodPost, "/requests/submit/:id", accessUser, s.requestDo("submit"), true)
 	s.add(http.MethodPost, "/requests/withdraw/:id", accessUser, s.requestDo("withdraw"), true)

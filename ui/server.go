@@ -17,6 +17,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/airlock-project/airlock/airlock"
+	"github.com/airlock-project/airlock/coderepo"
 	"github.com/airlock-project/airlock/workspaces"
 )
 
@@ -107,6 +108,9 @@ type Deps struct {
 	// Viewer renders file contents for the preview frame; nil uses a
 	// ContentViewer with the default options.
 	Viewer Viewer
+	// Code reads the source code behind outputs; nil means no repository
+	// cache is configured, and the code view says so.
+	Code *coderepo.Cache
 }
 
 // Server is the web application. It is an http.Handler.
@@ -123,6 +127,7 @@ type Server struct {
 	rules    map[string]access // "METHOD path" → who may call it
 	md       *markdown
 	viewer   Viewer
+	code     *coderepo.Cache
 }
 
 // NewServer builds the web application: templates are parsed, static files
@@ -155,6 +160,10 @@ func newServer(deps Deps) (*Server, error) {
 		rules:  map[string]access{},
 		md:     newMarkdown(),
 		viewer: deps.Viewer,
+		code:   deps.Code,
+	}
+	if s.code == nil {
+		s.code = coderepo.NewCache("")
 	}
 	var err error
 	if s.viewer == nil {

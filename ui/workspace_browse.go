@@ -59,6 +59,7 @@ type browsePage struct {
 	Current      *airlock.Request
 	ContentURL   string
 	IsImage      bool
+	CodeURL      string // the source code at the file's commit, "" if unknown
 	OutOfDate    int
 	SelectionKey string
 }
@@ -203,6 +204,9 @@ func (s *Server) workspaceBrowse(c echo.Context) error {
 	page.CanUpdate = page.Status == airlock.WorkspaceFileUpdated
 	page.ContentURL = "/workspaces/content/" + url.PathEscape(name) + "/" + escapePath(p)
 	page.IsImage = isImage(p)
+	if meta.InManifest && meta.Commit != "" {
+		page.CodeURL = codeURL("workspace", name, meta.Commit, browseURL(name, p, false))
+	}
 	return s.render(c, "workspace_browse", p+" · "+name, page)
 }
 

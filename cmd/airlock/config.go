@@ -18,6 +18,7 @@ type config struct {
 	WorkDir         string
 	WorkspaceDir    string
 	RequestDir      string
+	RepoDir         string // the cache of bare git repositories; "" for none
 	DatabasePath    string
 	JobsiteURL      string
 	JobsiteToken    string
@@ -48,6 +49,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (*
 	fs.StringVar(&c.WorkDir, "work-dir", env("WORK_DIR", "airlock-data"), "state directory; other paths default to inside it (AIRLOCK_WORK_DIR)")
 	fs.StringVar(&c.WorkspaceDir, "workspace-dir", env("WORKSPACE_DIR", ""), "directory of workspaces (AIRLOCK_WORKSPACE_DIR; default <work-dir>/workspaces)")
 	fs.StringVar(&c.RequestDir, "request-dir", env("REQUEST_DIR", ""), "request file store (AIRLOCK_REQUEST_DIR; default <work-dir>/requests)")
+	fs.StringVar(&c.RepoDir, "repo-dir", env("REPO_DIR", ""), "directory of bare git repositories <name>.git for the source code view (AIRLOCK_REPO_DIR; the demo uses <work-dir>/repos)")
 	fs.StringVar(&c.DatabasePath, "db", env("DATABASE", ""), "SQLite database file (AIRLOCK_DATABASE; default <work-dir>/airlock.db)")
 	fs.StringVar(&c.JobsiteURL, "jobsite-url", env("JOBSITE_URL", ""), "jobs-site API base URL, e.g. https://jobs.example.org/api/v2 (AIRLOCK_JOBSITE_URL; empty runs the demo receiver)")
 	fs.StringVar(&c.JobsiteToken, "jobsite-token", env("JOBSITE_TOKEN", ""), "this backend's jobs-site token (AIRLOCK_JOBSITE_TOKEN)")
@@ -94,6 +96,9 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (*
 		c.DatabasePath = filepath.Join(c.WorkDir, "airlock.db")
 	}
 	c.Demo = c.JobsiteURL == ""
+	if c.Demo && c.RepoDir == "" {
+		c.RepoDir = filepath.Join(c.WorkDir, "repos")
+	}
 	if !c.Demo && c.JobsiteToken == "" {
 		return nil, errors.New("a jobs-site URL needs a jobs-site token (AIRLOCK_JOBSITE_TOKEN)")
 	}

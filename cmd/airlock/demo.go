@@ -29,9 +29,10 @@ type sampleFile struct {
 }
 
 // writeSampleWorkspaces creates the demo workspaces (those of the
-// receiver's DemoConfig) with varied outputs and correct manifests. It
-// leaves existing workspaces alone.
-func writeSampleWorkspaces(dir string, now time.Time) error {
+// receiver's DemoConfig) with varied outputs and correct manifests, whose
+// outputs name the commits of the demo repositories. It leaves existing
+// workspaces alone.
+func writeSampleWorkspaces(dir string, commits demoCommits, now time.Time) error {
 	xlsx, err := sampleXLSX()
 	if err != nil {
 		return err
@@ -77,7 +78,7 @@ func writeSampleWorkspaces(dir string, now time.Time) error {
 		if _, err := os.Stat(filepath.Join(dir, ws, "metadata", "manifest.json")); err == nil {
 			continue
 		}
-		if err := writeWorkspace(dir, ws, files, now); err != nil {
+		if err := writeWorkspace(dir, ws, files, commits, now); err != nil {
 			return fmt.Errorf("write sample workspace %s: %w", ws, err)
 		}
 	}
@@ -85,7 +86,11 @@ func writeSampleWorkspaces(dir string, now time.Time) error {
 }
 
 // writeWorkspace writes files and a job-runner manifest with their hashes.
-func writeWorkspace(dir, ws string, files map[string]sampleFile, now time.Time) error {
+func writeWorkspace(dir, ws string, files map[string]sampleFile, commits demoCommits, now time.Time) error {
+	repo := demoRepoOf[ws]
+	if repo == "" {
+		repo = ws
+	}
 	outputs := map[string]any{}
 	for p, f := range files {
 		full := filepath.Join(dir, ws, filepath.FromSlash(p))
@@ -104,13 +109,13 @@ func writeWorkspace(dir, ws string, files map[string]sampleFile, now time.Time) 
 			level = "moderately_sensitive"
 		}
 		outputs[p] = map[string]any{
-			"level": level, "job_id": "job-" + ws, "action": "generate_outputs", "repo": "https://github.com/example/" + ws,
-			"commit": "0123456789abcdef0123456789abcdef01234567", "user": receiver.DemoResearcher,
+			"level": level, "job_id": "job-" + ws, "action": "generate_outputs", "repo": demoRepoURL(repo),
+			"commit": commits.commit(repo, f.stale), "user": receiver.DemoResearcher,
 			"content_hash": hex.EncodeToString(sum[:]), "size": len(f.body), "timestamp": now.Unix(),
 			"out_of_date_action": f.stale,
 		}
 	}
-	m, err := json.MarshalIndent(map[string]any{"workspace": ws, "repo": "https://github.com/example/" + ws, "outputs": outputs}, "", "  ")
+	m, err := json.MarshalIndent(map[string]any{"workspace": ws, "repo": demoRepoURL(repo), "outputs": outputs}, "", "  ")
 	if err != nil {
 		return err
 	}

@@ -18,6 +18,7 @@ import (
 	"github.com/airlock-project/airlock/airlock/jobsite"
 	"github.com/airlock-project/airlock/airlock/jobsite/receiver"
 	"github.com/airlock-project/airlock/airlock/sqlite"
+	"github.com/airlock-project/airlock/coderepo"
 	"github.com/airlock-project/airlock/review"
 	"github.com/airlock-project/airlock/ui"
 	"github.com/airlock-project/airlock/workspaces"
@@ -51,7 +52,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		receiverURL string
 	)
 	if cfg.Demo {
-		if err := writeSampleWorkspaces(cfg.WorkspaceDir, time.Now().UTC()); err != nil {
+		commits, err := writeSampleRepos(cfg.RepoDir)
+		if err != nil {
+			return err
+		}
+		if err := writeSampleWorkspaces(cfg.WorkspaceDir, commits, time.Now().UTC()); err != nil {
 			return err
 		}
 		if cfg.DevUsersFile == "" {
@@ -130,6 +135,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	defer fileViewer.Close()
 	handler := ui.NewServer(ui.Deps{
 		Service: svc, Workspaces: root, Auth: auth, SessionKeys: cfg.SessionKeys, Logger: log, Viewer: fileViewer,
+		Code:     coderepo.NewCache(cfg.RepoDir),
 		Settings: ui.Settings{ExternalURL: cfg.ExternalURL, SessionIdle: cfg.SessionIdle, BackendName: cfg.BackendName, JobsiteURL: jobsiteHome},
 	})
 
