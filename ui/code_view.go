@@ -54,7 +54,6 @@ type codePage struct {
 	Tree      []*codeNode
 	FrameURL  string
 	OpenURL   string
-	PlainURL  string
 	Back      string
 	BackLabel string
 	RootURL   string
@@ -220,7 +219,6 @@ func (s *Server) codeView(c echo.Context, sc codeScope, from string) error {
 		}
 		page.OpenURL = sc.content + escapePath(p)
 		page.FrameURL = page.OpenURL + "?" + url.Values{paramVersion: {versionTag(blob)}}.Encode()
-		page.PlainURL = page.OpenURL + "?" + paramPlaintext + "=1"
 		title = p + " · " + title
 	}
 	return s.render(c, "code", title, page)
