@@ -234,6 +234,28 @@ func (s *Service) RecordWorkspaceView(ctx context.Context, u *airlock.User, work
 // OpenRequestFile opens a request file's stored copy for viewing or, for an
 // output checker who is not the author, downloading. Every open is audited.
 func (s *Service) OpenRequestFile(ctx context.Context, u *airlock.User, id, path string, download bool) (io.ReadSeekCloser, *airlock.RequestFile, error) {
+	f, ws, err := s.recordFileOpen(ctx, u, id, path, download)
+	if err != nil {
+		return nil, nil, err
+	}
+	rc, err := s.files.Open(ctx, ws, id, f.FileID)
+	if err != nil {
+		return nil, nil, fmt.Errorf("open stored copy of %s: %w", path, err)
+	}
+	return rc, f, nil
+}
+
+// RecordRequestFileView audits that u opened the page of a request file.
+// The page is never cached, while the bytes in its preview frame may be
+// (they never change), so the page is where every view is seen (D12).
+func (s *Service) RecordRequestFileView(ctx context.Context, u *airlock.User, id, path string) error {
+	_, _, err := s.recordFileOpen(ctx, u, id, path, false)
+	return err
+}
+
+// recordFileOpen checks u may view (or download) a request file and
+// audits it, returning the file and the request's workspace.
+func (s *Service) recordFileOpen(ctx context.Context, u *airlock.User, id, path string, download bool) (*airlock.RequestFile, string, error) {
 	var (
 		f  *airlock.RequestFile
 		ws string
@@ -256,12 +278,5 @@ func (s *Service) OpenRequestFile(ctx context.Context, u *airlock.User, id, path
 		}
 		return audit(tx, r, u.Username, ev, path, map[string]string{"group": f.Group})
 	})
-	if err != nil {
-		return nil, nil, err
-	}
-	rc, err := s.files.Open(ctx, ws, id, f.FileID)
-	if err != nil {
-		return nil, nil, fmt.Errorf("open stored copy of %s: %w", path, err)
-	}
-	return rc, f, nil
+	return f, ws, err
 }

@@ -18,6 +18,18 @@ import (
 // codeEvents returns the CODE_FILE_VIEW events of the audit log.
 func codeEvents(t *testing.T, e *env) []*airlock.AuditEvent {
 	t.Helper()
+	var out []*airlock.AuditEvent
+	for _, ev := range auditEvents(t, e) {
+		if ev.Type == airlock.EventCodeView {
+			out = append(out, ev)
+		}
+	}
+	return out
+}
+
+// auditEvents returns the whole audit log, newest first.
+func auditEvents(t *testing.T, e *env) []*airlock.AuditEvent {
+	t.Helper()
 	var evs []*airlock.AuditEvent
 	err := e.db.View(context.Background(), func(tx airlock.Tx) error {
 		var err error
@@ -27,13 +39,7 @@ func codeEvents(t *testing.T, e *env) []*airlock.AuditEvent {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var out []*airlock.AuditEvent
-	for _, ev := range evs {
-		if ev.Type == airlock.EventCodeView {
-			out = append(out, ev)
-		}
-	}
-	return out
+	return evs
 }
 
 func TestCodeViewFromAWorkspaceFile(t *testing.T) {

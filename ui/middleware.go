@@ -78,6 +78,9 @@ func securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("Referrer-Policy", "same-origin")
 		h.Set("Cross-Origin-Opener-Policy", "same-origin")
+		// Pages show what one person may see: never kept by the browser
+		// or a proxy. File content and static files set their own caching.
+		h.Set("Cache-Control", "no-store")
 		return next(c)
 	}
 }

@@ -30,7 +30,9 @@ type requestPage struct {
 	File       *airlock.RequestFile
 	ContentURL string
 	// ViewURL is ContentURL pinned to the stored copy's hash (?v=), which
-	// browsers may cache as immutable: request files never change.
+	// browsers may cache as immutable: request files never change. Only
+	// the preview frame uses it, inside the audited page; "Open in new
+	// tab" uses ContentURL, which is revalidated (and audited) each time.
 	ViewURL string
 	// CodeURL opens the source code at the file's commit, "" if unknown.
 	CodeURL    string
@@ -153,6 +155,11 @@ func (s *Server) requestFile(c echo.Context) error {
 			return c.Redirect(http.StatusFound, fileURL(p.R.ID, f.Group, f.Path))
 		}
 		return airlock.Errorf(airlock.ENOTFOUND, "%s is not part of this request.", fp)
+	}
+	// The frame's bytes may come from the browser's cache; the page never
+	// does, so the view is recorded here as well as on each fetch (D12).
+	if err := s.deps.Service.RecordRequestFileView(ctx(c), currentUser(c), p.R.ID, fp); err != nil {
+		return err
 	}
 	p.File, p.Group = f, p.R.Group(group)
 	p.ContentURL = contentURL(p.R.ID, group, fp)

@@ -30,6 +30,7 @@ func TestSecurityHeaders(t *testing.T) {
 		"X-Frame-Options":         "DENY",
 		"X-Content-Type-Options":  "nosniff",
 		"Referrer-Policy":         "same-origin",
+		"Cache-Control":           "no-store",
 	} {
 		if got := h.Get(k); got != want {
 			t.Errorf("%s = %q, want %q", k, got, want)

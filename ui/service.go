@@ -25,6 +25,7 @@ type Service interface {
 	ReviewQueues(ctx context.Context, u *airlock.User) (*review.Queues, error)
 	OpenRequestFile(ctx context.Context, u *airlock.User, id, path string, download bool) (io.ReadSeekCloser, *airlock.RequestFile, error)
 	RecordWorkspaceView(ctx context.Context, u *airlock.User, workspace, path string) error
+	RecordRequestFileView(ctx context.Context, u *airlock.User, id, path string) error
 	RequestCodeSource(ctx context.Context, u *airlock.User, id, commit string) (review.CodeSource, error)
 	RecordCodeView(ctx context.Context, u *airlock.User, src review.CodeSource, path string) error
 

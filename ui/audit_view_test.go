@@ -1,0 +1,77 @@
+package ui
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/airlock-project/airlock/airlock"
+)
+
+// viewEvents counts the audit events of a type for a path.
+func viewEvents(t *testing.T, e *env, typ airlock.EventType, path string) int {
+	t.Helper()
+	n := 0
+	for _, ev := range auditEvents(t, e) {
+		if ev.Type == typ && ev.Path == path {
+			n++
+		}
+	}
+	return n
+}
+
+// TestEveryViewIsAudited checks D12 holds with caching: request file bytes
+// are cached as immutable in the preview frame, so opening the file page
+// records the view; a new tab uses the revalidated address, so its 304s
+// are recorded too; workspace content is always revalidated.
+func TestEveryViewIsAudited(t *testing.T) {
+	m := newMatrixState(t)
+	e, id := m.e, m.byUser["author"]
+	c := e.as("checker")
+	const p = "output/summary.csv"
+	page := "/requests/file/" + id + "/tables/" + p
+	content := "/requests/content/" + id + "/tables/" + p
+
+	body := wantCode(t, c.get(page), http.StatusOK).Body.String()
+	if got := viewEvents(t, e, airlock.EventRequestFileView, p); got != 1 {
+		t.Fatalf("after opening the page: %d view events, want 1", got)
+	}
+	if !strings.Contains(body, `src="`+content+`?v=`) {
+		t.Error("the frame does not use the pinned, cacheable address")
+	}
+	if !strings.Contains(body, `href="`+content+`" target="_blank"`) {
+		t.Error("open in new tab does not use the revalidated address")
+	}
+	// Reopening the page is a view even when the frame comes from cache.
+	wantCode(t, c.get(page), http.StatusOK)
+	if got := viewEvents(t, e, airlock.EventRequestFileView, p); got != 2 {
+		t.Errorf("after reopening the page: %d view events, want 2", got)
+	}
+
+	// The unpinned address must be revalidated; a 304 is still a view.
+	rec := wantCode(t, c.get(content), http.StatusOK)
+	if cc := rec.Header().Get("Cache-Control"); !strings.Contains(cc, "no-cache") {
+		t.Errorf("unpinned content Cache-Control = %q", cc)
+	}
+	etag := rec.Header().Get("ETag")
+	wantCode(t, c.do("GET", content, nil, map[string]string{"If-None-Match": etag}), http.StatusNotModified)
+	if got := viewEvents(t, e, airlock.EventRequestFileView, p); got != 4 {
+		t.Errorf("after a fetch and a 304: %d view events, want 4", got)
+	}
+
+	// Workspace content: never pinned, so every display asks the server.
+	ws := "/workspaces/content/ws1/" + p
+	rec = wantCode(t, c.get(ws), http.StatusOK)
+	if cc := rec.Header().Get("Cache-Control"); !strings.Contains(cc, "no-cache") {
+		t.Errorf("workspace content Cache-Control = %q", cc)
+	}
+	wantCode(t, c.do("GET", ws, nil, map[string]string{"If-None-Match": rec.Header().Get("ETag")}), http.StatusNotModified)
+	if got := viewEvents(t, e, airlock.EventWorkspaceFileView, p); got != 2 {
+		t.Errorf("workspace views: %d, want 2", got)
+	}
+
+	// Pages themselves are never stored.
+	if cc := c.get(page).Header().Get("Cache-Control"); cc != "no-store" {
+		t.Errorf("file page Cache-Control = %q", cc)
+	}
+}
