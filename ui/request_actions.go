@@ -215,11 +215,33 @@ func (s *Server) requestComment(c echo.Context) error {
 	if !vis.Valid() {
 		return airlock.Errorf(airlock.EINVALID, "Choose who can read the comment.")
 	}
+	if file := c.FormValue("file"); file != "" {
+		// A comment written on a file's page names the file, so readers of
+		// the group know what it is about.
+		v, err := s.deps.Service.View(ctx(c), currentUser(c), id)
+		if err != nil {
+			return err
+		}
+		if f := v.Request.File(file); f == nil || f.Group != g {
+			return airlock.Errorf(airlock.EINVALID, "%s is not in group %q, so the comment cannot be about it.", file, g)
+		}
+		text = fileCommentHeading(file) + text
+	}
 	if err := s.deps.Service.Comment(ctx(c), currentUser(c), id, g, text, vis); err != nil {
 		return err
 	}
 	s.addFlash(c, "success", "Comment added.")
 	return redirectBack(c, safeNext(c.FormValue("next"), groupURL(id, g)))
+}
+
+// fileCommentHeading is the Markdown line that starts a comment about a
+// file: its path as code, fenced with more backticks than it contains.
+func fileCommentHeading(path string) string {
+	fence := "`"
+	for strings.Contains(path, fence) {
+		fence += "`"
+	}
+	return "File: " + fence + " " + path + " " + fence + "\n\n"
 }
 
 func commentID(c echo.Context) (int64, error) {
