@@ -40,6 +40,7 @@ type fileRow struct {
 	Status     airlock.WorkspaceFileStatus
 	Selectable bool
 	Why        string // why the file cannot be selected
+	OutOfDate  bool   // from an action no longer in the pipeline
 }
 
 // browsePage is the data of the workspace browser.
@@ -62,6 +63,10 @@ type browsePage struct {
 	CodeURL      string // the source code at the file's commit, "" if unknown
 	OutOfDate    int
 	SelectionKey string
+	// HideOutOfDate leaves outputs of out-of-date actions out of folder
+	// tables (?outdated=hide); OutOfDateHere counts them in this folder.
+	HideOutOfDate bool
+	OutOfDateHere int
 }
 
 // crumb is one breadcrumb link.
@@ -69,6 +74,10 @@ type crumb struct {
 	Name string
 	URL  string
 }
+
+// paramOutdated is "hide" to leave outputs of out-of-date actions out of
+// folder tables.
+const paramOutdated = "outdated"
 
 // pathParam returns the unescaped wildcard path of a route and whether it
 // was written as a directory (empty or ending in '/').
@@ -177,8 +186,16 @@ func (s *Server) workspaceBrowse(c echo.Context) error {
 			return err
 		}
 		page.Rows = make([]fileRow, 0, len(entries))
+		page.HideOutOfDate = c.QueryParam(paramOutdated) == "hide"
 		for _, e := range entries {
 			row := fileRow{Name: e.Name, Path: e.Path, IsDir: e.IsDir}
+			if !e.IsDir && e.File.OutOfDateAction {
+				row.OutOfDate = true
+				page.OutOfDateHere++
+				if page.HideOutOfDate {
+					continue
+				}
+			}
 			if !e.IsDir {
 				row.Size, row.Modified = e.File.Size, e.File.Timestamp
 				row.Status = state.Status(e.Path, true, e.File.ContentHash)
