@@ -1,5 +1,7 @@
 package airlock
 
+import "slices"
+
 // RequestStatus is the state of a release request (reference §4).
 type RequestStatus string
 
@@ -324,7 +326,13 @@ func (t EventType) Description() string {
 	return string(t)
 }
 
+// ReadOnlyEventTypes are the event types left out of activity tables:
+// views, and the automatic move of files to undecided.
+func ReadOnlyEventTypes() []EventType {
+	return []EventType{EventWorkspaceFileView, EventRequestFileView, EventCodeView, EventRequestFileUndecided}
+}
+
 // ReadOnly reports whether the event is left out of activity tables.
 func (t EventType) ReadOnly() bool {
-	return t == EventWorkspaceFileView || t == EventRequestFileView || t == EventCodeView || t == EventRequestFileUndecided
+	return slices.Contains(ReadOnlyEventTypes(), t)
 }

@@ -24,7 +24,7 @@ type actionButton struct {
 type requestPage struct {
 	V          *review.RequestView
 	R          *airlock.Request
-	Activity   []*airlock.AuditEvent
+	Activity   activity
 	Actions    []actionButton
 	Group      *airlock.FileGroup
 	File       *airlock.RequestFile
@@ -43,6 +43,27 @@ type requestPage struct {
 	Outputs    int
 	Supporting int
 	Withdrawn  int
+}
+
+// activityShown is how many events an activity table shows until the
+// person asks for all of them (?activity=all).
+const activityShown = 25
+
+// activity is an activity table: the newest events, or all of them.
+type activity struct {
+	Title  string
+	Events []*airlock.AuditEvent
+	Total  int
+	AllURL string // shows every event; "" when all are shown
+}
+
+func newActivity(c echo.Context, title string, events []*airlock.AuditEvent) activity {
+	a := activity{Title: title, Events: events, Total: len(events)}
+	if len(events) > activityShown && c.QueryParam("activity") != "all" {
+		a.Events = events[:activityShown]
+		a.AllURL = "?activity=all#activity"
+	}
+	return a
 }
 
 // requestURL is the overview URL of a request.
@@ -109,9 +130,11 @@ func (s *Server) requestOverview(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if p.Activity, err = s.deps.Service.Activity(ctx(c), currentUser(c), p.R.ID, ""); err != nil {
+	events, err := s.deps.Service.Activity(ctx(c), currentUser(c), p.R.ID, "")
+	if err != nil {
 		return err
 	}
+	p.Activity = newActivity(c, "Recent activity for this request", events)
 	p.Actions = actions(p.V)
 	return s.render(c, "request_overview", "Request "+airlock.ShortID(p.R.ID), p)
 }
@@ -129,9 +152,11 @@ func (s *Server) requestGroup(c echo.Context) error {
 	if p.Group = p.R.Group(name); p.Group == nil {
 		return airlock.Errorf(airlock.ENOTFOUND, "File group %q is not part of this request.", name)
 	}
-	if p.Activity, err = s.deps.Service.Activity(ctx(c), currentUser(c), p.R.ID, name); err != nil {
+	events, err := s.deps.Service.Activity(ctx(c), currentUser(c), p.R.ID, name)
+	if err != nil {
 		return err
 	}
+	p.Activity = newActivity(c, "Recent activity for this group", events)
 	return s.render(c, "request_group", "Group "+name, p)
 }
 
