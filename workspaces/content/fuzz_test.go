@@ -129,6 +129,50 @@ func FuzzSpreadsheet(f *testing.F) {
 			if _, err := sh.Table.Page(context.Background(), Query{Limit: 5, SortCol: 0, FilterCol: -1}); err != nil {
 				t.Fatal(err)
 			}
+			if _, err := sh.Table.Page(context.Background(), Query{Offset: 3, Limit: 5, SortCol: -1, Filter: "a", FilterCol: -1}); err != nil {
+				t.Fatal(err)
+			}
+			if err := sh.Close(); err != nil {
+				t.Fatal(err)
+			}
+		}
+	})
+}
+
+// FuzzSheetXML feeds arbitrary sheet and shared-string XML to the sheet
+// reader inside a valid workbook, which mutations of zipped bytes rarely
+// reach.
+func FuzzSheetXML(f *testing.F) {
+	f.Add(`<worksheet><sheetData><row r="1"><c r="A1" t="s"><v>0</v></c><c r="C1" t="inlineStr"><is><r><t>a</t></r><rPh><t>b</t></rPh></is></c></row><row r="4"><c><f>1</f><v>2</v></c></row></sheetData><mergeCells><mergeCell ref="A1:B1"/></mergeCells></worksheet>`,
+		`<sst><si><t>x&amp;y_x0041_</t></si><si><r><t>r</t></r></si></sst>`)
+	f.Add(`<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "b">]><x:worksheet xmlns:x="u"><!-- c --><x:sheetData><x:row><x:c t="inlineStr"><x:is><x:t><![CDATA[<&>]]></x:t></x:is></x:c><x:c r="XFD1"><x:v>1</x:v></x:c></x:row></x:sheetData></x:worksheet>`, "")
+	f.Add(`<worksheet><sheetData><row r="1048576"><c r="ZZZZ9"/></row><row><c a='>' t="s"><v>99</v></c></row>`, `<sst><si/><si>`)
+	f.Fuzz(func(t *testing.T, sheetXML, sst string) {
+		data := zipParts(t, oneSheetParts(sheetXML, sst))
+		lim := WorkbookLimits{MaxSheetBytes: 64 << 10, MaxSharedStrings: 100, TempDir: t.TempDir()}
+		wb, err := OpenWorkbook(bytes.NewReader(data), int64(len(data)), lim)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer wb.Close()
+		sh, err := wb.Sheet(context.Background(), "Data")
+		if err != nil {
+			return
+		}
+		defer sh.Close()
+		for _, q := range []Query{NewQuery(), {Offset: 2, Limit: 5, SortCol: 1, FilterCol: -1}} {
+			p, err := sh.Table.Page(context.Background(), q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, r := range p.Rows {
+				if len(r) != len(p.Header) {
+					t.Fatalf("row width %d, header %d", len(r), len(p.Header))
+				}
+			}
+		}
+		if len(sh.Merged) > maxMerged {
+			t.Fatalf("%d merged ranges", len(sh.Merged))
 		}
 	})
 }

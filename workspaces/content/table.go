@@ -44,7 +44,9 @@ type TableOptions struct {
 	// page costs at most IndexEvery-1 skipped rows. 0 means DefaultIndexEvery.
 	IndexEvery int
 
-	notes []string // notes from a converter, such as the spreadsheet reader
+	// notes returns notes from a converter, such as the spreadsheet
+	// reader, shown first on every page; nil for none.
+	notes func() []string
 }
 
 // TableOptionsFor returns the options for a file name: tab separated for
@@ -237,7 +239,6 @@ func (rr *rowReader) offset() int64 { return rr.base + rr.cr.InputOffset() }
 func OpenTable(r io.ReaderAt, size int64, opts TableOptions) (*Table, error) {
 	opts.fill()
 	t := &Table{r: r, size: size, opts: opts}
-	t.openNotes = append(t.openNotes, opts.notes...)
 	if size <= 0 {
 		t.empty = true
 		t.index = &rowIndex{complete: true}
@@ -632,6 +633,9 @@ func (t *Table) fillPage(res *PageResult, rows []pageRow, idx *rowIndex) {
 	copy(res.Header, t.header)
 	for i := len(t.header); i < width; i++ {
 		res.Header[i] = extraColumnName(i)
+	}
+	if t.opts.notes != nil {
+		res.Notes = append(res.Notes, t.opts.notes()...)
 	}
 	res.Notes = append(res.Notes, t.openNotes...)
 	if idx != nil {
