@@ -22,6 +22,7 @@ const (
 	DefaultIndexEvery     = 64
 	DefaultPageLimit      = 100
 	MaxPageLimit          = 5000
+	DefaultCacheBytes     = 16 << 20
 )
 
 // TableOptions tune how a table is read. The zero value is usable: a comma
@@ -43,6 +44,14 @@ type TableOptions struct {
 	// million-row table takes 1e6/IndexEvery*8 bytes (125 KB at 64), and a
 	// page costs at most IndexEvery-1 skipped rows. 0 means DefaultIndexEvery.
 	IndexEvery int
+	// CacheBytes bounds the memory kept to answer sorted and filtered
+	// pages without reading the whole file again: the row order of each
+	// sorted column and direction, and the matching rows of each filter, 4
+	// bytes per row, least recently used dropped first (at most
+	// maxCachedOrders of them). A sort or filter whose rows do not fit is
+	// answered by a full read each time, as with the cache off. 0 means
+	// DefaultCacheBytes; a negative value turns the cache off.
+	CacheBytes int64
 
 	// notes returns notes from a converter, such as the spreadsheet
 	// reader, shown first on every page; nil for none.
@@ -74,6 +83,9 @@ func (o *TableOptions) fill() {
 	}
 	if o.IndexEvery <= 0 {
 		o.IndexEvery = DefaultIndexEvery
+	}
+	if o.CacheBytes == 0 {
+		o.CacheBytes = DefaultCacheBytes
 	}
 }
 
@@ -159,9 +171,10 @@ type Table struct {
 	openNotes []string
 	empty     bool
 
-	mu    sync.Mutex
-	index *rowIndex
-	stats *Stats
+	mu     sync.Mutex
+	index  *rowIndex
+	stats  *Stats
+	orders orderCache
 }
 
 // rowIndex is what one full pass learns about a table.
@@ -203,9 +216,18 @@ type rowReader struct {
 	start int64 // offset where the last record returned began
 }
 
-func (t *Table) newRowReader(off int64) *rowReader {
+func (t *Table) newRowReader(off int64) *rowReader { return t.newRowReaderBuf(off, nil) }
+
+// newRowReaderBuf reads through br, reset to the offset, when it is not
+// nil: reading a few rows at many offsets then needs a small buffer only.
+func (t *Table) newRowReaderBuf(off int64, br *bufio.Reader) *rowReader {
 	g := &guardReader{r: io.NewSectionReader(t.r, off, t.size-off), max: t.opts.MaxRecordBytes}
-	cr := csv.NewReader(bufio.NewReaderSize(g, 64<<10))
+	if br == nil {
+		br = bufio.NewReaderSize(g, 64<<10)
+	} else {
+		br.Reset(g)
+	}
+	cr := csv.NewReader(br)
 	cr.Comma = t.opts.Comma
 	cr.FieldsPerRecord = -1
 	cr.LazyQuotes = true
@@ -529,6 +551,7 @@ func (t *Table) rowsByNumber(ctx context.Context, nums []int) (map[int][]string,
 	idx := t.indexed()
 	out := make(map[int][]string, len(nums))
 	var rr *rowReader
+	var br *bufio.Reader
 	cur := -1 // row number the reader will return next
 	for _, want := range nums {
 		if err := ctx.Err(); err != nil {
@@ -539,7 +562,10 @@ func (t *Table) rowsByNumber(ctx context.Context, nums []int) (map[int][]string,
 			if idx == nil || k >= len(idx.offsets) {
 				return nil, fmt.Errorf("read table: row %d not indexed", want)
 			}
-			rr = t.newRowReader(idx.offsets[k])
+			if br == nil {
+				br = bufio.NewReaderSize(nil, 4<<10)
+			}
+			rr = t.newRowReaderBuf(idx.offsets[k], br)
 			cur = k * t.opts.IndexEvery
 		}
 		for ; cur <= want; cur++ {
@@ -555,8 +581,25 @@ func (t *Table) rowsByNumber(ctx context.Context, nums []int) (map[int][]string,
 	return out, nil
 }
 
-// filteredPage scans the whole file and keeps the matching rows of the page.
+// filteredPage returns a page of the rows matching the filter, from the
+// cached matching rows when they fit in the cache (built by one full read
+// the first time), otherwise by a full read.
 func (t *Table) filteredPage(ctx context.Context, q Query) ([]pageRow, int, error) {
+	matches, err := t.filterMatches(ctx, q.Filter, q.FilterCol)
+	if err != nil {
+		return nil, 0, err
+	}
+	if matches == nil {
+		return t.filteredPageScan(ctx, q)
+	}
+	lo, hi := min(q.Offset, len(matches)), min(q.Offset+q.Limit, len(matches))
+	rows, err := t.rowsInOrder(ctx, matches[lo:hi])
+	return rows, len(matches), err
+}
+
+// filteredPageScan reads the whole file and keeps the matching rows of the
+// page.
+func (t *Table) filteredPageScan(ctx context.Context, q Query) ([]pageRow, int, error) {
 	m := newMatcher(q.Filter, q.FilterCol)
 	matched := 0
 	var rows []pageRow
@@ -573,8 +616,76 @@ func (t *Table) filteredPage(ctx context.Context, q Query) ([]pageRow, int, erro
 	return rows, matched, err
 }
 
-// sortedPage scans the whole file keeping the best Offset+Limit keys.
+// sortedPage returns a page in sort order, from the cached order of the
+// column when it fits in the cache (built by one full read and a sort the
+// first time), otherwise by a full read that keeps the best Offset+Limit
+// keys. A filter on top of a cached order uses the cached matching rows.
 func (t *Table) sortedPage(ctx context.Context, q Query) ([]pageRow, int, error) {
+	order, err := t.sortOrder(ctx, q.SortCol, q.Desc)
+	if err != nil {
+		return nil, 0, err
+	}
+	if order == nil {
+		return t.sortedPageScan(ctx, q)
+	}
+	if q.Filter == "" {
+		lo, hi := min(q.Offset, len(order)), min(q.Offset+q.Limit, len(order))
+		rows, err := t.rowsInOrder(ctx, order[lo:hi])
+		return rows, len(order), err
+	}
+	matches, err := t.filterMatches(ctx, q.Filter, q.FilterCol)
+	if err != nil {
+		return nil, 0, err
+	}
+	if matches == nil {
+		return t.sortedPageScan(ctx, q)
+	}
+	// Walk the order, keeping the matching rows of the page.
+	match := make([]uint64, (len(order)+63)/64)
+	for _, r := range matches {
+		match[r/64] |= 1 << (r % 64)
+	}
+	var page []int32
+	seen := 0
+	for _, r := range order {
+		if match[r/64]&(1<<(r%64)) == 0 {
+			continue
+		}
+		if seen >= q.Offset {
+			page = append(page, r)
+			if len(page) == q.Limit {
+				break
+			}
+		}
+		seen++
+	}
+	rows, err := t.rowsInOrder(ctx, page)
+	return rows, len(matches), err
+}
+
+// rowsInOrder reads the given rows back from the file, in the given order.
+func (t *Table) rowsInOrder(ctx context.Context, order []int32) ([]pageRow, error) {
+	if len(order) == 0 {
+		return nil, nil
+	}
+	nums := make([]int, len(order))
+	for i, r := range order {
+		nums[i] = int(r)
+	}
+	sortInts(nums)
+	got, err := t.rowsByNumber(ctx, nums)
+	if err != nil {
+		return nil, err
+	}
+	rows := make([]pageRow, len(order))
+	for i, r := range order {
+		rows[i] = pageRow{n: int(r), cells: got[int(r)]}
+	}
+	return rows, nil
+}
+
+// sortedPageScan reads the whole file keeping the best Offset+Limit keys.
+func (t *Table) sortedPageScan(ctx context.Context, q Query) ([]pageRow, int, error) {
 	var m *matcher
 	if q.Filter != "" {
 		m = newMatcher(q.Filter, q.FilterCol)

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/csv"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -12,6 +13,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 )
 
@@ -308,8 +311,14 @@ func TestTablePageMatchesNaive(t *testing.T) {
 	rows := naiveRows(t, data)
 	rng := rand.New(rand.NewPCG(7, 7))
 	filters := []string{"", "", "a", "APPLE", "1", "é", "na", "line a", "zzz", "\"hi\""}
-	for _, every := range []int{1, 3, 64} {
-		tbl := mustOpenTable(t, data, TableOptions{IndexEvery: every})
+	// The cache holds everything (0), only small filters (400 bytes, 100
+	// rows) or nothing (-1): every mix of cached and scanned answers.
+	for _, cfg := range []struct {
+		every int
+		cache int64
+	}{{1, 0}, {3, 0}, {64, 0}, {3, 400}, {64, 400}, {3, -1}, {64, -1}} {
+		every := cfg.every
+		tbl := mustOpenTable(t, data, TableOptions{IndexEvery: every, CacheBytes: cfg.cache})
 		for i := 0; i < 150; i++ {
 			q := Query{
 				Offset:    rng.IntN(720),
@@ -325,11 +334,11 @@ func TestTablePageMatchesNaive(t *testing.T) {
 			p := mustPage(t, tbl, q)
 			wantNums, wantMatched := naivePage(rows, q)
 			if len(p.RowNumbers) != len(wantNums) || (len(wantNums) > 0 && !reflect.DeepEqual(p.RowNumbers, wantNums)) {
-				t.Fatalf("every=%d q=%+v: RowNumbers=%v, want %v", every, q, p.RowNumbers, wantNums)
+				t.Fatalf("every=%d cache=%d q=%+v: RowNumbers=%v, want %v", every, cfg.cache, q, p.RowNumbers, wantNums)
 			}
 			if q.Filter != "" || q.SortCol >= 0 || p.Total >= 0 {
 				if p.Matched != wantMatched {
-					t.Fatalf("every=%d q=%+v: Matched=%d, want %d", every, q, p.Matched, wantMatched)
+					t.Fatalf("every=%d cache=%d q=%+v: Matched=%d, want %d", every, cfg.cache, q, p.Matched, wantMatched)
 				}
 			}
 			for j, n := range p.RowNumbers {
@@ -375,5 +384,123 @@ func TestTableCancelled(t *testing.T) {
 	}
 	if _, err := tbl.Stats(ctx); err == nil {
 		t.Fatal("stats with a cancelled context succeeded")
+	}
+}
+
+// countingReaderAt counts the bytes read through it.
+type countingReaderAt struct {
+	r io.ReaderAt
+	n atomic.Int64
+}
+
+func (c *countingReaderAt) ReadAt(p []byte, off int64) (int, error) {
+	n, err := c.r.ReadAt(p, off)
+	c.n.Add(int64(n))
+	return n, err
+}
+
+func TestTableSortedPagesReuseOrder(t *testing.T) {
+	data := genCSV(50000, 4, 5)
+	cr := &countingReaderAt{r: bytes.NewReader(data)}
+	tbl, err := OpenTable(cr, int64(len(data)), TableOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	queries := []Query{
+		{Limit: 50, SortCol: 1, FilterCol: -1},
+		{Limit: 50, SortCol: 2, Desc: true, FilterCol: -1},
+		{Limit: 50, SortCol: -1, Filter: "apple", FilterCol: -1},
+		{Limit: 50, SortCol: 1, Filter: "apple", FilterCol: -1},
+	}
+	for _, q := range queries {
+		first, err := tbl.Page(ctx, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		before := cr.n.Load()
+		q.Offset = 50
+		second, err := tbl.Page(ctx, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// A page of 50 rows reads at most 50 small blocks of the file.
+		if read := cr.n.Load() - before; read > 50*8<<10 || read > int64(len(data))/2 {
+			t.Errorf("q=%+v: the second page read %d of %d bytes", q, read, len(data))
+		}
+		if second.Matched != first.Matched || len(second.Rows) != 50 {
+			t.Errorf("q=%+v: matched %d then %d, %d rows", q, first.Matched, second.Matched, len(second.Rows))
+		}
+	}
+}
+
+func TestTableOrderCacheBounded(t *testing.T) {
+	data := genCSV(1000, 4, 9)
+	// 4,000 bytes: one sort order of 1,000 rows at a time.
+	tbl := mustOpenTable(t, data, TableOptions{CacheBytes: 4000})
+	ctx := context.Background()
+	for col := 0; col < 4; col++ {
+		for _, desc := range []bool{false, true} {
+			mustPage(t, tbl, Query{Limit: 10, SortCol: col, Desc: desc, FilterCol: -1})
+		}
+	}
+	for _, f := range []string{"a", "b", "c", "d", "e", "f", "g", "h", "i", "j"} {
+		mustPage(t, tbl, Query{Limit: 10, SortCol: -1, Filter: f, FilterCol: -1})
+	}
+	tbl.mu.Lock()
+	n, bytes := len(tbl.orders.entries), tbl.orders.bytes
+	var sum int64
+	for _, e := range tbl.orders.entries {
+		sum += e.nbytes
+	}
+	tbl.mu.Unlock()
+	if n > maxCachedOrders || bytes > 4000 || sum != bytes {
+		t.Fatalf("cache holds %d entries, %d bytes (sum %d)", n, bytes, sum)
+	}
+	if _, err := tbl.Page(ctx, Query{Limit: 10, SortCol: 0, FilterCol: -1}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestTableOrderCacheConcurrent(t *testing.T) {
+	data := genCSV(5000, 3, 11)
+	rows := naiveRows(t, data)
+	tbl := mustOpenTable(t, data, TableOptions{IndexEvery: 16, CacheBytes: 30000})
+	var wg sync.WaitGroup
+	errs := make(chan error, 64)
+	for g := 0; g < 16; g++ {
+		wg.Add(1)
+		go func(g int) {
+			defer wg.Done()
+			for i := 0; i < 8; i++ {
+				q := Query{Offset: (g * 37 * i) % 5000, Limit: 25, SortCol: (g+i)%4 - 1, Desc: g%2 == 0, FilterCol: -1}
+				if i%3 == 0 {
+					q.Filter = []string{"apple", "1", "na"}[g%3]
+				}
+				ctx, cancel := context.WithCancel(context.Background())
+				if g%5 == 0 && i == 0 {
+					cancel() // a cancelled build must not poison the cache
+				}
+				p, err := tbl.Page(ctx, q)
+				cancel()
+				if err != nil {
+					if g%5 == 0 && i == 0 {
+						continue
+					}
+					errs <- err
+					return
+				}
+				want, matched := naivePage(rows, q)
+				if !reflect.DeepEqual(p.RowNumbers, want) && len(want)+len(p.RowNumbers) > 0 || (p.Matched != matched && (q.Filter != "" || q.SortCol >= 0)) {
+					errs <- fmt.Errorf("q=%+v: rows %v matched %d, want %v, %d", q, p.RowNumbers, p.Matched, want, matched)
+					return
+				}
+			}
+		}(g)
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
 	}
 }
