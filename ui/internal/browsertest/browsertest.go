@@ -126,6 +126,7 @@ type Person struct {
 	b    *Browser
 	t    testing.TB
 	ctx  context.Context
+	tab  *Person // set when this drives a frame's own target (see Frame): the tab holding it
 }
 
 // NewPerson opens a fresh browser context for a person.
@@ -338,6 +339,9 @@ func (p *Person) Screenshot(name string) string {
 }
 
 func (p *Person) screenshot(name string) string {
+	if p.tab != nil {
+		return p.tab.screenshot(name)
+	}
 	ctx, cancel := context.WithTimeout(p.ctx, StepTimeout)
 	defer cancel()
 	buf, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
