@@ -55,15 +55,17 @@ func (c *lru[V]) put(key string, val V) {
 	}
 }
 
-// tableEntry is one opened table. Its file is closed once it has left the
-// cache and nobody uses it any more (refs counts the users, the cache's
-// own reference included).
+// tableEntry is one opened table: a CSV file, or a converted sheet of a
+// workbook. Its file (and sheet) are closed once it has left the cache and
+// nobody uses it any more (refs counts the users, the cache's own
+// reference included).
 type tableEntry struct {
 	key   string
 	table *content.Table
-	file  *os.File // nil for an uncached table read through the request
-	refs  int      // guarded by tableCache.mu
-	gone  bool     // evicted; guarded by tableCache.mu
+	file  *os.File       // nil for an uncached table read through the request
+	sheet *content.Sheet // the sheet whose Table this is; closed before file, which it reads
+	refs  int            // guarded by tableCache.mu
+	gone  bool           // evicted; guarded by tableCache.mu
 
 	mu      sync.Mutex
 	st      *content.Stats
@@ -100,8 +102,20 @@ func (e *tableEntry) backgroundFailed() {
 	e.mu.Unlock()
 }
 
+// closeEntry releases what an entry holds, once nobody uses it.
+func closeEntry(e *tableEntry) {
+	if e.sheet != nil {
+		e.sheet.Close() // stops the conversion, which reads e.file
+	}
+	if e.file != nil {
+		e.file.Close()
+	}
+}
+
 // tableCache keeps opened tables by content hash, each with its own handle
-// on the viewed file, so paging a large file reuses its row index.
+// on the viewed file, so paging a large file reuses its row index, sort
+// orders and converted sheets. Evicted entries are closed when their last
+// user releases them, so a request paging a table is never cut off.
 type tableCache struct {
 	mu  sync.Mutex
 	max int
@@ -113,21 +127,63 @@ func newTableCache(max int) *tableCache {
 	return &tableCache{max: max, ll: list.New(), m: map[string]*list.Element{}}
 }
 
+// get returns the cached entry for key with a reference for the caller.
+func (c *tableCache) get(key string) (*tableEntry, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	el, ok := c.m[key]
+	if !ok {
+		return nil, false
+	}
+	c.ll.MoveToFront(el)
+	e := el.Value.(*tableEntry)
+	e.refs++
+	return e, true
+}
+
+// add caches e (which holds the caller's reference) and returns it, or, if
+// an entry for its key was cached meanwhile, closes e and returns that one
+// instead. Entries beyond max are evicted.
+func (c *tableCache) add(e *tableEntry) *tableEntry {
+	var closing []*tableEntry
+	defer func() {
+		for _, old := range closing {
+			closeEntry(old)
+		}
+	}()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if el, ok := c.m[e.key]; ok { // opened concurrently: use the cached one
+		closing = append(closing, e)
+		c.ll.MoveToFront(el)
+		old := el.Value.(*tableEntry)
+		old.refs++
+		return old
+	}
+	e.refs++ // the cache's reference
+	c.m[e.key] = c.ll.PushFront(e)
+	for c.ll.Len() > c.max {
+		el := c.ll.Back()
+		old := el.Value.(*tableEntry)
+		c.ll.Remove(el)
+		delete(c.m, old.key)
+		old.gone = true
+		if c.unref(old) {
+			closing = append(closing, old)
+		}
+	}
+	return e
+}
+
 // acquire returns the table of f, opening it if needed; the caller must
 // release it. A file without a hash, or whose handle cannot be duplicated,
 // is opened for this request only, reading through ra.
 func (c *tableCache) acquire(f ViewFile, ra io.ReaderAt, opts content.TableOptions) (*tableEntry, error) {
 	key := f.Hash + "|" + string(opts.Comma)
 	if f.Hash != "" {
-		c.mu.Lock()
-		if el, ok := c.m[key]; ok {
-			c.ll.MoveToFront(el)
-			e := el.Value.(*tableEntry)
-			e.refs++
-			c.mu.Unlock()
+		if e, ok := c.get(key); ok {
 			return e, nil
 		}
-		c.mu.Unlock()
 	}
 	var file *os.File
 	if osf, ok := f.Content.(*os.File); ok && f.Hash != "" {
@@ -146,26 +202,7 @@ func (c *tableCache) acquire(f ViewFile, ra io.ReaderAt, opts content.TableOptio
 	if file == nil {
 		return e, nil
 	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if el, ok := c.m[key]; ok { // opened concurrently: use the cached one
-		file.Close()
-		c.ll.MoveToFront(el)
-		old := el.Value.(*tableEntry)
-		old.refs++
-		return old, nil
-	}
-	e.refs++ // the cache's reference
-	c.m[key] = c.ll.PushFront(e)
-	for c.ll.Len() > c.max {
-		el := c.ll.Back()
-		old := el.Value.(*tableEntry)
-		c.ll.Remove(el)
-		delete(c.m, old.key)
-		old.gone = true
-		c.unref(old)
-	}
-	return e, nil
+	return c.add(e), nil
 }
 
 // retain adds a user to an acquired entry (a background pass).
@@ -177,31 +214,39 @@ func (c *tableCache) retain(e *tableEntry) {
 
 // release drops one user of an entry.
 func (c *tableCache) release(e *tableEntry) {
-	if e.file == nil {
+	if e.file == nil && e.sheet == nil {
 		return
 	}
 	c.mu.Lock()
-	c.unref(e)
+	last := c.unref(e)
 	c.mu.Unlock()
-}
-
-// unref drops a reference; c.mu must be held.
-func (c *tableCache) unref(e *tableEntry) {
-	e.refs--
-	if e.refs == 0 && e.file != nil {
-		e.file.Close()
+	if last {
+		closeEntry(e)
 	}
 }
 
-// close drops the cache's references, closing the files nobody uses.
+// unref drops a reference and reports whether it was the last; c.mu must
+// be held.
+func (c *tableCache) unref(e *tableEntry) bool {
+	e.refs--
+	return e.refs == 0
+}
+
+// close drops the cache's references, closing the entries nobody uses.
 func (c *tableCache) close() {
+	var closing []*tableEntry
 	c.mu.Lock()
-	defer c.mu.Unlock()
 	for el := c.ll.Front(); el != nil; el = el.Next() {
 		e := el.Value.(*tableEntry)
 		e.gone = true
-		c.unref(e)
+		if c.unref(e) {
+			closing = append(closing, e)
+		}
 	}
 	c.ll.Init()
 	c.m = map[string]*list.Element{}
+	c.mu.Unlock()
+	for _, e := range closing {
+		closeEntry(e)
+	}
 }

@@ -51,11 +51,15 @@ type ContentViewerOptions struct {
 	// (0 means 32). Each holds an open file and a sparse row index.
 	Tables int
 	// Sheets is how many converted spreadsheet sheets are kept (0 means 8).
-	// A sheet's text is held in memory, up to Workbook.MaxSheetBytes.
+	// Each holds an open file and its converted text in an unlinked
+	// temporary file in Workbook.TempDir, at most Workbook.MaxSheetBytes on
+	// disk, removed when the sheet leaves the cache and is no longer used.
 	Sheets int
-	// SyncStatsBytes: tables up to this size get their summary statistics
-	// on the first view; larger ones get them from a background pass and
-	// show them once it is done (0 means 8 MB).
+	// SyncStatsBytes: tables up to this size, and sheets whose XML is at
+	// most this size unpacked, get their summary statistics on the first
+	// view; larger ones are shown while they are read (a sheet's first
+	// pages while it is still being converted) and get their statistics
+	// from a background pass, shown once it is done (0 means 8 MB).
 	SyncStatsBytes int64
 	// BackgroundTimeout bounds one background pass over a table (0 means
 	// 10 minutes).
@@ -75,7 +79,7 @@ type ContentViewer struct {
 	css    []string
 	doc    *template.Template
 	tables *tableCache
-	sheets *lru[*content.Sheet]
+	sheets *tableCache
 	books  *lru[[]content.SheetInfo]
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -113,17 +117,19 @@ func NewContentViewer(opts ContentViewerOptions) (*ContentViewer, error) {
 		return nil, fmt.Errorf("parse content templates: %w", err)
 	}
 	v.tables = newTableCache(opts.Tables)
-	v.sheets = newLRU[*content.Sheet](opts.Sheets)
+	v.sheets = newTableCache(opts.Sheets)
 	v.books = newLRU[[]content.SheetInfo](64)
 	v.ctx, v.cancel = context.WithCancel(context.Background())
 	return v, nil
 }
 
-// Close stops background passes, waits for them and closes the cached files.
+// Close stops background passes and sheet conversions, waits for them and
+// closes the cached files.
 func (v *ContentViewer) Close() error {
 	v.cancel()
 	v.wg.Wait()
 	v.tables.close()
+	v.sheets.close()
 	return nil
 }
 
@@ -268,7 +274,7 @@ func (v *ContentViewer) table(vr *viewRequest) error {
 	if err != nil {
 		return err
 	}
-	stats := v.tableStats(ctx, e, vr.f.Size)
+	stats := v.tableStats(ctx, v.tables, e, vr.f.Size)
 	if stats == nil && pg.Total != 0 {
 		vr.notes = append(vr.notes, "The summary statistics are being computed; reload to see them.")
 	}
@@ -299,7 +305,7 @@ func renderTable(pg content.PageResult, stats *content.Stats, tq viewer.TableQue
 // tableStats returns the statistics of a cached table: at once for small
 // files, otherwise from a background pass (which also builds the row
 // index), nil until it is done.
-func (v *ContentViewer) tableStats(ctx context.Context, e *tableEntry, size int64) *content.Stats {
+func (v *ContentViewer) tableStats(ctx context.Context, c *tableCache, e *tableEntry, size int64) *content.Stats {
 	if st := e.stats(); st != nil {
 		return st
 	}
@@ -312,11 +318,11 @@ func (v *ContentViewer) tableStats(ctx context.Context, e *tableEntry, size int6
 		return st
 	}
 	if e.startBackground() {
-		v.tables.retain(e)
+		c.retain(e)
 		v.wg.Add(1)
 		go func() {
 			defer v.wg.Done()
-			defer v.tables.release(e)
+			defer c.release(e)
 			ctx, cancel := context.WithTimeout(v.ctx, v.opts.BackgroundTimeout)
 			defer cancel()
 			if st, err := e.table.Stats(ctx); err == nil {
@@ -333,7 +339,7 @@ func (v *ContentViewer) tableStats(ctx context.Context, e *tableEntry, size int6
 func (v *ContentViewer) spreadsheet(vr *viewRequest) error {
 	ctx := vr.r.Context()
 	idx := int(offsetParam(vr.q, paramSheet))
-	sheets, sh, err := v.sheet(ctx, vr.f, vr.ra, idx)
+	sheets, e, err := v.sheet(ctx, vr.f, vr.ra, idx)
 	var aerr *airlock.Error
 	if errors.As(err, &aerr) && aerr.Code == airlock.EINVALID {
 		// A damaged workbook or a zip bomb: say so inside the frame.
@@ -342,6 +348,9 @@ func (v *ContentViewer) spreadsheet(vr *viewRequest) error {
 	}
 	if err != nil {
 		return err
+	}
+	if e != nil {
+		defer v.sheets.release(e)
 	}
 	if idx >= len(sheets) {
 		idx = 0
@@ -354,19 +363,23 @@ func (v *ContentViewer) spreadsheet(vr *viewRequest) error {
 	}
 	var table template.HTML
 	var merged []string
-	if sh != nil {
-		pg, err := sh.Table.Page(ctx, tq.Query)
+	if e != nil {
+		pg, err := e.table.Page(ctx, tq.Query)
 		if err != nil {
 			return err
 		}
-		stats, err := sh.Table.Stats(ctx)
-		if err != nil {
-			return err
+		stats := v.tableStats(ctx, v.sheets, e, e.sheet.SourceBytes())
+		if stats == nil && pg.Total != 0 {
+			vr.notes = append(vr.notes, "The summary statistics are being computed; reload to see them.")
 		}
 		if table, err = renderTable(pg, stats, tq, urlFor); err != nil {
 			return err
 		}
-		merged = sh.Merged
+		select {
+		case <-e.sheet.Done():
+			merged = e.sheet.Merged
+		default: // still converting: the merged ranges come at the end
+		}
 	}
 	body, err := viewer.Spreadsheet(sheets, idx, merged, func(i int) string {
 		return link(vr, url.Values{paramSheet: {strconv.Itoa(i)}})
@@ -377,42 +390,88 @@ func (v *ContentViewer) spreadsheet(vr *viewRequest) error {
 	return v.page(vr, http.StatusOK, path.Base(vr.f.Name), body, vr.notes, "")
 }
 
-// sheet returns the sheet list and the converted sheet idx of a workbook,
-// from the caches when the file's hash is known.
-func (v *ContentViewer) sheet(ctx context.Context, f ViewFile, ra io.ReaderAt, idx int) ([]content.SheetInfo, *content.Sheet, error) {
-	key := f.Hash + "/" + strconv.Itoa(idx)
+// sheet returns the sheet list of a workbook and its converted sheet idx
+// (sheet 0 if there is no such sheet; nil if it has none) as a table
+// entry the caller must release. Sheets of a file with a known hash are
+// cached and converted in the background, reading through a duplicate
+// handle: a large sheet's first page is shown at once, while the rest is
+// converted. Small sheets, and files that cannot be cached, are converted
+// whole first.
+func (v *ContentViewer) sheet(ctx context.Context, f ViewFile, ra io.ReaderAt, idx int) ([]content.SheetInfo, *tableEntry, error) {
 	if f.Hash != "" {
 		if list, ok := v.books.get(f.Hash); ok {
+			if len(list) == 0 {
+				return list, nil, nil
+			}
 			if idx >= len(list) {
-				idx, key = 0, f.Hash+"/0"
+				idx = 0
 			}
-			if sh, ok := v.sheets.get(key); ok {
-				return list, sh, nil
+			if e, ok := v.sheets.get(sheetKey(f.Hash, idx)); ok {
+				return list, e, nil
 			}
+		}
+	}
+	var dup *os.File
+	if osf, ok := f.Content.(*os.File); ok && f.Hash != "" {
+		if d, err := dupFile(osf); err == nil {
+			dup, ra = d, d
+		}
+	}
+	closeDup := func() {
+		if dup != nil {
+			dup.Close()
 		}
 	}
 	wb, err := content.OpenWorkbook(ra, f.Size, v.opts.Workbook)
 	if err != nil {
+		closeDup()
 		return nil, nil, err
 	}
-	defer wb.Close()
+	defer wb.Close() // a running conversion keeps what it needs
 	list := wb.Sheets()
+	if f.Hash != "" {
+		v.books.put(f.Hash, list)
+	}
 	if len(list) == 0 {
+		closeDup()
 		return list, nil, nil
 	}
 	if idx >= len(list) {
-		idx, key = 0, f.Hash+"/0"
+		idx = 0
 	}
-	sh, err := wb.Sheet(ctx, list[idx].Name)
+	if dup == nil {
+		sh, err := wb.Sheet(ctx, list[idx].Name)
+		if err != nil {
+			return nil, nil, err
+		}
+		return list, &tableEntry{table: sh.Table, sheet: sh, refs: 1}, nil
+	}
+	// The conversion outlives this request: it is bounded by the viewer's
+	// lifetime and BackgroundTimeout, not by the request.
+	cctx, cancel := context.WithTimeout(v.ctx, v.opts.BackgroundTimeout)
+	sh, err := wb.OpenSheet(cctx, list[idx].Name)
 	if err != nil {
+		cancel()
+		closeDup()
 		return nil, nil, err
 	}
-	if f.Hash != "" {
-		v.books.put(f.Hash, list)
-		v.sheets.put(key, sh)
+	go func() {
+		<-sh.Done()
+		cancel()
+	}()
+	if sh.SourceBytes() <= v.opts.SyncStatsBytes {
+		if err := sh.Wait(ctx); err != nil {
+			sh.Close()
+			closeDup()
+			return nil, nil, err
+		}
 	}
-	return list, sh, nil
+	e := &tableEntry{key: sheetKey(f.Hash, idx), table: sh.Table, sheet: sh, file: dup, refs: 1}
+	return list, v.sheets.add(e), nil
 }
+
+// sheetKey names a converted sheet in the cache.
+func sheetKey(hash string, idx int) string { return hash + "/" + strconv.Itoa(idx) }
 
 // log shows the end of a job log, or with ?before= an earlier chunk.
 func (v *ContentViewer) log(vr *viewRequest) error {
