@@ -67,7 +67,7 @@ func TestCodeViewFromAWorkspaceFile(t *testing.T) {
 	base := "/code/view/workspace/ws1/" + testCommit() + "/"
 	ret := "?" + url.Values{paramReturn: {fileURL}}.Encode()
 	body = wantCode(t, c.get(base+"analysis/model.R"+ret), http.StatusOK).Body.String()
-	if !strings.Contains(body, `sandbox="allow-forms"`) || !strings.Contains(body, "/code/content/workspace/ws1/"+testCommit()+"/analysis/model.R?v=") {
+	if !strings.Contains(body, `sandbox="allow-forms allow-same-origin"`) || !strings.Contains(body, "/code/content/workspace/ws1/"+testCommit()+"/analysis/model.R?v=") {
 		t.Errorf("file page has no sandboxed preview frame:\n%s", body)
 	}
 	if !strings.Contains(body, html.EscapeString(base+"analysis/"+ret)) {

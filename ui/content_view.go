@@ -31,9 +31,14 @@ const contentRenderVersion = "v1"
 // viewCSP is the policy of the pages the viewer renders itself (tables,
 // text, logs, images, notes): still a sandbox without scripts (D8), with
 // forms allowed so the table search works in the frame, and the viewer's
-// stylesheets and raw image bytes from our origin. Raw HTML and SVG outputs
-// keep the stricter contentCSP.
-const viewCSP = "sandbox allow-forms; default-src 'none'; style-src 'self'; img-src 'self'; " +
+// stylesheets and raw image bytes from our origin. These pages keep our
+// origin (allow-same-origin): a frame with an opaque origin sends its links
+// and forms as cross-site requests, without the session cookie, so paging
+// and sorting would land on the sign-in page. Nothing can run in them, so
+// the origin grants nothing. Raw HTML and SVG outputs keep the stricter
+// contentCSP, whose bare sandbox makes their origin opaque whatever the
+// frame allows.
+const viewCSP = "sandbox allow-forms allow-same-origin; default-src 'none'; style-src 'self'; img-src 'self'; " +
 	"form-action 'self'; base-uri 'none'; frame-ancestors 'self'"
 
 // Query parameters of content URLs besides the table's (viewer.Param*).
@@ -151,6 +156,10 @@ type viewRequest struct {
 	ra    io.ReaderAt
 	q     url.Values
 	notes []string
+	// provisional marks a page rendered before everything was known (the
+	// statistics, the row count, a sheet still converting): it must not
+	// be cached, or a reload would be answered 304 with it for good.
+	provisional bool
 }
 
 // Render implements Viewer.
@@ -166,6 +175,9 @@ func (v *ContentViewer) Render(w http.ResponseWriter, r *http.Request, f ViewFil
 			h.Set("Cache-Control", "private, no-cache")
 		}
 		if r.Header.Get("If-None-Match") == etag {
+			// The browser keeps the stored page's policy; the stricter one
+			// the content handler set for raw files must not replace it.
+			h.Del("Content-Security-Policy")
 			w.WriteHeader(http.StatusNotModified)
 			return nil
 		}
@@ -225,6 +237,10 @@ func (v *ContentViewer) page(vr *viewRequest, status int, title string, body tem
 		return err
 	}
 	h := vr.w.Header()
+	if vr.provisional {
+		h.Del("ETag")
+		h.Set("Cache-Control", "no-store")
+	}
 	h.Set("Content-Security-Policy", viewCSP)
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Content-Type", "text/html; charset=utf-8")
@@ -278,6 +294,7 @@ func (v *ContentViewer) table(vr *viewRequest) error {
 	if stats == nil && pg.Total != 0 {
 		vr.notes = append(vr.notes, "The summary statistics are being computed; reload to see them.")
 	}
+	vr.provisional = stats == nil || pg.Total < 0
 	body, err := renderTable(pg, stats, tq, func(q viewer.TableQuery) string { return link(vr, q.Values()) })
 	if err != nil {
 		return err
@@ -372,6 +389,7 @@ func (v *ContentViewer) spreadsheet(vr *viewRequest) error {
 		if stats == nil && pg.Total != 0 {
 			vr.notes = append(vr.notes, "The summary statistics are being computed; reload to see them.")
 		}
+		vr.provisional = stats == nil || pg.Total < 0
 		if table, err = renderTable(pg, stats, tq, urlFor); err != nil {
 			return err
 		}
@@ -379,6 +397,7 @@ func (v *ContentViewer) spreadsheet(vr *viewRequest) error {
 		case <-e.sheet.Done():
 			merged = e.sheet.Merged
 		default: // still converting: the merged ranges come at the end
+			vr.provisional = true
 		}
 	}
 	body, err := viewer.Spreadsheet(sheets, idx, merged, func(i int) string {

@@ -284,8 +284,24 @@ func TestContentStatsInBackground(t *testing.T) {
 		if !strings.Contains(rec.Body.String(), "being computed") {
 			t.Fatalf("neither statistics nor a note: %s", rec.Body.String())
 		}
+		// A page shown before the statistics must not be cached, or a
+		// reload would be answered 304 with it for good.
+		if etag, cc := rec.Header().Get("ETag"), rec.Header().Get("Cache-Control"); etag != "" || cc != "no-store" {
+			t.Fatalf("provisional page cached: ETag %q, Cache-Control %q", etag, cc)
+		}
 		time.Sleep(5 * time.Millisecond)
 		rec = c.get("/workspaces/content/ws1/output/t.csv")
+	}
+	etag := rec.Header().Get("ETag")
+	if etag == "" {
+		t.Fatal("the complete page has no ETag")
+	}
+	// A 304 must not carry the raw-file policy the handler set: the
+	// browser would apply it to the page it kept and block its stylesheet.
+	rec = c.do("GET", "/workspaces/content/ws1/output/t.csv", nil, map[string]string{"If-None-Match": etag})
+	mustStatus(t, rec, http.StatusNotModified, "revalidation")
+	if csp := rec.Header().Get("Content-Security-Policy"); csp != "" {
+		t.Errorf("304 carries Content-Security-Policy %q", csp)
 	}
 }
 
