@@ -319,20 +319,23 @@ func (w *Workbook) OpenSheet(ctx context.Context, name string) (*Sheet, error) {
 		return nil, airlock.Errorf(airlock.EINVALID, "The workbook is closed.")
 	}
 	w.refs++
-	if w.sst == nil {
-		w.sst = loadSharedStrings(ctx, w.file(w.sstPart), w.limits)
-	}
-	sst := w.sst
-	w.mu.Unlock()
 	started := false
 	defer func() {
 		if !started {
 			w.release()
 		}
 	}()
-	if err := ctx.Err(); err != nil {
-		return nil, err
+	if w.sst == nil {
+		sst := loadSharedStrings(ctx, w.file(w.sstPart), w.limits)
+		if err := ctx.Err(); err != nil {
+			w.mu.Unlock()
+			sst.close() // cut short: read it again next time
+			return nil, err
+		}
+		w.sst = sst
 	}
+	sst := w.sst
+	w.mu.Unlock()
 	zf := w.file(w.parts[idx])
 	if w.parts[idx] == "" || zf == nil {
 		return nil, airlock.Errorf(airlock.EINVALID, "Sheet %q could not be read: its data is missing from the workbook.", name)
@@ -671,7 +674,9 @@ func (s *Sheet) convert(ctx context.Context, r io.Reader, sst *sharedStrings, li
 		}
 		col = next
 	}
-	endCell := func() {
+	// endCell writes the current cell; it reports false if the conversion
+	// must stop.
+	endCell := func() bool {
 		cellOpen = false
 		val := v
 		switch ctype {
@@ -691,6 +696,11 @@ func (s *Sheet) convert(ctx context.Context, r io.Reader, sst *sharedStrings, li
 		if (len(val) > 0 || sawF) && col <= maxExcelColumns {
 			sw.cell(col, val)
 		}
+		if sw.written-sw.rowStart > maxRowText {
+			note = fmt.Sprintf("Row %d of the sheet is longer than %s as text; the sheet is shown up to the row before it.", sw.rows+1, byteSize(maxRowText))
+			return false
+		}
+		return true
 	}
 	// endRow ends the current row (or writes an empty one); it reports
 	// false if the conversion must stop.
@@ -775,7 +785,9 @@ func (s *Sheet) convert(ctx context.Context, r io.Reader, sst *sharedStrings, li
 			if sc.selfClose {
 				switch {
 				case id == elC && cellOpen && parent == elRow:
-					endCell()
+					if !endCell() {
+						return
+					}
 				case id == elRow && rowOpen && parent == elSheetData:
 					if !endRow() {
 						return
@@ -802,7 +814,9 @@ func (s *Sheet) convert(ctx context.Context, r io.Reader, sst *sharedStrings, li
 			}
 			switch {
 			case id == elC && cellOpen && parent == elRow:
-				endCell()
+				if !endCell() {
+					return
+				}
 			case id == elRow && rowOpen && parent == elSheetData:
 				if !endRow() {
 					return

@@ -667,3 +667,23 @@ func TestDecodeEscapes(t *testing.T) {
 		}
 	}
 }
+
+func TestSheetLongRow(t *testing.T) {
+	var b strings.Builder
+	b.WriteString(`<worksheet><sheetData><row><c t="inlineStr"><is><t>head</t></is></c></row><row><c><v>1</v></c></row><row>`)
+	big := strings.Repeat("x", maxCellText)
+	for i := 0; i < maxRowText/maxCellText+2; i++ {
+		fmt.Fprintf(&b, `<c t="inlineStr"><is><t>%s</t></is></c>`, big)
+	}
+	b.WriteString(`</row><row><c><v>3</v></c></row></sheetData></worksheet>`)
+	wb := mustOpenWorkbook(t, zipParts(t, oneSheetParts(b.String(), "")))
+	sh, err := wb.Sheet(context.Background(), "Data")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sh.Close()
+	p := mustPage(t, sh.Table, NewQuery())
+	if got := firstCells(p.Rows); !reflect.DeepEqual(got, []string{"1"}) || !hasNote(p.Notes, "Row 3 of the sheet is longer than") {
+		t.Fatalf("rows %q, notes %q", got, p.Notes)
+	}
+}
