@@ -355,28 +355,75 @@ func (t *Table) filterMatches(ctx context.Context, filter string, col int) ([]in
 	})
 }
 
-// ordKey is a compact sort key: a number's bits, or where the cell's text
-// lies in the text arena, so that a million keys take 16 MB.
-type ordKey struct {
-	v    uint64 // math.Float64bits of a number; offset<<32 | length of a text
-	row  int32
-	kind uint8
+// chunked collects values in blocks, so that collecting a million of them
+// does not copy and re-copy one growing slice.
+type chunked[T any] struct {
+	full [][]T
+	cur  []T
+	n    int
+}
+
+func (c *chunked[T]) add(v T) {
+	if len(c.cur) == cap(c.cur) {
+		if c.cur != nil {
+			c.full = append(c.full, c.cur)
+		}
+		c.cur = make([]T, 0, 1<<15)
+	}
+	c.cur = append(c.cur, v)
+	c.n++
+}
+
+// flat returns all values in one slice.
+func (c *chunked[T]) flat() []T {
+	out := make([]T, 0, c.n)
+	for _, b := range c.full {
+		out = append(out, b...)
+	}
+	return append(out, c.cur...)
+}
+
+// numKey sorts a number cell: its value's bits made to sort as unsigned
+// integers in numeric order.
+type numKey struct {
+	u   uint64
+	row int32
+}
+
+// textKey sorts a text cell: where its text lies in the text arena.
+type textKey struct {
+	off, n uint32
+	row    int32
+}
+
+// orderedBits maps a float64 to a uint64 with the same order (-0 as 0).
+func orderedBits(v float64) uint64 {
+	if v == 0 {
+		v = 0
+	}
+	b := math.Float64bits(v)
+	if b>>63 == 1 {
+		return ^b
+	}
+	return b | 1<<63
 }
 
 // buildSortOrder reads the column once, sorts its keys and returns the row
 // numbers in order; fits is false if the table is too large for the cache
-// (the keys and their text take at most 4*CacheBytes each while sorting).
+// (while sorting, the keys take 16 bytes a row and the text of the text
+// cells at most 4*CacheBytes). The order is that of sortKey.less: numbers
+// by value, then texts ignoring case (the other way round when
+// descending), then empty cells; ties in file order.
 func (t *Table) buildSortOrder(ctx context.Context, col int, desc bool) ([]int32, bool, error) {
 	budget := t.opts.CacheBytes
 	maxText := min(4*budget, math.MaxUint32)
-	var keys []ordKey
-	if idx := t.indexed(); idx != nil {
-		if 4*int64(idx.total) > budget || idx.total >= math.MaxInt32 {
-			return nil, false, nil
-		}
-		keys = make([]ordKey, 0, idx.total)
+	if idx := t.indexed(); idx != nil && (4*int64(idx.total) > budget || idx.total >= math.MaxInt32) {
+		return nil, false, nil
 	}
-	var text strings.Builder
+	var nums chunked[numKey]
+	var texts chunked[textKey]
+	var empty chunked[int32]
+	var arena strings.Builder
 	fits := true
 	err := t.scan(ctx, func(n int, rec []string) error {
 		if n >= math.MaxInt32 || 4*int64(n+1) > budget {
@@ -387,20 +434,21 @@ func (t *Table) buildSortOrder(ctx context.Context, col int, desc bool) ([]int32
 		if col < len(rec) {
 			cell = rec[col]
 		}
-		k := ordKey{row: int32(n), kind: keyEmpty}
-		if strings.TrimSpace(cell) != "" {
+		switch {
+		case strings.TrimSpace(cell) == "":
+			empty.add(int32(n))
+		default:
 			if v, _, ok := ParseNumber(cell); ok {
-				k.kind, k.v = keyNumber, math.Float64bits(v)
-			} else {
-				if int64(text.Len()+len(cell)) > maxText {
-					fits = false
-					return errStopScan
-				}
-				k.kind, k.v = keyText, uint64(text.Len())<<32|uint64(len(cell))
-				text.WriteString(cell)
+				nums.add(numKey{u: orderedBits(v), row: int32(n)})
+				break
 			}
+			if int64(arena.Len()+len(cell)) > maxText {
+				fits = false
+				return errStopScan
+			}
+			texts.add(textKey{off: uint32(arena.Len()), n: uint32(len(cell)), row: int32(n)})
+			arena.WriteString(cell)
 		}
-		keys = append(keys, k)
 		return nil
 	})
 	if errors.Is(err, errStopScan) {
@@ -409,50 +457,53 @@ func (t *Table) buildSortOrder(ctx context.Context, col int, desc bool) ([]int32
 	if err != nil || !fits {
 		return nil, false, err
 	}
-	arena := text.String()
-	slices.SortFunc(keys, func(a, b ordKey) int { return compareOrd(&a, &b, arena, desc) })
-	out := make([]int32, len(keys))
-	for i := range keys {
-		out[i] = keys[i].row
+	nk := nums.flat()
+	nums = chunked[numKey]{}
+	if desc {
+		for i := range nk {
+			nk[i].u = ^nk[i].u
+		}
 	}
-	return out, true, nil
-}
-
-// compareOrd orders two keys exactly as sortKey.less does.
-func compareOrd(a, b *ordKey, arena string, desc bool) int {
-	if a.kind == keyEmpty || b.kind == keyEmpty {
-		if a.kind != b.kind {
-			if b.kind == keyEmpty {
-				return -1
-			}
-			return 1
+	slices.SortFunc(nk, func(a, b numKey) int {
+		if a.u != b.u {
+			return cmp.Compare(a.u, b.u)
 		}
 		return cmp.Compare(a.row, b.row)
-	}
-	c := 0
-	switch {
-	case a.kind != b.kind:
-		c = int(a.kind) - int(b.kind)
-	case a.kind == keyNumber:
-		x, y := math.Float64frombits(a.v), math.Float64frombits(b.v)
-		if x < y {
-			c = -1
-		} else if x > y {
-			c = 1
-		}
-	default:
-		sa := arena[a.v>>32 : a.v>>32+a.v&math.MaxUint32]
-		sb := arena[b.v>>32 : b.v>>32+b.v&math.MaxUint32]
-		c = compareFold(sa, sb)
+	})
+	tk := texts.flat()
+	texts = chunked[textKey]{}
+	text := arena.String()
+	slices.SortFunc(tk, func(a, b textKey) int {
+		sa, sb := text[a.off:a.off+a.n], text[b.off:b.off+b.n]
+		c := compareFold(sa, sb)
 		if c == 0 {
 			c = strings.Compare(sa, sb)
 		}
+		if desc {
+			c = -c
+		}
+		if c != 0 {
+			return c
+		}
+		return cmp.Compare(a.row, b.row)
+	})
+	out := make([]int32, 0, len(nk)+len(tk)+empty.n)
+	addNums := func() {
+		for _, k := range nk {
+			out = append(out, k.row)
+		}
+	}
+	addTexts := func() {
+		for _, k := range tk {
+			out = append(out, k.row)
+		}
 	}
 	if desc {
-		c = -c
+		addTexts()
+		addNums()
+	} else {
+		addNums()
+		addTexts()
 	}
-	if c != 0 {
-		return c
-	}
-	return cmp.Compare(a.row, b.row)
+	return append(out, empty.flat()...), true, nil
 }
