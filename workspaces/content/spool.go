@@ -54,13 +54,6 @@ func (s *spool) finish(err error) {
 	s.cond.Broadcast()
 }
 
-// published returns the size readers may see and whether writing is over.
-func (s *spool) published() (int64, bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.size, s.done
-}
-
 // waitFor blocks until at least n bytes are published or writing is over.
 func (s *spool) waitFor(n int64) (size int64, done bool, err error) {
 	s.mu.Lock()

@@ -387,13 +387,9 @@ func (w *Workbook) OpenSheet(ctx context.Context, name string) (*Sheet, error) {
 	return sh, nil
 }
 
-// SourceBytes is the size of the sheet's XML in the workbook, unpacked: a
-// measure of how long converting it takes (about 100 MB a second).
+// SourceBytes is the size of the sheet's XML in the workbook, unpacked;
+// converting the sheet takes time in proportion to it.
 func (s *Sheet) SourceBytes() int64 { return s.source }
-
-// Converted returns the bytes of text converted so far and whether the
-// conversion has ended.
-func (s *Sheet) Converted() (int64, bool) { return s.sp.published() }
 
 // Done is closed when the conversion has ended.
 func (s *Sheet) Done() <-chan struct{} { return s.done }
