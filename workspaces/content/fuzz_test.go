@@ -149,7 +149,7 @@ func FuzzSheetXML(f *testing.F) {
 	f.Add(`<worksheet><sheetData><row r="1048576"><c r="ZZZZ9"/></row><row><c a='>' t="s"><v>99</v></c></row>`, `<sst><si/><si>`)
 	f.Fuzz(func(t *testing.T, sheetXML, sst string) {
 		data := zipParts(t, oneSheetParts(sheetXML, sst))
-		lim := WorkbookLimits{MaxSheetBytes: 64 << 10, MaxSharedStrings: 100, TempDir: t.TempDir()}
+		lim := WorkbookLimits{MaxSheetBytes: 64 << 10, TempDir: t.TempDir()}
 		wb, err := OpenWorkbook(bytes.NewReader(data), int64(len(data)), lim)
 		if err != nil {
 			t.Fatal(err)

@@ -3,22 +3,27 @@ package content
 import (
 	"archive/zip"
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/xml"
 	"errors"
 	"fmt"
 	"io"
 	"path"
+	"strconv"
 	"strings"
 	"sync"
+	"unicode/utf8"
 
 	"github.com/airlock-project/airlock/airlock"
+	"github.com/xuri/excelize/v2"
 )
 
 // WorkbookLimits bound what OpenWorkbook accepts and what a sheet may take.
 // The zero value uses the defaults.
 type WorkbookLimits struct {
-	// MaxFileBytes refuses larger files (0 means 256 MB).
+	// MaxFileBytes refuses larger files (0 means 256 MB). An open workbook
+	// holds its file in memory.
 	MaxFileBytes int64
 	// MaxEntries refuses archives with more entries (0 means 10,000).
 	MaxEntries int
@@ -30,14 +35,11 @@ type WorkbookLimits struct {
 	// to a temporary file in TempDir (0 means 1 GB); beyond it the sheet is
 	// cut, with a note.
 	MaxSheetBytes int64
-	// MaxSharedStrings caps the distinct texts read from the workbook's
-	// shared string table, which costs 4 bytes of memory each (0 means
-	// 16,000,000); cells using the others are shown empty, with a note.
-	MaxSharedStrings int
-	// TempDir is where converted sheets, and shared string tables larger
-	// than 16 MB, are written ("" means the system default). The files are
-	// unlinked as soon as they are created where the system allows it, and
-	// otherwise removed on Close.
+	// TempDir is where converted sheets are written, and where excelize
+	// unpacks parts of the workbook larger than 16 MB ("" means the system
+	// default). Converted sheets are unlinked as soon as they are created
+	// where the system allows it, and otherwise removed on Close; excelize's
+	// files are removed when the workbook and its conversions are closed.
 	TempDir string
 }
 
@@ -54,10 +56,11 @@ func (l *WorkbookLimits) fill() {
 	if l.MaxSheetBytes <= 0 {
 		l.MaxSheetBytes = 1 << 30
 	}
-	if l.MaxSharedStrings <= 0 {
-		l.MaxSharedStrings = 16_000_000
-	}
 }
+
+// unzipXMLBytes is the size beyond which excelize unpacks a part of the
+// workbook to a file in TempDir instead of keeping it in memory.
+const unzipXMLBytes = 16 << 20
 
 // SheetInfo names one sheet of a workbook.
 type SheetInfo struct {
@@ -65,23 +68,21 @@ type SheetInfo struct {
 	Hidden bool
 }
 
-// Workbook is an opened .xlsx file. It reads the parts it needs straight
-// from the zip archive through the io.ReaderAt it was opened with, so its
-// memory does not grow with the file; the reader must stay readable while
-// the workbook or any sheet conversion it started is in use. It is safe for
-// concurrent use; Close releases it.
+// Workbook is an opened .xlsx file, read with excelize. It holds the file
+// in memory, and its parts up to 16 MB unpacked (larger ones are unpacked
+// to TempDir); sheets are read with excelize's streaming row iterator. It
+// is safe for concurrent use; Close releases it once the conversions it
+// started have ended.
 type Workbook struct {
-	zr      *zip.Reader
-	files   map[string]*zip.File // by part name, and by lower-case name
-	sheets  []SheetInfo
-	parts   []string // zip part of each sheet; "" when missing
-	sstPart string
-	limits  WorkbookLimits
+	f      *excelize.File
+	files  map[string]*zip.File // by part name, and by lower-case name
+	sheets []SheetInfo
+	parts  []string // zip part of each sheet; "" when missing
+	limits WorkbookLimits
 
 	mu     sync.Mutex
 	refs   int // the caller's until Close, plus one per running conversion
 	closed bool
-	sst    *sharedStrings // loaded by the first sheet conversion
 }
 
 // Sheet is one sheet converted to a Table, with what the conversion found.
@@ -148,16 +149,17 @@ func checkWorkbook(r io.ReaderAt, size int64, lim WorkbookLimits) (*zip.Reader, 
 	return zr, nil
 }
 
-// OpenWorkbook checks the file with CheckWorkbook and reads its list of
-// sheets. Nothing else is decompressed until a sheet is asked for; sheets
-// are then read as a stream, never held in memory whole.
-func OpenWorkbook(r io.ReaderAt, size int64, lim WorkbookLimits) (*Workbook, error) {
+// OpenWorkbook checks the file with CheckWorkbook, then opens it with
+// excelize, which reads the whole file into memory and unpacks its parts
+// (those over 16 MB to TempDir). Sheets are converted when asked for, with
+// excelize's streaming row iterator.
+func OpenWorkbook(r io.ReaderAt, size int64, lim WorkbookLimits) (wb *Workbook, err error) {
 	lim.fill()
 	zr, err := checkWorkbook(r, size, lim)
 	if err != nil {
 		return nil, err
 	}
-	w := &Workbook{zr: zr, files: make(map[string]*zip.File, 2*len(zr.File)), limits: lim, refs: 1}
+	w := &Workbook{files: make(map[string]*zip.File, 2*len(zr.File)), limits: lim, refs: 1}
 	for _, f := range zr.File {
 		name := strings.ReplaceAll(f.Name, `\`, "/")
 		if _, ok := w.files[name]; !ok {
@@ -169,39 +171,62 @@ func OpenWorkbook(r io.ReaderAt, size int64, lim WorkbookLimits) (*Workbook, err
 			}
 		}
 	}
+	parts, ok := w.sheetParts()
+	if !ok {
+		return nil, airlock.Errorf(airlock.EINVALID, "This workbook could not be read: its list of sheets is damaged.")
+	}
+	defer func() {
+		// excelize parses untrusted XML; never let a fault there take the
+		// server down.
+		if p := recover(); p != nil {
+			if w.f != nil {
+				_ = w.f.Close()
+			}
+			wb, err = nil, airlock.Errorf(airlock.EINVALID, "This workbook could not be read: it is damaged.")
+		}
+	}()
+	f, err := excelize.OpenReader(io.NewSectionReader(r, 0, size), excelize.Options{
+		RawCellValue:      true,
+		UnzipSizeLimit:    lim.MaxUncompressedBytes,
+		UnzipXMLSizeLimit: min(unzipXMLBytes, lim.MaxUncompressedBytes),
+		TmpDir:            lim.TempDir,
+	})
+	if err != nil {
+		if f != nil {
+			_ = f.Close()
+		}
+		return nil, airlock.Errorf(airlock.EINVALID, "This workbook could not be read: %s.", plainError(err))
+	}
+	w.f = f
+	for _, name := range f.GetSheetList() {
+		visible, err := f.GetSheetVisible(name)
+		w.sheets = append(w.sheets, SheetInfo{Name: name, Hidden: err == nil && !visible})
+		w.parts = append(w.parts, parts[name])
+	}
+	return w, nil
+}
+
+// sheetParts maps each sheet's name to its part in the archive through
+// workbook.xml and its relationships, for the merged ranges and the size
+// of a sheet. It reports false if the list of sheets cannot be read.
+func (w *Workbook) sheetParts() (map[string]string, bool) {
 	var book struct {
 		Sheets []struct {
 			Name  string     `xml:"name,attr"`
-			State string     `xml:"state,attr"`
 			Attrs []xml.Attr `xml:",any,attr"`
 		} `xml:"sheets>sheet"`
 	}
 	if !w.decodePart("xl/workbook.xml", &book) {
-		return nil, airlock.Errorf(airlock.EINVALID, "This workbook could not be read: its list of sheets is damaged.")
+		return nil, false
 	}
 	var rels struct {
 		Rels []struct {
 			ID     string `xml:"Id,attr"`
-			Type   string `xml:"Type,attr"`
 			Target string `xml:"Target,attr"`
 		} `xml:"Relationship"`
 	}
 	w.decodePart("xl/_rels/workbook.xml.rels", &rels)
-	target := func(t string) string {
-		t = strings.TrimPrefix(strings.ReplaceAll(t, `\`, "/"), "/")
-		if !strings.HasPrefix(t, "xl/") {
-			t = "xl/" + t
-		}
-		return path.Clean(t)
-	}
-	for _, r := range rels.Rels {
-		if strings.HasSuffix(r.Type, "/sharedStrings") {
-			w.sstPart = target(r.Target)
-		}
-	}
-	if w.sstPart == "" {
-		w.sstPart = "xl/sharedStrings.xml"
-	}
+	parts := make(map[string]string, len(book.Sheets))
 	for _, s := range book.Sheets {
 		rid := ""
 		for _, a := range s.Attrs {
@@ -209,16 +234,17 @@ func OpenWorkbook(r io.ReaderAt, size int64, lim WorkbookLimits) (*Workbook, err
 				rid = a.Value
 			}
 		}
-		part := ""
 		for _, r := range rels.Rels {
 			if rid != "" && r.ID == rid {
-				part = target(r.Target)
+				t := strings.TrimPrefix(strings.ReplaceAll(r.Target, `\`, "/"), "/")
+				if !strings.HasPrefix(t, "xl/") {
+					t = "xl/" + t
+				}
+				parts[s.Name] = path.Clean(t)
 			}
 		}
-		w.sheets = append(w.sheets, SheetInfo{Name: s.Name, Hidden: s.State != "" && s.State != "visible"})
-		w.parts = append(w.parts, part)
 	}
-	return w, nil
+	return parts, true
 }
 
 // file finds a part of the archive, ignoring case if it must.
@@ -247,7 +273,7 @@ func (w *Workbook) decodePart(name string, v any) bool {
 func (w *Workbook) Sheets() []SheetInfo { return append([]SheetInfo(nil), w.sheets...) }
 
 // Close releases the workbook. Conversions already started go on until
-// they end, and release what they share with it then.
+// they end, and release the workbook then.
 func (w *Workbook) Close() error {
 	w.mu.Lock()
 	if w.closed {
@@ -256,22 +282,20 @@ func (w *Workbook) Close() error {
 	}
 	w.closed = true
 	w.mu.Unlock()
-	w.release()
-	return nil
+	return w.release()
 }
 
-// release drops one reference, freeing the shared strings after the last.
-func (w *Workbook) release() {
+// release drops one reference, closing excelize's file (and removing its
+// temporary files) after the last.
+func (w *Workbook) release() error {
 	w.mu.Lock()
 	w.refs--
-	var sst *sharedStrings
-	if w.refs == 0 {
-		sst, w.sst = w.sst, nil
-	}
+	last := w.refs == 0
 	w.mu.Unlock()
-	if sst != nil {
-		sst.close()
+	if last {
+		return w.f.Close()
 	}
+	return nil
 }
 
 // Sheet converts one sheet into a Table with the same paging, sorting,
@@ -299,10 +323,10 @@ func (w *Workbook) Sheet(ctx context.Context, name string) (*Sheet, error) {
 // converted so far waits for it, so the first pages come at once while the
 // statistics, sorting, filtering and the last pages wait for the whole
 // sheet. ctx bounds the conversion, which goes on after OpenSheet returns
-// and keeps reading the workbook's file until Done is closed; Close stops
-// it. Notes about the whole sheet (merged cells, a cut) appear in pages once
-// it is done.
-func (w *Workbook) OpenSheet(ctx context.Context, name string) (*Sheet, error) {
+// and keeps the workbook open until Done is closed; Close stops it. Notes
+// about the whole sheet (merged cells, a cut) appear in pages once it is
+// done.
+func (w *Workbook) OpenSheet(ctx context.Context, name string) (sh *Sheet, err error) {
 	idx := -1
 	for i, s := range w.sheets {
 		if s.Name == name {
@@ -313,50 +337,46 @@ func (w *Workbook) OpenSheet(ctx context.Context, name string) (*Sheet, error) {
 	if idx < 0 {
 		return nil, airlock.Errorf(airlock.ENOTFOUND, "The workbook has no sheet named %q.", name)
 	}
+	zf := w.file(w.parts[idx])
+	if w.parts[idx] == "" || zf == nil {
+		return nil, airlock.Errorf(airlock.EINVALID, "Sheet %q could not be read: its data is missing from the workbook.", name)
+	}
 	w.mu.Lock()
 	if w.closed {
 		w.mu.Unlock()
 		return nil, airlock.Errorf(airlock.EINVALID, "The workbook is closed.")
 	}
 	w.refs++
+	w.mu.Unlock()
 	started := false
 	defer func() {
+		if p := recover(); p != nil {
+			sh, err = nil, airlock.Errorf(airlock.EINVALID, "Sheet %q could not be read: its data is damaged.", name)
+		}
 		if !started {
 			w.release()
 		}
 	}()
-	if w.sst == nil {
-		sst := loadSharedStrings(ctx, w.file(w.sstPart), w.limits)
-		if err := ctx.Err(); err != nil {
-			w.mu.Unlock()
-			sst.close() // cut short: read it again next time
-			return nil, err
-		}
-		w.sst = sst
-	}
-	sst := w.sst
-	w.mu.Unlock()
-	zf := w.file(w.parts[idx])
-	if w.parts[idx] == "" || zf == nil {
-		return nil, airlock.Errorf(airlock.EINVALID, "Sheet %q could not be read: its data is missing from the workbook.", name)
-	}
-	rc, err := zf.Open()
+	rows, err := w.f.Rows(name)
 	if err != nil {
+		if rows != nil {
+			rows.Close()
+		}
 		return nil, airlock.Errorf(airlock.EINVALID, "Sheet %q could not be read: %s.", name, plainError(err))
 	}
 	sp, err := newSpool(w.limits.TempDir)
 	if err != nil {
-		rc.Close()
+		rows.Close()
 		return nil, fmt.Errorf("convert sheet: %w", err)
 	}
 	cctx, cancel := context.WithCancel(ctx)
-	sh := &Sheet{Name: name, sp: sp, source: int64(zf.UncompressedSize64), cancel: cancel, done: make(chan struct{})}
+	sh = &Sheet{Name: name, sp: sp, source: int64(zf.UncompressedSize64), cancel: cancel, done: make(chan struct{})}
 	started = true
 	go func() {
 		defer close(sh.done)
 		defer w.release()
-		defer rc.Close()
-		sh.convert(cctx, rc, sst, w.limits)
+		defer rows.Close()
+		sh.convert(cctx, rows, zf, w.limits)
 	}()
 	// Wait for the first rows, so the header can be read without waiting
 	// and an unreadable sheet is refused rather than shown empty.
@@ -436,10 +456,9 @@ func (s *Sheet) addNote(n string) {
 
 // Limits of the conversion.
 const (
-	// maxExcelRows and maxExcelColumns are Excel's own limits; row and
-	// column references beyond them are treated as damaged.
-	maxExcelRows    = 1 << 20
-	maxExcelColumns = 1 << 14
+	// maxExcelRows is Excel's own limit; a sheet numbering its rows beyond
+	// it is cut there.
+	maxExcelRows = 1 << 20
 	// maxCellText bounds one cell's text: Excel allows 32,767 characters.
 	maxCellText = 128 << 10
 	// maxRowText bounds one converted row, well inside the table's
@@ -450,125 +469,50 @@ const (
 	publishEvery = 64 << 10
 	// maxMerged bounds the merged ranges reported for one sheet.
 	maxMerged = 10000
-	// maxXMLDepth bounds element nesting.
-	maxXMLDepth = 256
-)
-
-// Elements of SpreadsheetML the conversion looks at.
-const (
-	elOther uint8 = iota
-	elSheetData
-	elRow
-	elC
-	elV
-	elF
-	elIS
-	elR
-	elT
-	elSI
-	elMergeCell
-)
-
-func elementID(local []byte) uint8 {
-	switch string(local) {
-	case "sheetData":
-		return elSheetData
-	case "row":
-		return elRow
-	case "c":
-		return elC
-	case "v":
-		return elV
-	case "f":
-		return elF
-	case "is":
-		return elIS
-	case "r":
-		return elR
-	case "t":
-		return elT
-	case "si":
-		return elSI
-	case "mergeCell":
-		return elMergeCell
-	}
-	return elOther
-}
-
-// inRichText reports whether a <t> element with the given ancestors (the
-// nearest last) holds text of the string element root (<is> or <si>): it
-// must be a child of root or of one of its <r> runs, which leaves out
-// phonetic runs (<rPh>), as Excel does.
-func inRichText(stack []uint8, root uint8) bool {
-	n := len(stack)
-	return n >= 1 && stack[n-1] == root || n >= 2 && stack[n-1] == elR && stack[n-2] == root
-}
-
-// Cell types that change how a cell's value is read.
-const (
-	cellOther  uint8 = iota // the value as stored
-	cellShared              // an index into the shared strings
-	cellInline              // rich text inside the cell
 )
 
 // sheetWriter writes converted rows as CSV with every field quoted, so
 // empty rows survive (encoding/csv skips blank lines) and row numbers stay
 // those of the sheet.
 type sheetWriter struct {
-	sp       *spool
-	bw       *bufio.Writer
-	written  int64 // bytes given to bw
-	rowStart int64
-	fields   int // fields written in the current row
-	width    int // fields of the header row; -1 before it
-	rows     int // rows completed
+	sp        *spool
+	bw        *bufio.Writer
+	written   int64 // bytes given to bw
+	rowStart  int64 // where the current row starts: the end of the last
+	prevStart int64 // where the last completed row starts
+	fields    int   // fields written in the current row
+	width     int   // fields of the header row; -1 before it
+	rows      int   // rows completed
 }
 
-func (sw *sheetWriter) field(val []byte) {
+func (sw *sheetWriter) field(val string) {
 	if sw.fields > 0 {
 		sw.bw.WriteByte(',')
 		sw.written++
 	}
 	sw.bw.WriteByte('"')
+	sw.written++
 	for {
-		i := indexQuote(val)
+		i := strings.IndexByte(val, '"')
 		if i < 0 {
 			break
 		}
-		sw.bw.Write(val[:i+1])
+		sw.bw.WriteString(val[:i+1])
 		sw.bw.WriteByte('"')
 		sw.written += int64(i + 2)
 		val = val[i+1:]
 	}
-	sw.bw.Write(val)
+	sw.bw.WriteString(val)
 	sw.bw.WriteByte('"')
-	sw.written += int64(len(val) + 2)
+	sw.written += int64(len(val) + 1)
 	sw.fields++
-}
-
-func indexQuote(b []byte) int {
-	for i, c := range b {
-		if c == '"' {
-			return i
-		}
-	}
-	return -1
-}
-
-// cell writes a value at a 1-based column, padding the gap before it.
-// A column at or before the last one written is taken as the next.
-func (sw *sheetWriter) cell(col int, val []byte) {
-	for sw.fields < col-1 {
-		sw.field(nil)
-	}
-	sw.field(val)
 }
 
 // endRow pads the row to the header's width and ends it.
 func (sw *sheetWriter) endRow() {
 	n := sw.fields
 	for sw.fields < max(sw.width, 1) {
-		sw.field(nil)
+		sw.field("")
 	}
 	sw.bw.WriteByte('\n')
 	sw.written++
@@ -577,252 +521,243 @@ func (sw *sheetWriter) endRow() {
 	}
 	sw.fields = 0
 	sw.rows++
-	sw.rowStart = sw.written
+	sw.prevStart, sw.rowStart = sw.rowStart, sw.written
 }
 
-// commit publishes every complete row.
-func (sw *sheetWriter) commit() error {
+// commit writes out what is buffered and publishes the rows up to end.
+func (sw *sheetWriter) commit(end int64) error {
 	if err := sw.bw.Flush(); err != nil {
 		return err
 	}
-	sw.sp.publish(sw.rowStart)
+	sw.sp.publish(end)
 	return nil
 }
 
-// convert reads the sheet's XML and writes its rows into the spool, then
-// records the merged ranges and notes and finishes the spool.
-func (s *Sheet) convert(ctx context.Context, r io.Reader, sst *sharedStrings, lim WorkbookLimits) {
+// convert reads the sheet's rows with excelize's iterator and writes them
+// into the spool; meanwhile the sheet's XML is scanned for its merged
+// ranges and its last row. It then records those and the notes and
+// finishes the spool.
+//
+// excelize stops its iterator without an error where the sheet's XML is
+// damaged, and the last row it returns may then be incomplete. The scan
+// finds such a sheet (its rows go on beyond the iterator's last row, or it
+// does not end), and the row is then dropped. Until the end, readers
+// therefore see every row but the last one read.
+func (s *Sheet) convert(ctx context.Context, rows *excelize.Rows, zf *zip.File, lim WorkbookLimits) {
 	sw := &sheetWriter{sp: s.sp, bw: bufio.NewWriterSize(s.sp.f, 2*publishEvery), width: -1}
-	var merged []string
-	var note string
-	var werr error // a write error or cancellation: readers see it
+	scanned := make(chan sheetScan, 1)
+	go func() { scanned <- scanSheet(ctx, zf) }()
+	var (
+		note    string
+		werr    error // a write error or cancellation: readers see it
+		stopped bool  // the rows were cut short on purpose
+		cellCut bool
+	)
 	defer func() {
 		if p := recover(); p != nil {
-			note, werr = "", nil
+			note, werr, stopped = "", nil, true
 			s.setFatalOrNote(sw.rows, errors.New("its data could not be read"))
 		}
+		scan := <-scanned
+		end := sw.rowStart
+		if werr == nil && !stopped && ctx.Err() == nil && (scan.lastRow > sw.rows || !scan.complete && sw.rows > 0) {
+			end = sw.prevStart
+			sw.rows = max(sw.rows-1, 0)
+			s.setFatalOrNote(sw.rows, errors.New("its data is damaged"))
+		}
 		if werr == nil {
-			werr = sw.commit()
+			werr = sw.commit(end)
 		}
 		if note != "" {
 			s.addNote(note)
 		}
+		if cellCut {
+			s.addNote(fmt.Sprintf("Some cells are longer than %s and are cut short.", byteSize(maxCellText)))
+		}
 		s.mu.Lock()
-		s.Merged = merged
-		s.merged = len(merged)
-		s.mu.Unlock()
-		if werr != nil && s.fatal == nil && sw.rowStart == 0 {
+		s.Merged = scan.merged
+		s.merged = len(scan.merged)
+		if werr != nil && s.fatal == nil && end == 0 {
 			s.fatal = werr
 		}
+		s.mu.Unlock()
 		s.sp.finish(werr)
 	}()
 
-	if sst.note != "" {
-		s.addNote(sst.note)
-	}
-	strs := sst.reader()
-	sc := newXMLScanner(r, maxCellText)
-	stack := make([]uint8, 0, 16)
-	var (
-		inRows    bool  // between <sheetData> and </sheetData>
-		rowOpen   bool  // inside <row>
-		cellOpen  bool  // inside <c>
-		col       int   // column of the current or last cell
-		ctype     uint8 // the type (t attribute) of the current cell
-		v, inline []byte
-		sawF      bool
-		sawIS     bool
-		cutSST    bool
-	)
-	var endRow func() bool
-	// startRow starts a row, after empty rows for any gap in the row
-	// numbers; it reports false if the conversion must stop.
-	startRow := func() bool {
-		if ref, ok := sc.attr("r"); ok {
-			if n, ok := parseUint(ref); ok && n <= maxExcelRows {
-				for sw.rows+1 < n {
-					if !endRow() {
-						return false
-					}
-				}
+	for rows.Next() {
+		if sw.rows%64 == 0 {
+			if werr = ctx.Err(); werr != nil {
+				return
 			}
 		}
-		rowOpen, col = true, 0
-		return true
-	}
-	startCell := func() {
-		cellOpen, sawF, sawIS = true, false, false
-		v, inline = v[:0], inline[:0]
-		ctype = cellOther
-		if t, ok := sc.attr("t"); ok {
-			switch string(t) {
-			case "s":
-				ctype = cellShared
-			case "inlineStr":
-				ctype = cellInline
-			}
+		if sw.rows >= maxExcelRows {
+			note = fmt.Sprintf("The sheet numbers its rows beyond Excel's limit of %d; only the rows up to it are shown.", maxExcelRows)
+			stopped = true
+			return
 		}
-		next := col + 1
-		if ref, ok := sc.attr("r"); ok {
-			if c, ok := columnOf(ref); ok {
-				next = c
-			}
+		cells, err := rows.Columns()
+		if err != nil {
+			s.setFatalOrNote(sw.rows, errors.New("its data is damaged: "+plainError(err)))
+			stopped = true
+			return
 		}
-		col = next
-	}
-	// endCell writes the current cell; it reports false if the conversion
-	// must stop.
-	endCell := func() bool {
-		cellOpen = false
-		val := v
-		switch ctype {
-		case cellShared:
-			if i, ok := parseUint(trimSpace(v)); ok {
-				if sv, ok := strs.get(i); ok {
-					val = sv
-				} else if i < sst.seen {
-					val, cutSST = nil, true
-				}
+		for _, c := range cells {
+			if len(c) > maxCellText {
+				c, cellCut = cutText(c, maxCellText), true
 			}
-		case cellInline:
-			if sawIS {
-				val = decodeExcelEscapes(inline)
+			sw.field(c)
+			if sw.written-sw.rowStart > maxRowText {
+				break
 			}
-		}
-		if (len(val) > 0 || sawF) && col <= maxExcelColumns {
-			sw.cell(col, val)
 		}
 		if sw.written-sw.rowStart > maxRowText {
 			note = fmt.Sprintf("Row %d of the sheet is longer than %s as text; the sheet is shown up to the row before it.", sw.rows+1, byteSize(maxRowText))
-			return false
-		}
-		return true
-	}
-	// endRow ends the current row (or writes an empty one); it reports
-	// false if the conversion must stop.
-	endRow = func() bool {
-		rowOpen = false
-		if sw.written-sw.rowStart > maxRowText {
-			note = fmt.Sprintf("Row %d of the sheet is longer than %s as text; the sheet is shown up to the row before it.", sw.rows+1, byteSize(maxRowText))
-			return false
+			stopped = true
+			return
 		}
 		sw.endRow()
 		if sw.rowStart > lim.MaxSheetBytes {
 			note = fmt.Sprintf("The sheet is larger than %s as text; only its first %d rows are shown.", approxSize(lim.MaxSheetBytes), sw.rows)
-			return false
+			stopped = true
+			return
 		}
 		if sw.bw.Buffered() >= publishEvery {
-			if werr = sw.commit(); werr != nil {
-				return false
-			}
-		}
-		if sw.rows%1024 == 0 {
-			if werr = ctx.Err(); werr != nil {
-				return false
-			}
-		}
-		return true
-	}
-
-	for {
-		if err := ctx.Err(); err != nil {
-			werr = err
-			return
-		}
-		n := len(stack)
-		wantText := n >= 2 && cellOpen && (stack[n-1] == elV && stack[n-2] == elC || stack[n-1] == elT && inRichText(stack[:n-1], elIS))
-		tok, err := sc.next(wantText)
-		if err != nil {
-			s.setFatalOrNote(sw.rows, errDamaged(err))
-			return
-		}
-		switch tok {
-		case xmlEOF:
-			if rowOpen || inRows {
-				s.setFatalOrNote(sw.rows, errors.New("its data ends too early"))
-			}
-			if sc.textCut {
-				s.addNote(fmt.Sprintf("Some cells are longer than %s and are cut short.", byteSize(maxCellText)))
-			}
-			if cutSST {
-				s.addNote(fmt.Sprintf("The workbook has more than %d distinct texts; cells using the others are shown empty.", lim.MaxSharedStrings))
-			}
-			return
-		case xmlText:
-			if stack[n-1] == elV {
-				v = appendCapped(v, sc.text, maxCellText)
-			} else {
-				inline = appendCapped(inline, sc.text, maxCellText)
-			}
-		case xmlStart:
-			id := elementID(sc.local)
-			parent := elOther
-			if n > 0 {
-				parent = stack[n-1]
-			}
-			switch {
-			case id == elSheetData && n == 1:
-				inRows = true
-			case id == elRow && inRows && parent == elSheetData:
-				if !startRow() {
-					return
-				}
-			case id == elC && rowOpen && parent == elRow:
-				startCell()
-			case id == elF && cellOpen && parent == elC:
-				sawF = true
-			case id == elIS && cellOpen && parent == elC:
-				sawIS = true
-			case id == elMergeCell && !inRows && len(merged) < maxMerged:
-				if ref, ok := sc.attr("ref"); ok && len(ref) > 0 && len(ref) < 32 {
-					merged = append(merged, string(ref))
-				}
-			}
-			if sc.selfClose {
-				switch {
-				case id == elC && cellOpen && parent == elRow:
-					if !endCell() {
-						return
-					}
-				case id == elRow && rowOpen && parent == elSheetData:
-					if !endRow() {
-						return
-					}
-				case id == elSheetData && inRows:
-					inRows = false
-				}
-				continue
-			}
-			if n >= maxXMLDepth {
-				s.setFatalOrNote(sw.rows, errors.New("its XML is nested too deeply"))
+			if werr = sw.commit(sw.prevStart); werr != nil {
 				return
 			}
-			stack = append(stack, id)
-		case xmlEnd:
-			if n == 0 {
+		}
+	}
+	if err := rows.Error(); err != nil {
+		s.setFatalOrNote(sw.rows, errors.New("its data is damaged: "+plainError(err)))
+		stopped = true
+	}
+}
+
+// cutText cuts s to at most n bytes, at the start of a character.
+func cutText(s string, n int) string {
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
+}
+
+// sheetScan is what scanSheet finds in a sheet's XML.
+type sheetScan struct {
+	merged   []string
+	lastRow  int  // the number of the last row element
+	complete bool // the rows end with </sheetData>, and the XML could be read
+}
+
+// scanSheet reads a sheet's XML as a stream of bytes, without parsing it,
+// for its merged ranges (excelize's GetMergeCells loads the whole sheet)
+// and for where its rows end. Row numbers count as excelize counts them:
+// a row's r attribute, or one more than the last.
+func scanSheet(ctx context.Context, zf *zip.File) (sc sheetScan) {
+	rc, err := zf.Open()
+	if err != nil {
+		return sc
+	}
+	defer rc.Close()
+	br := bufio.NewReaderSize(rc, 64<<10)
+	inRows := true
+	// tag reads the rest of the current tag; it may be cut short if the
+	// tag is very long.
+	tag := func() ([]byte, bool) {
+		t, err := br.ReadSlice('>')
+		return t, err == nil || errors.Is(err, bufio.ErrBufferFull)
+	}
+	for n := 0; ; n++ {
+		if n%4096 == 0 && ctx.Err() != nil {
+			return sc
+		}
+		if _, err := br.ReadSlice('<'); err != nil {
+			if errors.Is(err, bufio.ErrBufferFull) {
 				continue
 			}
-			id := stack[n-1]
-			stack = stack[:n-1]
-			parent := elOther
-			if n > 1 {
-				parent = stack[n-2]
+			if err != io.EOF {
+				sc.complete = false // the archive is damaged
 			}
-			switch {
-			case id == elC && cellOpen && parent == elRow:
-				if !endCell() {
-					return
+			return sc
+		}
+		head, _ := br.Peek(64)
+		closing := len(head) > 0 && head[0] == '/'
+		if closing {
+			head = head[1:]
+		}
+		name := head
+		if i := bytes.IndexAny(name, " \t\r\n/>"); i >= 0 {
+			name = name[:i]
+		}
+		if i := bytes.IndexByte(name, ':'); i >= 0 {
+			name = name[i+1:]
+		}
+		switch {
+		case !inRows:
+			if !closing && string(name) == "mergeCell" && len(sc.merged) < maxMerged {
+				t, ok := tag()
+				if !ok {
+					return sc
 				}
-			case id == elRow && rowOpen && parent == elSheetData:
-				if !endRow() {
-					return
+				if v, ok := attrValue(t, "ref"); ok && len(v) > 0 && len(v) < 32 {
+					sc.merged = append(sc.merged, string(v))
 				}
-			case id == elSheetData && inRows && n == 2:
-				inRows = false
+			}
+		case string(name) == "sheetData":
+			if closing {
+				inRows, sc.complete = false, true
+			} else if t, ok := tag(); !ok {
+				return sc
+			} else if bytes.HasSuffix(t, []byte("/>")) {
+				inRows, sc.complete = false, true
+			}
+		case !closing && string(name) == "row":
+			t, ok := tag()
+			if !ok {
+				return sc
+			}
+			if r, ok := attrInt(t, "r"); ok && r != 0 {
+				sc.lastRow = r
+			} else {
+				sc.lastRow++
 			}
 		}
 	}
 }
+
+// attrValue finds the value of attribute name in a start tag.
+func attrValue(tag []byte, name string) ([]byte, bool) {
+	for i := 0; ; {
+		j := bytes.Index(tag[i:], []byte(name+"="))
+		if j < 0 {
+			return nil, false
+		}
+		j += i
+		i = j + len(name) + 1
+		if j > 0 && !isSpace(tag[j-1]) || i >= len(tag) {
+			continue
+		}
+		q := tag[i]
+		if q != '"' && q != '\'' {
+			continue
+		}
+		end := bytes.IndexByte(tag[i+1:], q)
+		if end < 0 {
+			return nil, false
+		}
+		return tag[i+1 : i+1+end], true
+	}
+}
+
+func attrInt(tag []byte, name string) (int, bool) {
+	v, ok := attrValue(tag, name)
+	if !ok {
+		return 0, false
+	}
+	n, err := strconv.Atoi(string(v))
+	return n, err == nil
+}
+
+func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\r' || c == '\n' }
 
 // setFatalOrNote records why the conversion stopped: the sheet cannot be
 // shown at all if no row was converted, otherwise the rows so far are
@@ -835,73 +770,6 @@ func (s *Sheet) setFatalOrNote(rows int, err error) {
 		return
 	}
 	s.addNote(fmt.Sprintf("The sheet could not be read after row %d (%s); only the rows before it are shown.", rows, err.Error()))
-}
-
-// errDamaged words a read error of a sheet for a person.
-func errDamaged(err error) error {
-	switch {
-	case errors.Is(err, errXMLDamaged):
-		return errors.New("its XML is damaged")
-	case errors.Is(err, zip.ErrChecksum), errors.Is(err, zip.ErrFormat), errors.Is(err, io.ErrUnexpectedEOF):
-		return errors.New("the file is damaged")
-	}
-	return errors.New("the file is damaged: " + plainError(err))
-}
-
-func appendCapped(dst, b []byte, limit int) []byte {
-	if room := limit - len(dst); len(b) > room {
-		b = b[:max(room, 0)]
-	}
-	return append(dst, b...)
-}
-
-func trimSpace(b []byte) []byte {
-	for len(b) > 0 && isXMLSpace(b[0]) {
-		b = b[1:]
-	}
-	for len(b) > 0 && isXMLSpace(b[len(b)-1]) {
-		b = b[:len(b)-1]
-	}
-	return b
-}
-
-// parseUint parses a small decimal number.
-func parseUint(b []byte) (int, bool) {
-	if len(b) == 0 || len(b) > 9 {
-		return 0, false
-	}
-	n := 0
-	for _, c := range b {
-		if c < '0' || c > '9' {
-			return 0, false
-		}
-		n = n*10 + int(c-'0')
-	}
-	return n, true
-}
-
-// columnOf returns the 1-based column of a cell reference such as "AB12",
-// ignoring "$" signs.
-func columnOf(ref []byte) (int, bool) {
-	col, i := 0, 0
-	if i < len(ref) && ref[i] == '$' {
-		i++
-	}
-	start := i
-	for ; i < len(ref); i++ {
-		c := ref[i] | 0x20 // lower case
-		if c < 'a' || c > 'z' {
-			break
-		}
-		col = col*26 + int(c-'a'+1)
-		if col > maxExcelColumns {
-			return 0, false
-		}
-	}
-	if i == start {
-		return 0, false
-	}
-	return col, true
 }
 
 // plainError turns a library error into something short enough to show.

@@ -13,6 +13,8 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
+	"unicode/utf8"
 
 	"github.com/airlock-project/airlock/airlock"
 	"github.com/xuri/excelize/v2"
@@ -269,208 +271,172 @@ func oneSheetParts(sheetXML, sst string) map[string]string {
 	return parts
 }
 
-// writeQuotedRow is the conversion the reader replaced, kept as the
-// reference: every field quoted, rows padded to the header's width.
-func writeQuotedRow(buf *bytes.Buffer, cells []string, width int) {
-	n := max(len(cells), width, 1)
-	for i := 0; i < n; i++ {
-		if i > 0 {
-			buf.WriteByte(',')
-		}
-		buf.WriteByte('"')
-		if i < len(cells) {
-			buf.WriteString(strings.ReplaceAll(cells[i], `"`, `""`))
-		}
-		buf.WriteByte('"')
-	}
-	buf.WriteByte('\n')
-}
-
-// excelizeTable converts a sheet with excelize's row iterator and raw cell
-// values, as the viewer used to, into a Table.
-func excelizeTable(tb testing.TB, data []byte, sheet string) *Table {
+// allRows converts a sheet and returns every row of it as the viewer
+// pages them.
+func allRows(tb testing.TB, data []byte, sheet string) PageResult {
 	tb.Helper()
-	f, err := excelize.OpenReader(bytes.NewReader(data), excelize.Options{RawCellValue: true})
+	wb := mustOpenWorkbook(tb, data)
+	sh, err := wb.Sheet(context.Background(), sheet)
 	if err != nil {
-		tb.Fatalf("excelize: %v", err)
+		tb.Fatalf("Sheet: %v", err)
 	}
-	defer f.Close()
-	rows, err := f.Rows(sheet)
-	if err != nil {
-		tb.Fatalf("excelize rows: %v", err)
-	}
-	defer rows.Close()
-	var buf bytes.Buffer
-	width := -1
-	for rows.Next() {
-		cells, err := rows.Columns()
-		if err != nil {
-			tb.Fatalf("excelize columns: %v", err)
-		}
-		if width < 0 {
-			width = len(cells)
-		}
-		writeQuotedRow(&buf, cells, width)
-	}
-	return mustOpenTable(tb, buf.Bytes(), TableOptions{})
+	tb.Cleanup(func() { _ = sh.Close() })
+	return mustPage(tb, sh.Table, Query{Limit: MaxPageLimit, SortCol: -1, FilterCol: -1})
 }
 
-// sameTable compares every row of two tables.
-func sameTable(t *testing.T, got, want *Table) {
-	t.Helper()
-	q := Query{Limit: MaxPageLimit, SortCol: -1, FilterCol: -1}
-	for {
-		g, w := mustPage(t, got, q), mustPage(t, want, q)
-		if !reflect.DeepEqual(g.Header, w.Header) {
-			t.Fatalf("Header=%q, want %q", g.Header, w.Header)
-		}
-		if !reflect.DeepEqual(g.Rows, w.Rows) || !reflect.DeepEqual(g.RowNumbers, w.RowNumbers) || !reflect.DeepEqual(g.Widths, w.Widths) {
-			t.Fatalf("offset %d:\n got rows %q numbers %v widths %v\nwant rows %q numbers %v widths %v", q.Offset, g.Rows, g.RowNumbers, g.Widths, w.Rows, w.RowNumbers, w.Widths)
-		}
-		if len(g.Rows) < q.Limit {
-			if g.Total != w.Total {
-				t.Fatalf("Total=%d, want %d", g.Total, w.Total)
-			}
-			return
-		}
-		q.Offset += q.Limit
-	}
-}
-
-// trickyWorkbook is written by excelize itself: shared strings with
-// quotes, line breaks, markup characters, escapes and rich text, numbers,
-// booleans, gaps between rows and cells.
-func trickyWorkbook(tb testing.TB, rows int) []byte {
-	tb.Helper()
-	f := excelize.NewFile()
-	defer f.Close()
-	texts := []string{"plain", `say "hi"`, "two\nlines", "a < b & c > d", "tab\there", "  padded  ", "ünïcödé ✓", "_x0041_ literal", "x,y", ""}
-	set := func(col, row int, v any) {
-		cell, _ := excelize.CoordinatesToCellName(col, row)
-		if err := f.SetCellValue("Sheet1", cell, v); err != nil {
-			tb.Fatal(err)
-		}
-	}
-	for c, h := range []string{"name", "count", "ratio", "flag", "note"} {
-		set(c+1, 1, h)
-	}
-	for r := 2; r <= rows+1; r++ {
-		if r%7 == 0 {
-			continue // a gap row
-		}
-		set(1, r, texts[r%len(texts)])
-		set(2, r, r*3)
-		if r%3 != 0 {
-			set(3, r, float64(r)/7)
-		}
-		set(4, r, r%2 == 0)
-		if r%5 == 0 {
-			set(7, r, "far right") // beyond the header
-		}
-	}
-	err := f.SetCellRichText("Sheet1", "E2", []excelize.RichTextRun{{Text: "bold "}, {Text: "and plain"}})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	if err := f.MergeCell("Sheet1", "A3", "B3"); err != nil {
-		tb.Fatal(err)
-	}
-	var buf bytes.Buffer
-	if err := f.Write(&buf); err != nil {
-		tb.Fatal(err)
-	}
-	return buf.Bytes()
-}
-
-func TestSheetMatchesExcelize(t *testing.T) {
-	gen := filepath.Join(t.TempDir(), "gen.xlsx")
-	genXLSX(t, gen, 300)
-	genData, err := os.ReadFile(gen)
-	if err != nil {
-		t.Fatal(err)
-	}
-	handMade := zipParts(t, oneSheetParts(`<?xml version="1.0" encoding="UTF-8"?>
-<!DOCTYPE worksheet [ <!ENTITY x "y"> ]>
-<x:worksheet xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><!-- a comment with <row> inside --><x:sheetData>
-<x:row r="2"><x:c r="B2" t="s"><x:v> 1 </x:v></x:c><x:c r="C2" t="inlineStr"><x:is><x:r><x:t>rich </x:t></x:r><x:r><x:rPr/><x:t xml:space="preserve">run</x:t></x:r><x:rPh><x:t>phonetic</x:t></x:rPh></x:is></x:c></x:row>
-<x:row><x:c t="s"><x:v>0</x:v></x:c><x:c/><x:c t="str"><x:f>A1</x:f><x:v>&lt;&amp;&#62;&#x263A;</x:v></x:c><x:c t="b"><x:v>1</x:v></x:c></x:row>
-<x:row r="5" spans="1:3"><x:c r="C5" t="e"><x:v>#DIV/0!</x:v></x:c><x:c r="D5"><x:f>1/0</x:f></x:c></x:row>
-<x:row r="6"><x:c r="A6" t="inlineStr"><x:is><x:t><![CDATA[<cdata> & "raw"]]></x:t></x:is></x:c><x:c r="B6" t="s"><x:v>99</x:v></x:c><x:c r="C6" t='n'><x:v>1.5E-3</x:v></x:c></x:row>
-<x:row r="7"><x:c r="A7" t="inlineStr"><x:is><x:t>line&#13;&#10;break and _x000D__x005F_x0041_</x:t></x:is></x:c><x:c r="A7"><x:v>2</x:v></x:c></x:row>
-</x:sheetData><x:mergeCells><x:mergeCell ref="A2:B2"/></x:mergeCells></x:worksheet>`,
-		`<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><si><t>first</t></si><si><r><t>rich</t></r><r><t xml:space="preserve"> second</t></r><rPh sb="0" eb="1"><t>x</t></rPh></si></sst>`))
+// TestSheetShows checks what the viewer shows for the kinds of cells a
+// sheet holds, written by hand as Excel and other programs write them.
+func TestSheetShows(t *testing.T) {
+	sst := `<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">` +
+		`<si><t>name</t></si>` +
+		`<si><t>value</t></si>` +
+		`<si><r><t>rich</t></r><r><rPr><b/></rPr><t xml:space="preserve"> text</t></r></si>` +
+		`<si><t>a &lt; b &amp; "c"</t></si>` +
+		`<si><t xml:space="preserve">two
+lines, _x0041_</t></si>` +
+		`</sst>`
 	tests := []struct {
-		name   string
-		data   []byte
-		sheets []string
+		name, sheet string
+		header      []string
+		rows        [][]string
+		numbers     []int
 	}{
-		{"Fixture", readFixture(t, "small.xlsx"), []string{"Counts", "Hidden notes"}},
-		{"StreamWriter", genData, []string{"Sheet1"}},
-		{"SharedStrings", trickyWorkbook(t, 200), []string{"Sheet1"}},
-		{"HandMade", handMade, []string{"Data"}},
+		{
+			name: "SharedStrings",
+			sheet: `<row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" t="s"><v>1</v></c></row>` +
+				`<row r="2"><c r="A2" t="s"><v>2</v></c><c r="B2" t="s"><v>3</v></c></row>` +
+				`<row r="3"><c r="A3" t="s"><v>4</v></c></row>`,
+			header:  []string{"name", "value"},
+			rows:    [][]string{{"rich text", `a < b & "c"`}, {"two\nlines, A", ""}},
+			numbers: []int{1, 2},
+		},
+		{
+			name: "InlineStrings",
+			sheet: `<row r="1"><c r="A1" t="inlineStr"><is><t>head</t></is></c></row>` +
+				`<row r="2"><c r="A2" t="inlineStr"><is><r><t>in</t></r><r><t>line</t></r></is></c></row>`,
+			header:  []string{"head"},
+			rows:    [][]string{{"inline"}},
+			numbers: []int{1},
+		},
+		{
+			name: "FormulasShowCachedValues",
+			sheet: `<row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" t="s"><v>1</v></c><c r="C1" t="inlineStr"><is><t>text</t></is></c><c r="D1" t="inlineStr"><is><t>error</t></is></c><c r="E1" t="inlineStr"><is><t>flag</t></is></c></row>` +
+				`<row r="2"><c r="A2"><v>15</v></c><c r="B2"><f>A2*2</f><v>30</v></c><c r="C2" t="str"><f>"x"&amp;"y"</f><v>xy</v></c><c r="D2" t="e"><f>1/0</f><v>#DIV/0!</v></c><c r="E2" t="b"><f>TRUE()</f><v>1</v></c></row>` +
+				`<row r="3"><c r="A3"><v>1</v></c><c r="B3"><f>A3*2</f></c></row>`,
+			header:  []string{"name", "value", "text", "error", "flag"},
+			rows:    [][]string{{"15", "30", "xy", "#DIV/0!", "1"}, {"1", "", "", "", ""}},
+			numbers: []int{1, 2},
+		},
+		{
+			name: "GapsInRowsAndColumns",
+			sheet: `<row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" t="s"><v>1</v></c><c r="D1" t="inlineStr"><is><t>far</t></is></c></row>` +
+				`<row r="3"><c r="D3"><v>4</v></c></row>` +
+				`<row r="4"><c r="A4"><v>1</v></c><c r="C4"><v>3</v></c></row>` +
+				`<row r="7"><c r="B7"><v>2</v></c><c r="F7"><v>6</v></c></row>`,
+			header:  []string{"name", "value", "", "far", "Column 5", "Column 6"},
+			rows:    [][]string{{"", "", "", "", "", ""}, {"", "", "", "4", "", ""}, {"1", "", "3", "", "", ""}, {"", "", "", "", "", ""}, {"", "", "", "", "", ""}, {"", "2", "", "", "", "6"}},
+			numbers: []int{1, 2, 3, 4, 5, 6},
+		},
+		{
+			name: "RowsWithoutNumbers",
+			sheet: `<row><c t="s"><v>0</v></c></row>` +
+				`<row><c><v>1.5E-3</v></c></row>` +
+				`<row/>` +
+				`<row><c><v>-2</v></c></row>`,
+			header:  []string{"name"},
+			rows:    [][]string{{"1.5E-3"}, {""}, {"-2"}},
+			numbers: []int{1, 2, 3},
+		},
+		{
+			name: "DatesAreStoredNumbers",
+			sheet: `<row r="1"><c r="A1" t="inlineStr"><is><t>day</t></is></c><c r="B1" t="inlineStr"><is><t>time</t></is></c></row>` +
+				`<row r="2"><c r="A2" s="1"><v>45292</v></c><c r="B2" s="2"><v>45292.75</v></c></row>`,
+			header:  []string{"day", "time"},
+			rows:    [][]string{{"45292", "45292.75"}},
+			numbers: []int{1},
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			wb := mustOpenWorkbook(t, tt.data)
-			for _, name := range tt.sheets {
-				sh, err := wb.Sheet(context.Background(), name)
-				if err != nil {
-					t.Fatal(err)
-				}
-				sameTable(t, sh.Table, excelizeTable(t, tt.data, name))
-				if err := sh.Close(); err != nil {
-					t.Fatal(err)
-				}
+			sheet := `<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>` + tt.sheet + `</sheetData></worksheet>`
+			p := allRows(t, zipParts(t, oneSheetParts(sheet, sst)), "Data")
+			if !reflect.DeepEqual(p.Header, tt.header) {
+				t.Errorf("Header=%q, want %q", p.Header, tt.header)
+			}
+			if !reflect.DeepEqual(p.Rows, tt.rows) || !reflect.DeepEqual(p.RowNumbers, tt.numbers) {
+				t.Errorf("rows %q numbers %v\nwant %q numbers %v", p.Rows, p.RowNumbers, tt.rows, tt.numbers)
 			}
 		})
 	}
 }
 
-func TestSheetSharedStringsOnDisk(t *testing.T) {
-	old := sstMemBytes
-	sstMemBytes = 100
-	t.Cleanup(func() { sstMemBytes = old })
-	data := trickyWorkbook(t, 3000)
-	wb := mustOpenWorkbook(t, data)
+// TestSheetWrittenByExcelize reads a workbook that excelize wrote itself:
+// shared strings with markup characters and line breaks, rich text,
+// numbers, booleans and dates, with gaps between rows and cells.
+func TestSheetWrittenByExcelize(t *testing.T) {
+	f := excelize.NewFile()
+	defer f.Close()
+	set := func(cell string, v any) {
+		if err := f.SetCellValue("Sheet1", cell, v); err != nil {
+			t.Fatal(err)
+		}
+	}
+	set("A1", "name")
+	set("B1", "count")
+	set("C1", "ratio")
+	set("D1", "flag")
+	set("E1", "when")
+	set("A2", `say "hi", <b> & more`)
+	set("B2", 42)
+	set("C2", 0.125)
+	set("D2", true)
+	set("E2", time.Date(2024, 1, 1, 18, 0, 0, 0, time.UTC))
+	set("A4", "two\nlines")
+	set("D4", false)
+	set("G4", "far right")
+	if err := f.SetCellRichText("Sheet1", "A5", []excelize.RichTextRun{{Text: "bold "}, {Text: "and plain"}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.MergeCell("Sheet1", "B5", "C5"); err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := f.Write(&buf); err != nil {
+		t.Fatal(err)
+	}
+	wb := mustOpenWorkbook(t, buf.Bytes())
 	sh, err := wb.Sheet(context.Background(), "Sheet1")
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer sh.Close()
-	if wb.sst.sp == nil {
-		t.Fatal("the shared strings were not written to a file")
+	p := mustPage(t, sh.Table, NewQuery())
+	if want := []string{"name", "count", "ratio", "flag", "when", "Column 6", "Column 7"}; !reflect.DeepEqual(p.Header, want) {
+		t.Fatalf("Header=%q, want %q", p.Header, want)
 	}
-	sameTable(t, sh.Table, excelizeTable(t, data, "Sheet1"))
+	want := [][]string{
+		{`say "hi", <b> & more`, "42", "0.125", "1", "45292.75", "", ""},
+		{"", "", "", "", "", "", ""},
+		{"two\nlines", "", "", "0", "", "", "far right"},
+		{"bold and plain", "", "", "", "", "", ""},
+	}
+	if !reflect.DeepEqual(p.Rows, want) || !reflect.DeepEqual(p.RowNumbers, []int{1, 2, 3, 4}) {
+		t.Fatalf("rows %q numbers %v\nwant %q", p.Rows, p.RowNumbers, want)
+	}
+	if !reflect.DeepEqual(sh.Merged, []string{"B5:C5"}) {
+		t.Fatalf("Merged=%q", sh.Merged)
+	}
 }
 
-func TestSheetSharedStringsCapped(t *testing.T) {
-	var sst strings.Builder
-	sst.WriteString(`<sst>`)
-	var sheet strings.Builder
-	sheet.WriteString(`<worksheet><sheetData>`)
-	for i := 0; i < 10; i++ {
-		fmt.Fprintf(&sst, `<si><t>s%d</t></si>`, i)
-		fmt.Fprintf(&sheet, `<row><c t="s"><v>%d</v></c></row>`, i)
+func TestSheetCellsCut(t *testing.T) {
+	big := strings.Repeat("é", maxCellText) // two bytes each
+	sheet := `<worksheet><sheetData><row><c t="inlineStr"><is><t>head</t></is></c></row><row><c t="inlineStr"><is><t>` + big + `</t></is></c></row></sheetData></worksheet>`
+	p := allRows(t, zipParts(t, oneSheetParts(sheet, "")), "Data")
+	if !hasNote(p.Notes, "longer than 128 KB and are cut short") {
+		t.Fatalf("notes %q", p.Notes)
 	}
-	sst.WriteString(`</sst>`)
-	sheet.WriteString(`</sheetData></worksheet>`)
-	data := zipParts(t, oneSheetParts(sheet.String(), sst.String()))
-	wb, err := OpenWorkbook(bytes.NewReader(data), int64(len(data)), WorkbookLimits{MaxSharedStrings: 4})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer wb.Close()
-	sh, err := wb.Sheet(context.Background(), "Data")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer sh.Close()
-	p := mustPage(t, sh.Table, NewQuery())
-	if got := firstCells(p.Rows); !reflect.DeepEqual(got, []string{"s1", "s2", "s3", "", "", "", "", "", ""}) {
-		t.Fatalf("cells %q", got)
-	}
-	if !hasNote(p.Notes, "more than 4 distinct texts") {
-		t.Fatalf("Notes=%q", p.Notes)
+	if got := cutText(big, maxCellText); len(got) != maxCellText || !utf8.ValidString(got) {
+		t.Fatalf("cutText gave %d bytes", len(got))
 	}
 }
 
@@ -644,28 +610,6 @@ func TestSheetCloseStopsConversion(t *testing.T) {
 	cancel()
 	if _, err := wb.Sheet(ctx, "Sheet1"); !errors.Is(err, context.Canceled) {
 		t.Fatalf("err=%v, want context.Canceled", err)
-	}
-}
-
-func TestDecodeEscapes(t *testing.T) {
-	tests := []struct{ in, entities, excel string }{
-		{"plain", "plain", "plain"},
-		{"a&lt;b&gt;c&amp;d&quot;e&apos;f", `a<b>c&d"e'f`, ""},
-		{"&#65;&#x42;&#x1F600;&#0;&#xD800;&bogus;&", "AB😀&#0;&#xD800;&bogus;&", ""},
-		{"a\r\nb\rc", "a\nb\nc", ""},
-		{"_x0041__x005F_x0042_ _x00e9_ _xD800_ _x12_", "", "A_x0042_ é  _x12_"},
-	}
-	for _, tt := range tests {
-		if tt.entities != "" {
-			if got := string(decodeEntities([]byte(tt.in))); got != tt.entities {
-				t.Errorf("decodeEntities(%q)=%q, want %q", tt.in, got, tt.entities)
-			}
-		}
-		if tt.excel != "" {
-			if got := string(decodeExcelEscapes([]byte(tt.in))); got != tt.excel {
-				t.Errorf("decodeExcelEscapes(%q)=%q, want %q", tt.in, got, tt.excel)
-			}
-		}
 	}
 }
 
