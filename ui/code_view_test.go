@@ -242,8 +242,6 @@ func TestCodeViewFromARequest(t *testing.T) {
 // wantCode fails the test unless rec has the status, and returns rec.
 func wantCode(t *testing.T, rec *httptest.ResponseRecorder, status int) *httptest.ResponseRecorder {
 	t.Helper()
-	if rec.Code != status {
-		t.Fatalf("status %d, want %d: %s", rec.Code, status, rec.Body.String())
-	}
+	mustStatus(t, rec, status, rec.Body.String())
 	return rec
 }

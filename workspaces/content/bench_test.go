@@ -303,6 +303,24 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
+// openBenchWorkbook opens a generated workbook file; the caller closes both.
+func openBenchWorkbook(b *testing.B, path string) (*os.File, *Workbook) {
+	b.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	st, err := f.Stat()
+	if err != nil {
+		b.Fatal(err)
+	}
+	wb, err := OpenWorkbook(f, st.Size(), WorkbookLimits{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return f, wb
+}
+
 // BenchmarkSpreadsheetSheet opens a 100,000-row workbook, converts its
 // whole sheet and reads the first page.
 func BenchmarkSpreadsheetSheet(b *testing.B) {
@@ -311,15 +329,7 @@ func BenchmarkSpreadsheetSheet(b *testing.B) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	for b.Loop() {
-		f, err := os.Open(path)
-		if err != nil {
-			b.Fatal(err)
-		}
-		st, _ := f.Stat()
-		wb, err := OpenWorkbook(f, st.Size(), WorkbookLimits{})
-		if err != nil {
-			b.Fatal(err)
-		}
+		f, wb := openBenchWorkbook(b, path)
 		sh, err := wb.Sheet(ctx, "Sheet1")
 		if err != nil {
 			b.Fatal(err)
@@ -346,15 +356,7 @@ func BenchmarkSpreadsheetFirstPage(b *testing.B) {
 			b.ReportAllocs()
 			b.ResetTimer()
 			for b.Loop() {
-				f, err := os.Open(path)
-				if err != nil {
-					b.Fatal(err)
-				}
-				st, _ := f.Stat()
-				wb, err := OpenWorkbook(f, st.Size(), WorkbookLimits{})
-				if err != nil {
-					b.Fatal(err)
-				}
+				f, wb := openBenchWorkbook(b, path)
 				sh, err := wb.OpenSheet(ctx, "Sheet1")
 				if err != nil {
 					b.Fatal(err)
