@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -38,6 +39,17 @@ func TestCommentFromAFilePage(t *testing.T) {
 	body = wantCode(t, c.get(page), http.StatusOK).Body.String()
 	if !strings.Contains(body, "File: <code>output/summary.csv</code>") {
 		t.Error("the comment does not show the file name as code")
+	}
+
+	// Deleting it from the file page comes back to the file page.
+	if !strings.Contains(body, `name="next" value="`+page+`"`) {
+		t.Error("the comment's own forms do not come back to the file page")
+	}
+	rec = c.post("/requests/comment-delete/"+id+"/tables", url.Values{
+		"comment_id": {strconv.FormatInt(cs[len(cs)-1].ID, 10)}, "next": {page}})
+	wantCode(t, rec, http.StatusSeeOther)
+	if loc := rec.Header().Get("Location"); loc != page {
+		t.Errorf("after deleting: back to %q, want the file page", loc)
 	}
 
 	// A file of another group, or none of the request, is refused and nothing changes.

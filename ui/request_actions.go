@@ -254,24 +254,17 @@ func commentID(c echo.Context) (int64, error) {
 
 // requestDeleteComment answers POST /requests/comment-delete/:id/:group.
 func (s *Server) requestDeleteComment(c echo.Context) error {
-	id := c.Param("id")
-	g, err := groupParam(c)
-	if err != nil {
-		return err
-	}
-	n, err := commentID(c)
-	if err != nil {
-		return err
-	}
-	if err := s.deps.Service.DeleteComment(ctx(c), currentUser(c), id, n); err != nil {
-		return err
-	}
-	s.addFlash(c, "success", "Comment deleted.")
-	return redirectBack(c, groupURL(id, g))
+	return s.commentAction(c, s.deps.Service.DeleteComment, "Comment deleted.")
 }
 
 // requestCommentPublic answers POST /requests/comment-public/:id/:group.
 func (s *Server) requestCommentPublic(c echo.Context) error {
+	return s.commentAction(c, s.deps.Service.MakeCommentPublic, "The comment is now visible to everyone who can see the request.")
+}
+
+// commentAction acts on one of the user's own comments, then goes back to
+// the page the form was on (the group's or a file's).
+func (s *Server) commentAction(c echo.Context, act func(context.Context, *airlock.User, string, int64) error, done string) error {
 	id := c.Param("id")
 	g, err := groupParam(c)
 	if err != nil {
@@ -281,11 +274,11 @@ func (s *Server) requestCommentPublic(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := s.deps.Service.MakeCommentPublic(ctx(c), currentUser(c), id, n); err != nil {
+	if err := act(ctx(c), currentUser(c), id, n); err != nil {
 		return err
 	}
-	s.addFlash(c, "success", "The comment is now visible to everyone who can see the request.")
-	return redirectBack(c, groupURL(id, g))
+	s.addFlash(c, "success", done)
+	return redirectBack(c, safeNext(c.FormValue("next"), groupURL(id, g)))
 }
 
 // requestChangesGroup answers POST /requests/request-changes/:id/:group.
