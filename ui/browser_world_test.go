@@ -22,12 +22,12 @@ import (
 
 	"github.com/airlock-project/airlock/airlock"
 	"github.com/airlock-project/airlock/airlock/jobsite"
-	"github.com/airlock-project/airlock/airlock/jobsite/receiver"
 	"github.com/airlock-project/airlock/airlock/sqlite"
-	"github.com/airlock-project/airlock/coderepo"
+	"github.com/airlock-project/airlock/cmd/jobsite/receiver"
 	"github.com/airlock-project/airlock/review"
 	"github.com/airlock-project/airlock/ui"
 	"github.com/airlock-project/airlock/workspaces"
+	"github.com/airlock-project/airlock/workspaces/coderepo"
 )
 
 // The people of the browser tests' demo world, named as in the reference

@@ -10,8 +10,8 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/airlock-project/airlock/airlock"
-	"github.com/airlock-project/airlock/coderepo"
 	"github.com/airlock-project/airlock/review"
+	"github.com/airlock-project/airlock/workspaces/coderepo"
 )
 
 // maxFullTree is the most entries a commit may have for the whole tree to

@@ -21,9 +21,9 @@ import (
 
 	"github.com/airlock-project/airlock/airlock"
 	"github.com/airlock-project/airlock/airlock/sqlite"
-	"github.com/airlock-project/airlock/coderepo"
 	"github.com/airlock-project/airlock/review"
 	"github.com/airlock-project/airlock/workspaces"
+	"github.com/airlock-project/airlock/workspaces/coderepo"
 )
 
 // env is a complete web application for tests: real SQLite, real

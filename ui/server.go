@@ -17,8 +17,8 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/airlock-project/airlock/airlock"
-	"github.com/airlock-project/airlock/coderepo"
 	"github.com/airlock-project/airlock/workspaces"
+	"github.com/airlock-project/airlock/workspaces/coderepo"
 )
 
 // Settings are the web application's tunable values. Zero values take the

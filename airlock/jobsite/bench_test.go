@@ -14,8 +14,8 @@ import (
 	"time"
 
 	"github.com/airlock-project/airlock/airlock/jobsite"
-	"github.com/airlock-project/airlock/airlock/jobsite/receiver"
-	"github.com/airlock-project/airlock/airlock/jobsite/receiver/receivertest"
+	"github.com/airlock-project/airlock/cmd/jobsite/receiver"
+	"github.com/airlock-project/airlock/cmd/jobsite/receiver/receivertest"
 )
 
 // benchFileSize is the size of each uploaded file: the jobs site's limit.

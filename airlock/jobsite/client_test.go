@@ -20,8 +20,8 @@ import (
 
 	"github.com/airlock-project/airlock/airlock"
 	"github.com/airlock-project/airlock/airlock/jobsite"
-	"github.com/airlock-project/airlock/airlock/jobsite/receiver"
-	"github.com/airlock-project/airlock/airlock/jobsite/receiver/receivertest"
+	"github.com/airlock-project/airlock/cmd/jobsite/receiver"
+	"github.com/airlock-project/airlock/cmd/jobsite/receiver/receivertest"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")

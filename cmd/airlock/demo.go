@@ -18,7 +18,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"github.com/airlock-project/airlock/airlock"
-	"github.com/airlock-project/airlock/airlock/jobsite/receiver"
+	"github.com/airlock-project/airlock/cmd/jobsite/receiver"
 )
 
 // sampleFile is one generated workspace file.

@@ -7,7 +7,7 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/airlock-project/airlock/coderepo"
+	"github.com/airlock-project/airlock/workspaces/coderepo"
 )
 
 // demoRepoOf maps each demo workspace to its repository. legacy-cohort's

@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/airlock-project/airlock/airlock"
-	"github.com/airlock-project/airlock/coderepo"
+	"github.com/airlock-project/airlock/workspaces/coderepo"
 )
 
 // TestDemoCodeMatchesManifests checks every demo output names a commit the

@@ -16,12 +16,12 @@ import (
 
 	"github.com/airlock-project/airlock/airlock"
 	"github.com/airlock-project/airlock/airlock/jobsite"
-	"github.com/airlock-project/airlock/airlock/jobsite/receiver"
 	"github.com/airlock-project/airlock/airlock/sqlite"
-	"github.com/airlock-project/airlock/coderepo"
+	"github.com/airlock-project/airlock/cmd/jobsite/receiver"
 	"github.com/airlock-project/airlock/review"
 	"github.com/airlock-project/airlock/ui"
 	"github.com/airlock-project/airlock/workspaces"
+	"github.com/airlock-project/airlock/workspaces/coderepo"
 )
 
 // run is the whole program: it reads the configuration, opens the

@@ -30,7 +30,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/airlock-project/airlock/airlock/jobsite/receiver"
+	"github.com/airlock-project/airlock/cmd/jobsite/receiver"
 )
 
 func main() {

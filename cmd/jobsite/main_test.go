@@ -11,7 +11,7 @@ import (
 	"testing"
 
 	"github.com/airlock-project/airlock/airlock/jobsite"
-	"github.com/airlock-project/airlock/airlock/jobsite/receiver"
+	"github.com/airlock-project/airlock/cmd/jobsite/receiver"
 )
 
 func noEnv(string) string { return "" }

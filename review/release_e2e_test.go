@@ -1,4 +1,4 @@
-package e2e
+package review_test
 
 import (
 	"context"
@@ -10,6 +10,29 @@ import (
 	"github.com/airlock-project/airlock/airlock"
 	"github.com/airlock-project/airlock/review"
 )
+
+// The release tests below need the real release pieces together: the
+// review service, SQLite storage, workspace directories, the
+// content-addressed request-file store, the durable deliverer and the
+// reference jobs-site receiver, all on loopback:
+//
+//   - release_e2e_test.go: a request from a generated workspace to files
+//     stored on the receiver, with its audit trail and notifications;
+//     awkward names;
+//   - release_fault_test.go: server errors, hangs, lost answers, a corrupted
+//     stored copy and a release attempt while the jobs site is down;
+//   - release_crash_test.go: the uploading process killed with SIGKILL
+//     twenty times (Linux only);
+//   - release_bench_test.go: release throughput, and the same bytes sent
+//     with curl.
+//
+// The full throughput comparison (1 GiB in 64 files of 16 MiB, then curl on
+// the same bytes; needs about 4 GiB of temporary disk):
+//
+//	AIRLOCK_BENCH_RELEASE_MB=1024 AIRLOCK_BENCH_CURL=1 \
+//	  go test -run='^$' -bench=BenchmarkRelease -benchtime=1x ./review/
+//
+// Known bugs have tests that skip unless AIRLOCK_E2E_KNOWN_BUGS=1.
 
 // TestReleaseEndToEnd follows one request from a generated workspace to
 // files stored on the jobs site: a researcher who signed in with a

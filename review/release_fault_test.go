@@ -1,4 +1,4 @@
-package e2e
+package review_test
 
 import (
 	"net"
@@ -11,7 +11,7 @@ import (
 
 	"github.com/airlock-project/airlock/airlock"
 	"github.com/airlock-project/airlock/airlock/jobsite"
-	"github.com/airlock-project/airlock/airlock/jobsite/receiver/receivertest"
+	"github.com/airlock-project/airlock/cmd/jobsite/receiver/receivertest"
 	"github.com/airlock-project/airlock/review"
 )
 
@@ -111,10 +111,10 @@ func TestUploadsSurviveHangs(t *testing.T) {
 	w.verifyAudit()
 }
 
-// TestCorruptedStoreIsNeverSent: a stored copy overwritten after approval
+// TestReleaseCorruptedStoreIsNeverSent: a stored copy overwritten after approval
 // is never sent; it shows as blocked with its error, the other files are
 // delivered, and the request does not become RELEASED.
-func TestCorruptedStoreIsNeverSent(t *testing.T) {
+func TestReleaseCorruptedStoreIsNeverSent(t *testing.T) {
 	w, id, want := approved(t, worldOptions{}, 3)
 	r := w.request(id)
 	victim := r.OutputFiles()[1]

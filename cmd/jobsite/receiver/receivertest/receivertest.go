@@ -16,7 +16,7 @@ import (
 	"time"
 
 	"github.com/airlock-project/airlock/airlock/jobsite"
-	"github.com/airlock-project/airlock/airlock/jobsite/receiver"
+	"github.com/airlock-project/airlock/cmd/jobsite/receiver"
 )
 
 // Matcher selects the requests a fault applies to.

@@ -14,8 +14,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/airlock-project/airlock/airlock/jobsite/receiver"
-	"github.com/airlock-project/airlock/airlock/jobsite/receiver/receivertest"
+	"github.com/airlock-project/airlock/cmd/jobsite/receiver"
+	"github.com/airlock-project/airlock/cmd/jobsite/receiver/receivertest"
 )
 
 const (

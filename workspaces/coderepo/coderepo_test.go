@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/airlock-project/airlock/airlock"
-	"github.com/airlock-project/airlock/coderepo"
+	"github.com/airlock-project/airlock/workspaces/coderepo"
 )
 
 var when = time.Date(2026, 3, 1, 9, 30, 0, 0, time.UTC)

@@ -12,7 +12,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/airlock-project/airlock/airlock/jobsite/receiver/receivertest"
+	"github.com/airlock-project/airlock/cmd/jobsite/receiver/receivertest"
 )
 
 // browser is a cookie-keeping client that does not follow redirects.

@@ -1,4 +1,4 @@
-package e2e
+package review_test
 
 import (
 	"bytes"

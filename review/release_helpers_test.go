@@ -1,4 +1,4 @@
-package e2e
+package review_test
 
 import (
 	"context"
@@ -23,9 +23,9 @@ import (
 
 	"github.com/airlock-project/airlock/airlock"
 	"github.com/airlock-project/airlock/airlock/jobsite"
-	"github.com/airlock-project/airlock/airlock/jobsite/receiver"
-	"github.com/airlock-project/airlock/airlock/jobsite/receiver/receivertest"
 	"github.com/airlock-project/airlock/airlock/sqlite"
+	"github.com/airlock-project/airlock/cmd/jobsite/receiver"
+	"github.com/airlock-project/airlock/cmd/jobsite/receiver/receivertest"
 	"github.com/airlock-project/airlock/review"
 	"github.com/airlock-project/airlock/workspaces"
 	"github.com/airlock-project/airlock/workspaces/wstest"
@@ -354,7 +354,7 @@ func resize(t testing.TB, ws wstest.Workspace, sizes map[string]int, seed uint64
 		}
 		b := randomBytes(size, seed, p)
 		must(t, os.WriteFile(filepath.Join(ws.Dir, filepath.FromSlash(p)), b, 0o644))
-		out["size"], out["content_hash"] = size, hashOf(b)
+		out["size"], out["content_hash"] = size, sha256Hex(b)
 	}
 	data, err = json.Marshal(manifest)
 	must(t, err)
@@ -373,7 +373,7 @@ func randomBytes(size int, seed uint64, name string) []byte {
 	return b
 }
 
-func hashOf(b []byte) string {
+func sha256Hex(b []byte) string {
 	s := sha256.Sum256(b)
 	return hex.EncodeToString(s[:])
 }
@@ -541,7 +541,7 @@ func (w *world) checkArrived(id string, want map[string]string) {
 		b, err := io.ReadAll(rc)
 		rc.Close()
 		must(w.t, err)
-		if got := hashOf(b); got != hash {
+		if got := sha256Hex(b); got != hash {
 			w.t.Fatalf("stored bytes of %s hash to %s, want %s", f.Name, got, hash)
 		}
 		if n := created[f.Name]; n != 1 {
@@ -639,7 +639,7 @@ func addOutputs(t testing.TB, ws wstest.Workspace, files map[string][]byte) {
 		for k, v := range template {
 			entry[k] = v
 		}
-		entry["size"], entry["content_hash"] = len(b), hashOf(b)
+		entry["size"], entry["content_hash"] = len(b), sha256Hex(b)
 		outputs[p] = entry
 	}
 	data, err = json.Marshal(manifest)

@@ -1,4 +1,4 @@
-package e2e
+package review_test
 
 import (
 	"bytes"
@@ -12,7 +12,7 @@ import (
 
 	"github.com/airlock-project/airlock/airlock"
 	"github.com/airlock-project/airlock/airlock/jobsite"
-	"github.com/airlock-project/airlock/airlock/jobsite/receiver"
+	"github.com/airlock-project/airlock/cmd/jobsite/receiver"
 )
 
 // Benchmark settings, from the environment so that `go test -bench` stays
@@ -26,7 +26,7 @@ import (
 // The full 1 GiB run (64 files of 16 MiB), compared with curl:
 //
 //	AIRLOCK_BENCH_RELEASE_MB=1024 AIRLOCK_BENCH_CURL=1 \
-//	  go test -run='^$' -bench=BenchmarkRelease -benchtime=1x ./release/e2e/
+//	  go test -run='^$' -bench=BenchmarkRelease -benchtime=1x ./review/
 const benchFileSize = 16 << 20 // the jobs site's largest accepted file
 
 func envInt(name string, def int) int {
