@@ -11,6 +11,7 @@ import (
 
 	"github.com/airlock-project/airlock/airlock"
 	"github.com/airlock-project/airlock/review"
+	"github.com/airlock-project/airlock/ui/preview"
 	"github.com/airlock-project/airlock/workspaces/coderepo"
 )
 
@@ -218,7 +219,7 @@ func (s *Server) codeView(c echo.Context, sc codeScope, from string) error {
 			return err
 		}
 		page.OpenURL = sc.content + escapePath(p)
-		page.FrameURL = page.OpenURL + "?" + url.Values{paramVersion: {versionTag(blob)}}.Encode()
+		page.FrameURL = preview.PinnedURL(page.OpenURL, blob)
 		title = p + " · " + title
 	}
 	return s.render(c, "code", title, page)
@@ -284,6 +285,6 @@ func (s *Server) codeContent(c echo.Context, sc codeScope) error {
 		return err
 	}
 	setContentHeaders(c)
-	return s.viewer.Render(c.Response(), c.Request(), ViewFile{Name: p, Size: int64(len(data)), Hash: blob,
+	return s.viewer.Render(c.Response(), c.Request(), preview.File{Name: p, Size: int64(len(data)), Hash: blob,
 		Allowed: true, Content: bytes.NewReader(data)})
 }

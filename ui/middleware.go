@@ -12,6 +12,7 @@ import (
 	"github.com/labstack/echo/v4/middleware"
 
 	"github.com/airlock-project/airlock/airlock"
+	"github.com/airlock-project/airlock/ui/preview"
 )
 
 // pageCSP is the Content-Security-Policy of every application page: no
@@ -22,7 +23,7 @@ const pageCSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-sr
 // contentCSP is the policy of file-content responses (D8): a sandbox
 // without scripts, so an output file can never run code on our origin,
 // even when opened in a new tab.
-const contentCSP = "sandbox; default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'; frame-ancestors 'self'"
+const contentCSP = preview.SandboxCSP
 
 const ctxRequestID = "airlock.request_id"
 

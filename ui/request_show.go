@@ -9,6 +9,7 @@ import (
 
 	"github.com/airlock-project/airlock/airlock"
 	"github.com/airlock-project/airlock/review"
+	"github.com/airlock-project/airlock/ui/preview"
 )
 
 // actionButton is one request-level action with its permission.
@@ -188,7 +189,7 @@ func (s *Server) requestFile(c echo.Context) error {
 	}
 	p.File, p.Group = f, p.R.Group(group)
 	p.ContentURL = contentURL(p.R.ID, group, fp)
-	p.ViewURL = p.ContentURL + "?" + url.Values{paramVersion: {versionTag(f.FileID)}}.Encode()
+	p.ViewURL = preview.PinnedURL(p.ContentURL, f.FileID)
 	if f.Commit != "" {
 		p.CodeURL = codeURL("request", p.R.ID, f.Commit, fileURL(p.R.ID, f.Group, f.Path))
 	}
@@ -229,7 +230,7 @@ func (s *Server) requestContent(c echo.Context) error {
 		http.ServeContent(c.Response(), c.Request(), "", f.AddedAt, rc)
 		return nil
 	}
-	return s.viewer.Render(c.Response(), c.Request(), ViewFile{Name: fp, Size: f.Size, Hash: f.FileID,
+	return s.viewer.Render(c.Response(), c.Request(), preview.File{Name: fp, Size: f.Size, Hash: f.FileID,
 		Allowed: s.deps.Service.Policy().FileTypes.Allowed(fp), Content: rc})
 }
 

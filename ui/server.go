@@ -17,6 +17,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/airlock-project/airlock/airlock"
+	"github.com/airlock-project/airlock/ui/preview"
 	"github.com/airlock-project/airlock/workspaces"
 	"github.com/airlock-project/airlock/workspaces/coderepo"
 )
@@ -106,7 +107,7 @@ type Deps struct {
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 	// Viewer renders file contents for the preview frame; nil uses a
-	// ContentViewer with the default options.
+	// preview engine (NewPreview) with the default options.
 	Viewer Viewer
 	// Code reads the source code behind outputs; nil means no repository
 	// cache is configured, and the code view says so.
@@ -167,7 +168,7 @@ func newServer(deps Deps) (*Server, error) {
 	}
 	var err error
 	if s.viewer == nil {
-		if s.viewer, err = NewContentViewer(ContentViewerOptions{}); err != nil {
+		if s.viewer, err = NewPreview(preview.Options{}); err != nil {
 			return nil, err
 		}
 	}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/airlock-project/airlock/airlock"
 	"github.com/airlock-project/airlock/review"
+	"github.com/airlock-project/airlock/ui/preview"
 	"github.com/airlock-project/airlock/workspaces"
 )
 
@@ -373,7 +374,7 @@ func (s *Server) workspaceContent(c echo.Context) error {
 		return err
 	}
 	setContentHeaders(c)
-	return s.viewer.Render(c.Response(), c.Request(), ViewFile{Name: p, Size: fi.Size(), Hash: workspaceViewKey(meta, fi),
+	return s.viewer.Render(c.Response(), c.Request(), preview.File{Name: p, Size: fi.Size(), Hash: workspaceViewKey(meta, fi),
 		Allowed: s.deps.Service.Policy().FileTypes.Allowed(p), Content: f})
 }
 

@@ -20,6 +20,7 @@ import (
 	"github.com/airlock-project/airlock/cmd/jobsite/receiver"
 	"github.com/airlock-project/airlock/review"
 	"github.com/airlock-project/airlock/ui"
+	"github.com/airlock-project/airlock/ui/preview"
 	"github.com/airlock-project/airlock/workspaces"
 	"github.com/airlock-project/airlock/workspaces/coderepo"
 )
@@ -128,7 +129,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	// The file viewers: opened tables and converted sheets are cached by
 	// content hash; Close stops their background passes.
-	fileViewer, err := ui.NewContentViewer(ui.ContentViewerOptions{})
+	fileViewer, err := ui.NewPreview(preview.Options{})
 	if err != nil {
 		return err
 	}

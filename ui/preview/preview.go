@@ -1,8 +1,20 @@
-package ui
+// Package preview is the preview engine of the application: it renders a
+// file's bytes as the page shown in the preview frame or opened in a new
+// tab. It decides how to show a file from its sniffed content (tables,
+// spreadsheets, highlighted text, logs, images; HTML and SVG served raw
+// under a sandbox), keeps opened tables and converted sheets in
+// reference-counted caches keyed by content hash, and computes their
+// statistics and converts large sheets in the background.
+//
+// The web layer authorises and audits each view, sets the sandbox headers
+// (SandboxCSP) and calls Engine.Render; the engine never decides who may
+// see a file.
+package preview
 
 import (
 	"bytes"
 	"context"
+	"embed"
 	"errors"
 	"fmt"
 	"html/template"
@@ -28,6 +40,17 @@ import (
 // rendered HTML changes, so browsers do not keep showing the old rendering.
 const contentRenderVersion = "v1"
 
+// templateFS holds the page templates of the engine's own documents.
+//
+//go:embed templates/*.html
+var templateFS embed.FS
+
+// SandboxCSP is the policy of file-content responses (D8): a sandbox
+// without scripts, so an output file can never run code on the
+// application's origin, even when opened in a new tab. Content handlers
+// set it before calling Render; raw HTML and SVG keep it.
+const SandboxCSP = "sandbox; default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'; frame-ancestors 'self'"
+
 // viewCSP is the policy of the pages the viewer renders itself (tables,
 // text, logs, images, notes): still a sandbox without scripts (D8), with
 // forms allowed so the table search works in the frame, and the viewer's
@@ -36,7 +59,7 @@ const contentRenderVersion = "v1"
 // and forms as cross-site requests, without the session cookie, so paging
 // and sorting would land on the sign-in page. Nothing can run in them, so
 // the origin grants nothing. Raw HTML and SVG outputs keep the stricter
-// contentCSP, whose bare sandbox makes their origin opaque whatever the
+// SandboxCSP, whose bare sandbox makes their origin opaque whatever the
 // frame allows.
 const viewCSP = "sandbox allow-forms allow-same-origin; default-src 'none'; style-src 'self'; img-src 'self'; " +
 	"form-action 'self'; base-uri 'none'; frame-ancestors 'self'"
@@ -50,8 +73,33 @@ const (
 	paramVersion   = "v"         // the content's version tag: a hashed URL
 )
 
-// ContentViewerOptions tune a ContentViewer. The zero value uses the defaults.
-type ContentViewerOptions struct {
+// File is one file handed to Render by a content handler.
+type File struct {
+	// Name is the file's path in its workspace or request; only its
+	// extension and base name are used, never to decide how it is shown.
+	Name string
+	// Size is the length of Content in bytes.
+	Size int64
+	// Hash identifies the bytes: their SHA-256 in lowercase hex, or another
+	// hex digest that changes whenever they do; "" when not known. It keys
+	// the engine's caches and the ETag.
+	Hash string
+	// Allowed reports whether the file type may be requested and released;
+	// other files are not shown.
+	Allowed bool
+	// Content reads the bytes. It is valid only during Render. An *os.File
+	// lets the engine keep a duplicate handle, so a large table or sheet is
+	// opened once and paged from the cache.
+	Content io.ReadSeeker
+}
+
+// Options tune an Engine. The zero value uses the defaults, but pages then
+// have no stylesheets.
+type Options struct {
+	// Stylesheets are the URLs of the stylesheets every rendered page links:
+	// the viewer fragments' classes (ui/viewer.Stylesheet) and the page
+	// layout. They must be allowed by the pages' style-src 'self'.
+	Stylesheets []string
 	// Tables is how many opened CSV tables are kept, keyed by content hash
 	// (0 means 32). Each holds an open file and a sparse row index.
 	Tables int
@@ -73,15 +121,14 @@ type ContentViewerOptions struct {
 	Workbook content.WorkbookLimits
 }
 
-// ContentViewer is the Viewer of the application. It decides how to show a
+// Engine renders files for the preview frame. It decides how to show a
 // file from its sniffed content, never from its name alone: tables (paged,
 // sorted and filtered on the server, with summary statistics), spreadsheets,
 // highlighted text, logs, images, and HTML or SVG served raw under a
 // sandbox. It is safe for concurrent use; Close stops background work and
 // closes cached files.
-type ContentViewer struct {
-	opts   ContentViewerOptions
-	css    []string
+type Engine struct {
+	opts   Options
 	doc    *template.Template
 	tables *tableCache
 	sheets *tableCache
@@ -91,9 +138,9 @@ type ContentViewer struct {
 	wg     sync.WaitGroup
 }
 
-// NewContentViewer builds the viewer. It fails only if the embedded
-// templates or stylesheets are broken.
-func NewContentViewer(opts ContentViewerOptions) (*ContentViewer, error) {
+// New builds the engine. It fails only if the embedded templates are
+// broken.
+func New(opts Options) (*Engine, error) {
 	if opts.Tables <= 0 {
 		opts.Tables = 32
 	}
@@ -106,19 +153,10 @@ func NewContentViewer(opts ContentViewerOptions) (*ContentViewer, error) {
 	if opts.BackgroundTimeout <= 0 {
 		opts.BackgroundTimeout = 10 * time.Minute
 	}
-	static, err := loadStatic(assets)
-	if err != nil {
-		return nil, err
-	}
-	v := &ContentViewer{opts: opts}
-	for _, name := range []string{"viewer.css", "content.css"} {
-		u, err := static.URL(name)
-		if err != nil {
-			return nil, err
-		}
-		v.css = append(v.css, u)
-	}
-	if v.doc, err = template.ParseFS(assets, "templates/content/*.html"); err != nil {
+	opts.Stylesheets = append([]string(nil), opts.Stylesheets...)
+	v := &Engine{opts: opts}
+	var err error
+	if v.doc, err = template.ParseFS(templateFS, "templates/*.html"); err != nil {
 		return nil, fmt.Errorf("parse content templates: %w", err)
 	}
 	v.tables = newTableCache(opts.Tables)
@@ -130,7 +168,7 @@ func NewContentViewer(opts ContentViewerOptions) (*ContentViewer, error) {
 
 // Close stops background passes and sheet conversions, waits for them and
 // closes the cached files.
-func (v *ContentViewer) Close() error {
+func (v *Engine) Close() error {
 	v.cancel()
 	v.wg.Wait()
 	v.tables.close()
@@ -152,7 +190,7 @@ type docData struct {
 type viewRequest struct {
 	w     http.ResponseWriter
 	r     *http.Request
-	f     ViewFile
+	f     File
 	ra    io.ReaderAt
 	q     url.Values
 	notes []string
@@ -162,8 +200,11 @@ type viewRequest struct {
 	provisional bool
 }
 
-// Render implements Viewer.
-func (v *ContentViewer) Render(w http.ResponseWriter, r *http.Request, f ViewFile) error {
+// Render writes the response showing f: a page rendered under a sandbox
+// without scripts, or for HTML, SVG and raw images the bytes themselves
+// under SandboxCSP. A file that cannot be shown gets a page saying why,
+// with a 4xx status. It answers conditional requests by the content hash.
+func (v *Engine) Render(w http.ResponseWriter, r *http.Request, f File) error {
 	h := w.Header()
 	q := r.URL.Query()
 	etag := contentETag(f.Hash)
@@ -230,9 +271,9 @@ func (v *ContentViewer) Render(w http.ResponseWriter, r *http.Request, f ViewFil
 }
 
 // page writes a whole rendered document under viewCSP.
-func (v *ContentViewer) page(vr *viewRequest, status int, title string, body template.HTML, notes []string, plain string) error {
+func (v *Engine) page(vr *viewRequest, status int, title string, body template.HTML, notes []string, plain string) error {
 	var buf bytes.Buffer
-	err := v.doc.ExecuteTemplate(&buf, "doc.html", docData{Title: title, CSS: v.css, Notes: notes, Body: body, Plaintext: plain})
+	err := v.doc.ExecuteTemplate(&buf, "doc.html", docData{Title: title, CSS: v.opts.Stylesheets, Notes: notes, Body: body, Plaintext: plain})
 	if err != nil {
 		return err
 	}
@@ -250,7 +291,7 @@ func (v *ContentViewer) page(vr *viewRequest, status int, title string, body tem
 }
 
 // plainURL links the plain-text view of the current file.
-func (v *ContentViewer) plainURL(vr *viewRequest) string {
+func (v *Engine) plainURL(vr *viewRequest) string {
 	q := url.Values{paramPlaintext: {"1"}}
 	if tag := versionTag(vr.f.Hash); tag != "" {
 		q.Set(paramVersion, tag)
@@ -277,7 +318,7 @@ func offsetParam(q url.Values, name string) int64 {
 }
 
 // table shows a page of a CSV or TSV table with its statistics.
-func (v *ContentViewer) table(vr *viewRequest) error {
+func (v *Engine) table(vr *viewRequest) error {
 	ctx := vr.r.Context()
 	opts := content.TableOptionsFor(vr.f.Name)
 	e, err := v.tables.acquire(vr.f, vr.ra, opts)
@@ -322,7 +363,7 @@ func renderTable(pg content.PageResult, stats *content.Stats, tq viewer.TableQue
 // tableStats returns the statistics of a cached table: at once for small
 // files, otherwise from a background pass (which also builds the row
 // index), nil until it is done.
-func (v *ContentViewer) tableStats(ctx context.Context, c *tableCache, e *tableEntry, size int64) *content.Stats {
+func (v *Engine) tableStats(ctx context.Context, c *tableCache, e *tableEntry, size int64) *content.Stats {
 	if st := e.stats(); st != nil {
 		return st
 	}
@@ -353,7 +394,7 @@ func (v *ContentViewer) tableStats(ctx context.Context, c *tableCache, e *tableE
 }
 
 // spreadsheet shows one sheet of a workbook as a table, with sheet tabs.
-func (v *ContentViewer) spreadsheet(vr *viewRequest) error {
+func (v *Engine) spreadsheet(vr *viewRequest) error {
 	ctx := vr.r.Context()
 	idx := int(offsetParam(vr.q, paramSheet))
 	sheets, e, err := v.sheet(ctx, vr.f, vr.ra, idx)
@@ -416,7 +457,7 @@ func (v *ContentViewer) spreadsheet(vr *viewRequest) error {
 // handle: a large sheet's first page is shown at once, while the rest is
 // converted. Small sheets, and files that cannot be cached, are converted
 // whole first.
-func (v *ContentViewer) sheet(ctx context.Context, f ViewFile, ra io.ReaderAt, idx int) ([]content.SheetInfo, *tableEntry, error) {
+func (v *Engine) sheet(ctx context.Context, f File, ra io.ReaderAt, idx int) ([]content.SheetInfo, *tableEntry, error) {
 	if f.Hash != "" {
 		if list, ok := v.books.get(f.Hash); ok {
 			if len(list) == 0 {
@@ -493,7 +534,7 @@ func (v *ContentViewer) sheet(ctx context.Context, f ViewFile, ra io.ReaderAt, i
 func sheetKey(hash string, idx int) string { return hash + "/" + strconv.Itoa(idx) }
 
 // log shows the end of a job log, or with ?before= an earlier chunk.
-func (v *ContentViewer) log(vr *viewRequest) error {
+func (v *Engine) log(vr *viewRequest) error {
 	ctx := vr.r.Context()
 	earlier := func(before int64) string {
 		return link(vr, url.Values{paramBefore: {strconv.FormatInt(before, 10)}})
@@ -520,7 +561,7 @@ func (v *ContentViewer) log(vr *viewRequest) error {
 }
 
 // text shows a page of highlighted text with line numbers.
-func (v *ContentViewer) text(vr *viewRequest) error {
+func (v *Engine) text(vr *viewRequest) error {
 	offset := int(min(offsetParam(vr.q, viewer.ParamOffset), 1<<31-1))
 	pg, err := content.Lines(vr.r.Context(), io.NewSectionReader(vr.ra, 0, vr.f.Size), offset, content.DefaultLineLimit, 0)
 	if err != nil {
@@ -544,7 +585,7 @@ type plainData struct {
 }
 
 // plaintext shows any allowed file's bytes as escaped text, paged.
-func (v *ContentViewer) plaintext(vr *viewRequest, sn content.Sniffed) error {
+func (v *Engine) plaintext(vr *viewRequest, sn content.Sniffed) error {
 	base := path.Base(vr.f.Name)
 	if sn.IsBinary() || sn.Kind == content.KindImage || sn.Kind == content.KindSpreadsheet {
 		return v.page(vr, http.StatusUnsupportedMediaType, base, "",
@@ -581,7 +622,7 @@ type imageData struct {
 
 // image shows a PNG or JPEG fitted to the frame with its dimensions; the
 // <img> (or anything asking with ?raw=1 or as an image) gets the bytes.
-func (v *ContentViewer) image(vr *viewRequest, sn content.Sniffed) error {
+func (v *Engine) image(vr *viewRequest, sn content.Sniffed) error {
 	vr.w.Header().Add("Vary", "Sec-Fetch-Dest")
 	if vr.q.Has(paramRaw) || vr.r.Header.Get("Sec-Fetch-Dest") == "image" {
 		return v.raw(vr, sn)
@@ -601,8 +642,8 @@ func (v *ContentViewer) image(vr *viewRequest, sn content.Sniffed) error {
 }
 
 // raw serves the bytes as they are, with the sniffed type, under the
-// content handlers' sandbox (contentCSP), so HTML and SVG never run scripts.
-func (v *ContentViewer) raw(vr *viewRequest, sn content.Sniffed) error {
+// content handlers' sandbox (SandboxCSP), so HTML and SVG never run scripts.
+func (v *Engine) raw(vr *viewRequest, sn content.Sniffed) error {
 	h := vr.w.Header()
 	ctype := sn.MIME
 	switch sn.Kind {
@@ -612,7 +653,7 @@ func (v *ContentViewer) raw(vr *viewRequest, sn content.Sniffed) error {
 		ctype = "image/svg+xml"
 	}
 	h.Set("Content-Type", ctype)
-	h.Set("Content-Security-Policy", contentCSP)
+	h.Set("Content-Security-Policy", SandboxCSP)
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Content-Disposition", "inline")
 	_, err := io.Copy(vr.w, io.NewSectionReader(vr.ra, 0, vr.f.Size))
@@ -625,6 +666,13 @@ func contentETag(hash string) string {
 		return ""
 	}
 	return `"` + versionTag(hash) + `"`
+}
+
+// PinnedURL is contentURL pinned to one content: the engine answers it
+// with a page the browser may keep for good, since a changed file gets
+// another hash and so another URL.
+func PinnedURL(contentURL, hash string) string {
+	return contentURL + "?" + url.Values{paramVersion: {versionTag(hash)}}.Encode()
 }
 
 // versionTag names one rendering of one content: the start of the hash

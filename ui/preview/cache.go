@@ -1,4 +1,4 @@
-package ui
+package preview
 
 import (
 	"container/list"
@@ -178,7 +178,7 @@ func (c *tableCache) add(e *tableEntry) *tableEntry {
 // acquire returns the table of f, opening it if needed; the caller must
 // release it. A file without a hash, or whose handle cannot be duplicated,
 // is opened for this request only, reading through ra.
-func (c *tableCache) acquire(f ViewFile, ra io.ReaderAt, opts content.TableOptions) (*tableEntry, error) {
+func (c *tableCache) acquire(f File, ra io.ReaderAt, opts content.TableOptions) (*tableEntry, error) {
 	key := f.Hash + "|" + string(opts.Comma)
 	if f.Hash != "" {
 		if e, ok := c.get(key); ok {

@@ -1,4 +1,4 @@
-package ui
+package preview
 
 import (
 	"bytes"
@@ -18,14 +18,6 @@ import (
 	"github.com/airlock-project/airlock/workspaces/content"
 )
 
-// viewEnv is a test environment whose workspace ws1 holds files.
-func viewEnv(t *testing.T, files map[string]string) *client {
-	t.Helper()
-	e := newEnv(t)
-	writeWorkspace(t, e.wsDir, "ws1", files)
-	return e.as("author")
-}
-
 var rowRE = regexp.MustCompile(`<tr id="R\d+"><th[^>]*>.*?</th>\s*<td[^>]*>([^<]*)</td>`)
 
 // firstColumn returns the first cell of every table row in a page.
@@ -40,7 +32,7 @@ func firstColumn(body string) []string {
 const viewCSV = "name,count\nalpha,5\nbeta,30\ngamma,12\ndelta,7\n"
 
 func TestContentTableQuery(t *testing.T) {
-	c := viewEnv(t, map[string]string{"output/t.csv": viewCSV})
+	c := newFiles(t, Options{}, map[string]string{"output/t.csv": viewCSV})
 	for _, tc := range []struct {
 		query string
 		want  []string
@@ -53,7 +45,7 @@ func TestContentTableQuery(t *testing.T) {
 		{"?offset=1&limit=2", []string{"beta", "gamma"}},
 		{"?sort=1&offset=3&limit=2", []string{"beta"}},
 	} {
-		rec := c.get("/workspaces/content/ws1/output/t.csv" + tc.query)
+		rec := c.get("output/t.csv" + tc.query)
 		mustStatus(t, rec, http.StatusOK, tc.query)
 		if got := firstColumn(rec.Body.String()); strings.Join(got, ",") != strings.Join(tc.want, ",") {
 			t.Errorf("%q: rows %v, want %v", tc.query, got, tc.want)
@@ -69,10 +61,10 @@ func TestContentTableQuery(t *testing.T) {
 
 func TestContentSniffedNotNamed(t *testing.T) {
 	html := "<!doctype html><html><body><script>alert(1)</script></body></html>"
-	c := viewEnv(t, map[string]string{"output/chart.png": html, "output/data.csv": "\x00\x01\x02\x03binary"})
+	c := newFiles(t, Options{}, map[string]string{"output/chart.png": html, "output/data.csv": "\x00\x01\x02\x03binary"})
 	for _, q := range []string{"", "?raw=1"} {
 		for _, dest := range []string{"", "image", "document"} {
-			rec := c.do("GET", "/workspaces/content/ws1/output/chart.png"+q, nil, map[string]string{"Sec-Fetch-Dest": dest})
+			rec := c.do("output/chart.png"+q, map[string]string{"Sec-Fetch-Dest": dest})
 			ct := rec.Header().Get("Content-Type")
 			if strings.HasPrefix(ct, "image/") || strings.Contains(rec.Body.String(), "<script") {
 				t.Errorf("%s dest %q: HTML in a .png served as %q: %q", q, dest, ct, rec.Body.String())
@@ -82,41 +74,21 @@ func TestContentSniffedNotNamed(t *testing.T) {
 			}
 		}
 	}
-	rec := c.get("/workspaces/content/ws1/output/chart.png?plaintext=1")
+	rec := c.get("output/chart.png?plaintext=1")
 	mustStatus(t, rec, http.StatusOK, "plain text of the .png")
 	if !strings.Contains(rec.Body.String(), "&lt;script&gt;alert(1)&lt;/script&gt;") {
 		t.Errorf("plain text not escaped: %s", rec.Body.String())
 	}
-	rec = c.get("/workspaces/content/ws1/output/data.csv")
+	rec = c.get("output/data.csv")
 	if rec.Code != http.StatusUnsupportedMediaType || strings.Contains(rec.Body.String(), "\x00") || !strings.Contains(rec.Body.String(), "cannot be shown") {
 		t.Errorf("binary .csv: status %d, body %q", rec.Code, rec.Body.String())
 	}
 }
 
-func TestContentHTMLSandboxed(t *testing.T) {
-	page := "<html><body><script>alert(1)</script><p>hi</p></body></html>"
-	c := viewEnv(t, map[string]string{"output/page.html": page, "output/pic.svg": `<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>`})
-	for _, p := range []string{"output/page.html", "output/pic.svg"} {
-		rec := c.get("/workspaces/content/ws1/" + p)
-		mustStatus(t, rec, http.StatusOK, p)
-		h := rec.Header()
-		csp := h.Get("Content-Security-Policy")
-		if !strings.HasPrefix(csp, "sandbox;") || strings.Contains(csp, "allow-") {
-			t.Errorf("%s: CSP %q, want a sandbox without allowances", p, csp)
-		}
-		if h.Get("X-Content-Type-Options") != "nosniff" {
-			t.Errorf("%s: no nosniff", p)
-		}
-		if p == "output/page.html" && (rec.Body.String() != page || !strings.HasPrefix(h.Get("Content-Type"), "text/html")) {
-			t.Errorf("%s: raw bytes not served: %q %q", p, h.Get("Content-Type"), rec.Body.String())
-		}
-	}
-}
-
 func TestContentETag(t *testing.T) {
-	c := viewEnv(t, map[string]string{"output/t.csv": viewCSV, "output/n.txt": "hello\n"})
+	c := newFiles(t, Options{}, map[string]string{"output/t.csv": viewCSV, "output/n.txt": "hello\n"})
 	for _, p := range []string{"output/t.csv", "output/n.txt"} {
-		u := "/workspaces/content/ws1/" + p
+		u := "" + p
 		rec := c.get(u)
 		mustStatus(t, rec, http.StatusOK, p)
 		etag := rec.Header().Get("ETag")
@@ -126,12 +98,12 @@ func TestContentETag(t *testing.T) {
 		if cc := rec.Header().Get("Cache-Control"); strings.Contains(cc, "immutable") {
 			t.Errorf("%s: unversioned URL cached as %q", p, cc)
 		}
-		rec = c.do("GET", u, nil, map[string]string{"If-None-Match": etag})
+		rec = c.do(u, map[string]string{"If-None-Match": etag})
 		mustStatus(t, rec, http.StatusNotModified, p+" revalidation")
 		if rec.Body.Len() != 0 {
 			t.Errorf("%s: 304 with a body", p)
 		}
-		rec = c.do("GET", u, nil, map[string]string{"If-None-Match": `"other"`})
+		rec = c.do(u, map[string]string{"If-None-Match": `"other"`})
 		mustStatus(t, rec, http.StatusOK, p+" with another ETag")
 		rec = c.get(u + "?v=" + strings.Trim(etag, `"`))
 		if cc := rec.Header().Get("Cache-Control"); cc != "private, max-age=31536000, immutable" {
@@ -156,7 +128,7 @@ func TestContentKinds(t *testing.T) {
 		t.Fatal(err)
 	}
 	logText := "step one\n\x1b[31mred error\x1b[0m\n" + content.LogSummaryMarker + "\nall done\n"
-	c := viewEnv(t, map[string]string{
+	c := newFiles(t, Options{}, map[string]string{
 		"output/plot.png":   pngBuf.String(),
 		"output/book.xlsx":  xlBuf.String(),
 		"output/job.log":    logText,
@@ -178,7 +150,7 @@ func TestContentKinds(t *testing.T) {
 		{"output/readme.md", "", 200, []string{"&lt;b&gt;"}, []string{"<b>x"}},
 		{"output/binary.bin", "", 415, []string{"not an allowed file type"}, nil},
 	} {
-		rec := c.get("/workspaces/content/ws1/" + tc.path + tc.query)
+		rec := c.get("" + tc.path + tc.query)
 		mustStatus(t, rec, tc.status, tc.path+tc.query)
 		body := rec.Body.String()
 		for _, w := range tc.want {
@@ -192,7 +164,7 @@ func TestContentKinds(t *testing.T) {
 			}
 		}
 	}
-	rec := c.get("/workspaces/content/ws1/output/plot.png?raw=1")
+	rec := c.get("output/plot.png?raw=1")
 	if rec.Header().Get("Content-Type") != "image/png" || rec.Body.String() != pngBuf.String() {
 		t.Errorf("raw image: %q, %d bytes", rec.Header().Get("Content-Type"), rec.Body.Len())
 	}
@@ -204,13 +176,13 @@ func TestContentLargeCSV(t *testing.T) {
 	for i := 1; i <= 100_000; i++ {
 		fmt.Fprintf(&b, "%d,region-%d,%d\n", i, i%50, i%97)
 	}
-	c := viewEnv(t, map[string]string{"output/big.csv": b.String()})
-	rec := c.get("/workspaces/content/ws1/output/big.csv")
+	c := newFiles(t, Options{}, map[string]string{"output/big.csv": b.String()})
+	rec := c.get("output/big.csv")
 	mustStatus(t, rec, http.StatusOK, "first page")
 	if got := firstColumn(rec.Body.String()); len(got) != content.DefaultPageLimit || got[0] != "1" {
 		t.Fatalf("first page rows: %d, first %v", len(got), got[:min(len(got), 1)])
 	}
-	rec = c.get("/workspaces/content/ws1/output/big.csv?offset=99990&limit=20")
+	rec = c.get("output/big.csv?offset=99990&limit=20")
 	mustStatus(t, rec, http.StatusOK, "last page")
 	if got := firstColumn(rec.Body.String()); len(got) != 10 || got[9] != "100000" {
 		t.Fatalf("last page rows: %v", got)
@@ -230,7 +202,7 @@ func TestTableCacheEvictsAndCloses(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		e, err := c.acquire(ViewFile{Name: p, Size: 4, Hash: fmt.Sprint(i), Content: f}, f, content.TableOptions{})
+		e, err := c.acquire(File{Name: p, Size: 4, Hash: fmt.Sprint(i), Content: f}, f, content.TableOptions{})
 		f.Close()
 		if err != nil {
 			t.Fatal(err)
@@ -253,7 +225,7 @@ func TestTableCacheEvictsAndCloses(t *testing.T) {
 	if _, err := entries[2].file.Stat(); err != nil {
 		t.Errorf("cached table's file closed: %v", err)
 	}
-	again, err := c.acquire(ViewFile{Hash: "2"}, nil, content.TableOptions{})
+	again, err := c.acquire(File{Hash: "2"}, nil, content.TableOptions{})
 	if err != nil || again != entries[2] {
 		t.Errorf("cache miss for a cached hash: %v", err)
 	}
@@ -265,16 +237,8 @@ func TestTableCacheEvictsAndCloses(t *testing.T) {
 }
 
 func TestContentStatsInBackground(t *testing.T) {
-	e := newEnv(t)
-	writeWorkspace(t, e.wsDir, "ws1", map[string]string{"output/t.csv": viewCSV})
-	v, err := NewContentViewer(ContentViewerOptions{SyncStatsBytes: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { v.Close() })
-	e.srv.viewer = v
-	c := e.as("author")
-	rec := c.get("/workspaces/content/ws1/output/t.csv")
+	c := newFiles(t, Options{SyncStatsBytes: 1}, map[string]string{"output/t.csv": viewCSV})
+	rec := c.get("output/t.csv")
 	mustStatus(t, rec, http.StatusOK, "first view")
 	if got := firstColumn(rec.Body.String()); len(got) != 4 {
 		t.Fatalf("rows %v", got)
@@ -290,7 +254,7 @@ func TestContentStatsInBackground(t *testing.T) {
 			t.Fatalf("provisional page cached: ETag %q, Cache-Control %q", etag, cc)
 		}
 		time.Sleep(5 * time.Millisecond)
-		rec = c.get("/workspaces/content/ws1/output/t.csv")
+		rec = c.get("output/t.csv")
 	}
 	etag := rec.Header().Get("ETag")
 	if etag == "" {
@@ -298,48 +262,16 @@ func TestContentStatsInBackground(t *testing.T) {
 	}
 	// A 304 must not carry the raw-file policy the handler set: the
 	// browser would apply it to the page it kept and block its stylesheet.
-	rec = c.do("GET", "/workspaces/content/ws1/output/t.csv", nil, map[string]string{"If-None-Match": etag})
+	rec = c.do("output/t.csv", map[string]string{"If-None-Match": etag})
 	mustStatus(t, rec, http.StatusNotModified, "revalidation")
 	if csp := rec.Header().Get("Content-Security-Policy"); csp != "" {
 		t.Errorf("304 carries Content-Security-Policy %q", csp)
 	}
 }
 
-var frameRE = regexp.MustCompile(`<iframe class="preview-frame" src="([^"]+)"`)
-
-func TestRequestContentHashedURL(t *testing.T) {
-	e := newEnv(t)
-	c := e.as("author")
-	id := authorRequest(t, e, c)
-	page := c.get("/requests/file/" + id + "/tables/output/summary.csv")
-	mustStatus(t, page, http.StatusOK, "request file page")
-	m := frameRE.FindStringSubmatch(page.Body.String())
-	if m == nil {
-		t.Fatalf("no preview frame: %s", page.Body.String())
-	}
-	src := strings.ReplaceAll(m[1], "&amp;", "&")
-	if !strings.Contains(src, "?v=") {
-		t.Fatalf("frame URL %q is not pinned to the content", src)
-	}
-	rec := c.get(src)
-	mustStatus(t, rec, http.StatusOK, "request content")
-	if cc := rec.Header().Get("Cache-Control"); cc != "private, max-age=31536000, immutable" {
-		t.Errorf("Cache-Control %q", cc)
-	}
-	if got := firstColumn(rec.Body.String()); strings.Join(got, ",") != "a,b" {
-		t.Errorf("rows %v", got)
-	}
-	etag := rec.Header().Get("ETag")
-	mustStatus(t, c.do("GET", src, nil, map[string]string{"If-None-Match": etag}), http.StatusNotModified, "revalidation")
-	// Sorting links stay pinned to the same content.
-	if !strings.Contains(rec.Body.String(), "v="+strings.Trim(etag, `"`)) {
-		t.Errorf("table links lose the version tag")
-	}
-}
-
 func TestContentDamagedWorkbook(t *testing.T) {
-	c := viewEnv(t, map[string]string{"output/bad.xlsx": "PK\x03\x04 this is not really a zip archive"})
-	rec := c.get("/workspaces/content/ws1/output/bad.xlsx")
+	c := newFiles(t, Options{}, map[string]string{"output/bad.xlsx": "PK\x03\x04 this is not really a zip archive"})
+	rec := c.get("output/bad.xlsx")
 	if rec.Code >= 500 || !strings.HasPrefix(rec.Header().Get("Content-Security-Policy"), "sandbox") {
 		t.Fatalf("damaged workbook: status %d, CSP %q", rec.Code, rec.Header().Get("Content-Security-Policy"))
 	}
@@ -349,23 +281,21 @@ func TestContentDamagedWorkbook(t *testing.T) {
 }
 
 // BenchmarkContentTablePage serves pages of a 100,000-row CSV through
-// ServeHTTP: the first view opens the table, later pages reuse it.
+// Render: the first view opens the table, later pages reuse it.
 func BenchmarkContentTablePage(b *testing.B) {
 	var sb strings.Builder
 	sb.WriteString("id,region,count\n")
 	for i := 1; i <= 100_000; i++ {
 		fmt.Fprintf(&sb, "%d,region-%d,%d\n", i, i%50, i%97)
 	}
-	e := newEnv(b)
-	writeWorkspace(b, e.wsDir, "ws1", map[string]string{"output/big.csv": sb.String()})
-	c := e.as("author")
-	if rec := c.get("/workspaces/content/ws1/output/big.csv"); rec.Code != http.StatusOK {
+	c := newFiles(b, Options{}, map[string]string{"output/big.csv": sb.String()})
+	if rec := c.get("output/big.csv"); rec.Code != http.StatusOK {
 		b.Fatalf("warm up: status %d", rec.Code)
 	}
 	for _, q := range []string{"?offset=50000", "?sort=2&desc=1", "?q=region-7"} {
 		b.Run(q, func(b *testing.B) {
 			for b.Loop() {
-				if rec := c.get("/workspaces/content/ws1/output/big.csv" + q); rec.Code != http.StatusOK {
+				if rec := c.get("output/big.csv" + q); rec.Code != http.StatusOK {
 					b.Fatalf("%s: status %d", q, rec.Code)
 				}
 			}

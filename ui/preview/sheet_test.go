@@ -1,4 +1,4 @@
-package ui
+package preview
 
 import (
 	"bytes"
@@ -46,28 +46,14 @@ func sheetXLSX(tb testing.TB, rows int) string {
 	return buf.String()
 }
 
-// sheetViewEnv serves ws1 with files through a viewer with opts.
-func sheetViewEnv(t testing.TB, opts ContentViewerOptions, files map[string]string) (*client, *ContentViewer) {
-	t.Helper()
-	e := newEnv(t)
-	writeWorkspace(t, e.wsDir, "ws1", files)
-	v, err := NewContentViewer(opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { v.Close() })
-	e.srv.viewer = v
-	return e.as("author"), v
-}
-
 // TestContentLargeSheet pages, sorts and filters a sheet large enough to
 // be converted in the background: every page is right whether or not the
 // conversion has finished, and the statistics and merged ranges arrive
 // once it has.
 func TestContentLargeSheet(t *testing.T) {
 	const rows = 20000
-	c, _ := sheetViewEnv(t, ContentViewerOptions{SyncStatsBytes: 1}, map[string]string{"output/big.xlsx": sheetXLSX(t, rows)})
-	const base = "/workspaces/content/ws1/output/big.xlsx"
+	c := newFiles(t, Options{SyncStatsBytes: 1}, map[string]string{"output/big.xlsx": sheetXLSX(t, rows)})
+	const base = "output/big.xlsx"
 	rec := c.get(base)
 	mustStatus(t, rec, http.StatusOK, "first page")
 	if got := firstColumn(rec.Body.String()); len(got) != 100 || got[0] != "1" || got[99] != "100" {
@@ -106,15 +92,16 @@ func TestContentLargeSheet(t *testing.T) {
 // cache when another takes its place, is closed (its conversion stopped
 // and its files closed), and that closing the viewer closes the rest.
 func TestSheetCacheEvictsAndCloses(t *testing.T) {
-	c, v := sheetViewEnv(t, ContentViewerOptions{Sheets: 1, SyncStatsBytes: 1}, map[string]string{
+	c := newFiles(t, Options{Sheets: 1, SyncStatsBytes: 1}, map[string]string{
 		"output/a.xlsx": sheetXLSX(t, 30000),
 		"output/b.xlsx": sheetXLSX(t, 10),
 	})
-	mustStatus(t, c.get("/workspaces/content/ws1/output/a.xlsx"), http.StatusOK, "a")
+	v := c.e
+	mustStatus(t, c.get("output/a.xlsx"), http.StatusOK, "a")
 	v.sheets.mu.Lock()
 	a := v.sheets.ll.Front().Value.(*tableEntry)
 	v.sheets.mu.Unlock()
-	mustStatus(t, c.get("/workspaces/content/ws1/output/b.xlsx"), http.StatusOK, "b")
+	mustStatus(t, c.get("output/b.xlsx"), http.StatusOK, "b")
 	v.sheets.mu.Lock()
 	b := v.sheets.ll.Front().Value.(*tableEntry)
 	n := v.sheets.ll.Len()
@@ -155,27 +142,24 @@ func TestSheetCacheEvictsAndCloses(t *testing.T) {
 }
 
 // BenchmarkContentSheetPage serves pages of a 100,000-row sheet through
-// ServeHTTP. "first" is the first view of the workbook: it opens it and
+// Render. "first" is the first view of the workbook: it opens it and
 // shows the first page while the sheet converts in the background (after
 // each view the viewer is replaced, untimed, so every view is cold). The
 // others page the converted, cached sheet.
 //
-//	go test -run='^$' -bench=BenchmarkContentSheetPage -benchmem ./ui/
+//	go test -run='^$' -bench=BenchmarkContentSheetPage -benchmem ./ui/preview/
 func BenchmarkContentSheetPage(b *testing.B) {
-	e := newEnv(b)
-	writeWorkspace(b, e.wsDir, "ws1", map[string]string{"output/big.xlsx": sheetXLSX(b, 100_000)})
-	c := e.as("author")
-	fresh := func() *ContentViewer {
-		v, err := NewContentViewer(ContentViewerOptions{})
+	c := newFiles(b, Options{}, map[string]string{"output/big.xlsx": sheetXLSX(b, 100_000)})
+	fresh := func() *Engine {
+		v, err := New(Options{})
 		if err != nil {
 			b.Fatal(err)
 		}
-		e.srv.viewer = v
+		c.e = v
 		return v
 	}
-	v := fresh()
-	b.Cleanup(func() { v.Close() })
-	const base = "/workspaces/content/ws1/output/big.xlsx"
+	v := c.e
+	const base = "output/big.xlsx"
 	b.Run("first", func(b *testing.B) {
 		for b.Loop() {
 			if rec := c.get(base); rec.Code != http.StatusOK {
