@@ -6,22 +6,49 @@ import (
 	"time"
 )
 
-// WorkspaceFile is what the workspace manifest says about one visible file.
+// WorkspaceFile describes one visible workspace file. It is the one type
+// for this concept: package workspaces builds it from the manifest and the
+// disk, and the service, storage and web layer use it as is.
+//
+// For manifest outputs every field comes from the manifest entry. For files
+// that are viewable but are not manifest outputs (InManifest false: files
+// under metadata/ and the .txt placeholders of excluded outputs) Size and
+// Timestamp come from the disk when the file is looked up, and ContentHash
+// is "" until it is computed from the bytes.
 type WorkspaceFile struct {
-	Path        string
+	Path        string // workspace-relative, as listed in the tree
 	Size        int64
-	Timestamp   time.Time
-	ContentHash string // SHA-256, lowercase hex
+	Timestamp   time.Time // UTC
+	ContentHash string    // SHA-256, lowercase hex; "" if not known
 	Commit      string
 	Repo        string
 	JobID       string
+	User        string // who ran the job; older manifests lack it
+	Action      string
 	RowCount    *int
 	ColCount    *int
-	// InManifest is false for files that are viewable but are not manifest
-	// outputs (files under metadata/, placeholders of excluded outputs);
-	// such files cannot be added to a request.
-	InManifest      bool
+	// OutOfDateAction marks an output of an action no longer in project.yaml.
 	OutOfDateAction bool
+	// Excluded marks the placeholder of an output the job runner did not copy.
+	Excluded bool
+	// InManifest is true for manifest outputs; only they may be added to a
+	// request.
+	InManifest bool
+}
+
+// WorkspaceEntry is one child of a folder in a workspace's tree.
+type WorkspaceEntry struct {
+	Name  string        // the last path element
+	Path  string        // workspace-relative
+	IsDir bool          // a folder implied by the paths of visible files
+	File  WorkspaceFile // the file's metadata; zero for folders
+}
+
+// ChildrenOptions tunes a folder listing.
+type ChildrenOptions struct {
+	// HideOutOfDateAction leaves out outputs of out-of-date actions, and
+	// folders that hold nothing else.
+	HideOutOfDateAction bool
 }
 
 // Workspaces reads workspace directories. Implementations confine every read

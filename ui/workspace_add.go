@@ -112,13 +112,13 @@ func (s *Server) workspaceAddForm(c echo.Context) error {
 }
 
 // fileMeta returns a visible file's metadata, refusing folders.
-func fileMeta(c echo.Context, w *workspaces.Workspace, p string) (workspaces.FileMeta, error) {
+func fileMeta(c echo.Context, w *workspaces.Workspace, p string) (airlock.WorkspaceFile, error) {
 	clean, err := workspaces.ValidatePath(p)
 	if err != nil {
-		return workspaces.FileMeta{}, err
+		return airlock.WorkspaceFile{}, err
 	}
 	if w.IsDir(clean) {
-		return workspaces.FileMeta{}, airlock.Errorf(airlock.EINVALID, "%s is a folder; select the files inside it.", clean)
+		return airlock.WorkspaceFile{}, airlock.Errorf(airlock.EINVALID, "%s is a folder; select the files inside it.", clean)
 	}
 	return w.File(ctx(c), clean)
 }

@@ -53,7 +53,7 @@ type browsePage struct {
 	Tree         []*treeNode
 	IsDir        bool
 	Rows         []fileRow
-	File         *workspaces.FileMeta
+	File         *airlock.WorkspaceFile
 	Status       airlock.WorkspaceFileStatus
 	CanAdd       error
 	AddWhy       string // why this file cannot be added, when CanAdd is nil
@@ -182,7 +182,7 @@ func (s *Server) workspaceBrowse(c echo.Context) error {
 	}
 	policy := s.deps.Service.Policy()
 	if isDir {
-		entries, err := w.Children(ctx(c), p, workspaces.ChildrenOptions{})
+		entries, err := w.Children(ctx(c), p, airlock.ChildrenOptions{})
 		if err != nil {
 			return err
 		}
@@ -229,7 +229,7 @@ func (s *Server) workspaceBrowse(c echo.Context) error {
 }
 
 // addableWhy says why a file cannot be added to a request, or "".
-func addableWhy(f workspaces.FileMeta, st airlock.WorkspaceFileStatus, policy airlock.Policy) string {
+func addableWhy(f airlock.WorkspaceFile, st airlock.WorkspaceFileStatus, policy airlock.Policy) string {
 	switch {
 	case !f.InManifest:
 		return "This file is not an output of a job, so it cannot be added to a request."
@@ -298,7 +298,7 @@ func buildTree(c echo.Context, w *workspaces.Workspace, selected string) ([]*tre
 }
 
 func treeChildren(c echo.Context, w *workspaces.Workspace, dir string) ([]*treeNode, error) {
-	entries, err := w.Children(ctx(c), dir, workspaces.ChildrenOptions{})
+	entries, err := w.Children(ctx(c), dir, airlock.ChildrenOptions{})
 	if err != nil {
 		return nil, err
 	}
@@ -382,7 +382,7 @@ func (s *Server) workspaceContent(c echo.Context) error {
 // viewer's caches and ETags. Workspace files can be rewritten in place, so
 // the manifest's hash alone is not enough: the size and modification time
 // on disk are part of the key (the reference's cache id is the same pair).
-func workspaceViewKey(meta workspaces.FileMeta, fi os.FileInfo) string {
+func workspaceViewKey(meta airlock.WorkspaceFile, fi os.FileInfo) string {
 	sum := sha256.Sum256([]byte(meta.ContentHash + "|" + strconv.FormatInt(fi.Size(), 10) + "|" +
 		strconv.FormatInt(fi.ModTime().UnixNano(), 10)))
 	return hex.EncodeToString(sum[:])

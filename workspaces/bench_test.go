@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/airlock-project/airlock/airlock"
 	"github.com/airlock-project/airlock/workspaces/wstest"
 )
 
@@ -87,7 +88,7 @@ func BenchmarkLarge(b *testing.B) {
 		b.Run(tt.name, func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
-				if _, err := w.Children(ctx, tt.dir, ChildrenOptions{}); err != nil {
+				if _, err := w.Children(ctx, tt.dir, airlock.ChildrenOptions{}); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -96,7 +97,7 @@ func BenchmarkLarge(b *testing.B) {
 	b.Run("ChildrenLeaf1000HideOutOfDate", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
-			if _, err := w.Children(ctx, leaf, ChildrenOptions{HideOutOfDateAction: true}); err != nil {
+			if _, err := w.Children(ctx, leaf, airlock.ChildrenOptions{HideOutOfDateAction: true}); err != nil {
 				b.Fatal(err)
 			}
 		}

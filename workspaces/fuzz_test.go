@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/airlock-project/airlock/airlock"
 )
 
 // FuzzPath feeds arbitrary paths and names to every entry point that takes
@@ -43,7 +45,7 @@ func FuzzPath(f *testing.F) {
 	visible := map[string]bool{}
 	var walk func(string)
 	walk = func(d string) {
-		es, err := w.Children(ctx, d, ChildrenOptions{})
+		es, err := w.Children(ctx, d, airlock.ChildrenOptions{})
 		if err != nil {
 			f.Fatal(err)
 		}
@@ -89,7 +91,7 @@ func FuzzPath(f *testing.F) {
 		if n := w.NearestValid(p); !w.IsValidPath(n) {
 			t.Fatalf("NearestValid(%q) = %q is not valid", p, n)
 		}
-		if _, err := w.Children(ctx, p, ChildrenOptions{HideOutOfDateAction: true}); err == nil && !w.IsDir(p) {
+		if _, err := w.Children(ctx, p, airlock.ChildrenOptions{HideOutOfDateAction: true}); err == nil && !w.IsDir(p) {
 			t.Fatalf("Children(%q) succeeded on a non-directory", p)
 		}
 		if _, err := w.File(ctx, p); err == nil && !visible[p] {

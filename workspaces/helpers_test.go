@@ -76,7 +76,7 @@ func wantCode(tb testing.TB, err error, code, msg string) {
 	}
 }
 
-func entryNames(es []Entry) []string {
+func entryNames(es []airlock.WorkspaceEntry) []string {
 	out := make([]string, len(es))
 	for i, e := range es {
 		out[i] = e.Name

@@ -23,55 +23,6 @@ const MetadataDir = "metadata"
 // VisibleLevel is the only manifest output level airlock shows.
 const VisibleLevel = "moderately_sensitive"
 
-// FileMeta describes one visible workspace file.
-//
-// For manifest outputs every field comes from the manifest entry. For files
-// that are viewable but are not manifest outputs (InManifest false: files
-// under metadata/ and the .txt placeholders of excluded outputs) Size and
-// Timestamp come from the disk when the file is looked up and ContentHash
-// is empty until computed with Workspace.Hash.
-type FileMeta struct {
-	Path            string // workspace-relative, as listed in the tree
-	Size            int64
-	Timestamp       time.Time // UTC
-	ContentHash     string    // SHA-256, lowercase hex; "" if not known
-	Commit          string
-	Repo            string
-	JobID           string
-	User            string // who ran the job; older manifests lack it
-	Action          string
-	RowCount        *int
-	ColCount        *int
-	OutOfDateAction bool // from an action no longer in project.yaml
-	Excluded        bool // the placeholder of an output the job runner did not copy
-	InManifest      bool // a manifest output, so it may be added to a request
-}
-
-// WorkspaceFile converts m to the domain's view of a workspace file.
-func (m FileMeta) WorkspaceFile() airlock.WorkspaceFile {
-	return airlock.WorkspaceFile{
-		Path:            m.Path,
-		Size:            m.Size,
-		Timestamp:       m.Timestamp,
-		ContentHash:     m.ContentHash,
-		Commit:          m.Commit,
-		Repo:            m.Repo,
-		JobID:           m.JobID,
-		RowCount:        cloneInt(m.RowCount),
-		ColCount:        cloneInt(m.ColCount),
-		InManifest:      m.InManifest,
-		OutOfDateAction: m.OutOfDateAction,
-	}
-}
-
-func cloneInt(p *int) *int {
-	if p == nil {
-		return nil
-	}
-	v := *p
-	return &v
-}
-
 // Manifest is a parsed metadata/manifest.json, reduced to what airlock
 // uses. It is immutable once returned: callers must not modify it.
 type Manifest struct {
@@ -83,7 +34,7 @@ type Manifest struct {
 	// excluded outputs replaced by their "<path>.txt" placeholder. Outputs
 	// from out-of-date actions are included and flagged. Outputs under
 	// metadata/ are left out: that directory is listed from the disk.
-	Outputs []FileMeta
+	Outputs []airlock.WorkspaceFile
 
 	// OutOfDateActionCount counts the visible outputs from out-of-date actions.
 	OutOfDateActionCount int
@@ -145,7 +96,7 @@ func ParseManifest(workspace string, data []byte) (*Manifest, error) {
 		m.Problems = append(m.Problems, "the manifest has no outputs")
 	}
 
-	m.Outputs = make([]FileMeta, 0, len(raw.Outputs))
+	m.Outputs = make([]airlock.WorkspaceFile, 0, len(raw.Outputs))
 	var latest time.Time
 	var latestPath string
 	// Visiting the paths in order leaves Outputs (almost) sorted, which
@@ -186,7 +137,7 @@ func ParseManifest(workspace string, data []byte) (*Manifest, error) {
 		if err != nil {
 			m.Problems = append(m.Problems, fmt.Sprintf("output %q: size: %v", p, err))
 		}
-		fm := FileMeta{
+		fm := airlock.WorkspaceFile{
 			Path:            listed,
 			Size:            size,
 			Timestamp:       ts,
@@ -214,7 +165,7 @@ func ParseManifest(workspace string, data []byte) (*Manifest, error) {
 	// An excluded output's placeholder may collide with a real output of the
 	// same name; sorting real outputs first and keeping the first of each
 	// run makes the real output win.
-	slices.SortFunc(m.Outputs, func(a, b FileMeta) int {
+	slices.SortFunc(m.Outputs, func(a, b airlock.WorkspaceFile) int {
 		if c := strings.Compare(a.Path, b.Path); c != 0 {
 			return c
 		}
@@ -226,7 +177,7 @@ func ParseManifest(workspace string, data []byte) (*Manifest, error) {
 		}
 		return 1
 	})
-	m.Outputs = slices.CompactFunc(m.Outputs, func(a, b FileMeta) bool { return a.Path == b.Path })
+	m.Outputs = slices.CompactFunc(m.Outputs, func(a, b airlock.WorkspaceFile) bool { return a.Path == b.Path })
 	for _, o := range m.Outputs {
 		if o.OutOfDateAction {
 			m.OutOfDateActionCount++

@@ -75,7 +75,7 @@ type dirStat struct {
 // under metadata/ and the tree index built from both.
 type snapshot struct {
 	manifest  *Manifest
-	diskFiles []FileMeta // files under metadata/, sorted by path
+	diskFiles []airlock.WorkspaceFile // files under metadata/, sorted by path
 	index     *index
 }
 
@@ -274,12 +274,12 @@ func describe(err error) string {
 // walkMetadata lists the regular files under metadata/ with their stat
 // metadata, and the stats of the directories walked. Symbolic links and
 // other special files are skipped: they are not shown.
-func walkMetadata(ctx context.Context, wr *os.Root) ([]FileMeta, []dirStat, error) {
+func walkMetadata(ctx context.Context, wr *os.Root) ([]airlock.WorkspaceFile, []dirStat, error) {
 	fi, err := wr.Lstat(MetadataDir)
 	if err != nil || !fi.IsDir() {
 		return nil, nil, nil
 	}
-	var files []FileMeta
+	var files []airlock.WorkspaceFile
 	dirs := []dirStat{{MetadataDir, fi}}
 	err = fs.WalkDir(wr.FS(), MetadataDir, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
@@ -302,7 +302,7 @@ func walkMetadata(ctx context.Context, wr *os.Root) ([]FileMeta, []dirStat, erro
 			if _, err := ValidatePath(p); err != nil {
 				return nil
 			}
-			fm := FileMeta{Path: p}
+			fm := airlock.WorkspaceFile{Path: p}
 			if info, err := d.Info(); err == nil {
 				fm.Size, fm.Timestamp = info.Size(), info.ModTime().UTC()
 			}
@@ -316,8 +316,8 @@ func walkMetadata(ctx context.Context, wr *os.Root) ([]FileMeta, []dirStat, erro
 	return files, dirs, nil
 }
 
-func samePaths(a, b []FileMeta) bool {
-	return slices.EqualFunc(a, b, func(x, y FileMeta) bool { return x.Path == y.Path })
+func samePaths(a, b []airlock.WorkspaceFile) bool {
+	return slices.EqualFunc(a, b, func(x, y airlock.WorkspaceFile) bool { return x.Path == y.Path })
 }
 
 // File implements airlock.Workspaces: it returns a visible file's
@@ -337,7 +337,7 @@ func (r *Root) File(ctx context.Context, workspace, path string) (airlock.Worksp
 			return airlock.WorkspaceFile{}, err
 		}
 	}
-	return m.WorkspaceFile(), nil
+	return m, nil
 }
 
 // Open implements airlock.Workspaces: it opens a visible file's current bytes.

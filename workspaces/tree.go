@@ -5,15 +5,9 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-)
 
-// Entry is one child of a directory in the workspace tree.
-type Entry struct {
-	Name  string   // the last path element
-	Path  string   // workspace-relative
-	IsDir bool     // a directory implied by the paths of visible files
-	File  FileMeta // the file's metadata; zero for directories
-}
+	"github.com/airlock-project/airlock/airlock"
+)
 
 // node is one entry of the index; files point at metadata owned by the
 // snapshot (the manifest's outputs and the disk listing), so the index
@@ -22,7 +16,7 @@ type node struct {
 	name  string
 	path  string
 	isDir bool
-	file  *FileMeta // nil for directories
+	file  *airlock.WorkspaceFile // nil for directories
 }
 
 // dirNode is one directory of the index.
@@ -36,8 +30,8 @@ type dirNode struct {
 // directory listing costs O(children) whatever the size of the workspace.
 // It is immutable once built.
 type index struct {
-	dirs     map[string]*dirNode  // "" is the root
-	files    map[string]*FileMeta // points into the sources
+	dirs     map[string]*dirNode               // "" is the root
+	files    map[string]*airlock.WorkspaceFile // points into the sources
 	problems []string
 }
 
@@ -46,24 +40,24 @@ type index struct {
 // conflict (one is a parent directory of the other) the first in path
 // order wins, which is the parent, and the files below it are dropped and
 // reported in problems. Files named twice keep their first entry.
-func buildIndex(ctx context.Context, sources ...[]FileMeta) (*index, error) {
+func buildIndex(ctx context.Context, sources ...[]airlock.WorkspaceFile) (*index, error) {
 	total := 0
 	for _, src := range sources {
 		total += len(src)
 	}
 	ix := &index{
 		dirs:  map[string]*dirNode{"": {}},
-		files: make(map[string]*FileMeta, total),
+		files: make(map[string]*airlock.WorkspaceFile, total),
 	}
 	n := 0
 	for _, src := range sources {
-		ptrs := make([]*FileMeta, len(src))
+		ptrs := make([]*airlock.WorkspaceFile, len(src))
 		for i := range src {
 			ptrs[i] = &src[i]
 		}
 		// A parent file must come before the files below it; sorted input
 		// (the usual case) needs no sort.
-		byPath := func(a, b *FileMeta) int { return strings.Compare(a.Path, b.Path) }
+		byPath := func(a, b *airlock.WorkspaceFile) int { return strings.Compare(a.Path, b.Path) }
 		if !slices.IsSortedFunc(ptrs, byPath) {
 			slices.SortStableFunc(ptrs, byPath)
 		}

@@ -23,13 +23,6 @@ type Workspace struct {
 	snap *snapshot
 }
 
-// ChildrenOptions tunes a directory listing.
-type ChildrenOptions struct {
-	// HideOutOfDateAction leaves out outputs of out-of-date actions, and
-	// directories that hold nothing else.
-	HideOutOfDateAction bool
-}
-
 // Name returns the workspace name.
 func (w *Workspace) Name() string { return w.name }
 
@@ -87,15 +80,15 @@ func (w *Workspace) NearestValid(p string) string {
 // time are read from the disk now, and ContentHash is "" (see Hash).
 //
 // Returns EINVALID for a malformed path and ENOTFOUND if p is not a visible file.
-func (w *Workspace) File(ctx context.Context, p string) (FileMeta, error) {
+func (w *Workspace) File(ctx context.Context, p string) (airlock.WorkspaceFile, error) {
 	f, err := w.lookup(p)
 	if err != nil {
-		return FileMeta{}, err
+		return airlock.WorkspaceFile{}, err
 	}
-	m := *f
+	m := detached(*f)
 	if !m.InManifest {
 		if err := ctx.Err(); err != nil {
-			return FileMeta{}, err
+			return airlock.WorkspaceFile{}, err
 		}
 		if wr, err := w.openRoot(); err == nil {
 			m = restat(wr, m)
@@ -105,7 +98,7 @@ func (w *Workspace) File(ctx context.Context, p string) (FileMeta, error) {
 	return m, nil
 }
 
-func (w *Workspace) lookup(p string) (*FileMeta, error) {
+func (w *Workspace) lookup(p string) (*airlock.WorkspaceFile, error) {
 	clean, err := ValidatePath(p)
 	if err != nil {
 		return nil, err
@@ -120,8 +113,23 @@ func (w *Workspace) lookup(p string) (*FileMeta, error) {
 	return f, nil
 }
 
+// detached returns a copy of a file's metadata that shares no memory with
+// the cached snapshot, so callers may keep or change it.
+func detached(f airlock.WorkspaceFile) airlock.WorkspaceFile {
+	f.RowCount, f.ColCount = cloneInt(f.RowCount), cloneInt(f.ColCount)
+	return f
+}
+
+func cloneInt(p *int) *int {
+	if p == nil {
+		return nil
+	}
+	v := *p
+	return &v
+}
+
 // restat refreshes the size and time of a file whose metadata comes from disk.
-func restat(wr *os.Root, m FileMeta) FileMeta {
+func restat(wr *os.Root, m airlock.WorkspaceFile) airlock.WorkspaceFile {
 	if fi, err := lstatNoSymlink(wr, m.Path); err == nil && fi.Mode().IsRegular() {
 		m.Size, m.Timestamp = fi.Size(), fi.ModTime().UTC()
 	}
@@ -134,7 +142,7 @@ func restat(wr *os.Root, m FileMeta) FileMeta {
 // slice is the caller's to keep.
 //
 // Returns EINVALID for a malformed path and ENOTFOUND if dir is not a directory of the tree.
-func (w *Workspace) Children(ctx context.Context, dir string, opts ChildrenOptions) ([]Entry, error) {
+func (w *Workspace) Children(ctx context.Context, dir string, opts airlock.ChildrenOptions) ([]airlock.WorkspaceEntry, error) {
 	clean, err := ValidatePath(dir)
 	if err != nil {
 		return nil, err
@@ -149,16 +157,16 @@ func (w *Workspace) Children(ctx context.Context, dir string, opts ChildrenOptio
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	out := make([]Entry, 0, len(d.entries))
+	out := make([]airlock.WorkspaceEntry, 0, len(d.entries))
 	for _, n := range d.entries {
 		if opts.HideOutOfDateAction {
 			if n.isDir && !w.snap.index.dirs[n.path].hasCurrent || !n.isDir && n.file.OutOfDateAction {
 				continue
 			}
 		}
-		e := Entry{Name: n.name, Path: n.path, IsDir: n.isDir}
+		e := airlock.WorkspaceEntry{Name: n.name, Path: n.path, IsDir: n.isDir}
 		if n.file != nil {
-			e.File = *n.file
+			e.File = detached(*n.file)
 		}
 		out = append(out, e)
 	}

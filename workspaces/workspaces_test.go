@@ -110,7 +110,7 @@ func TestParseManifest(t *testing.T) {
 		if got, want := m.LatestUser, "carol"; got != want {
 			t.Fatalf("LatestUser=%q, want %q", got, want)
 		}
-		i := slices.IndexFunc(m.Outputs, func(o FileMeta) bool { return o.Path == "output/tables/counts.csv" })
+		i := slices.IndexFunc(m.Outputs, func(o airlock.WorkspaceFile) bool { return o.Path == "output/tables/counts.csv" })
 		c := m.Outputs[i]
 		if !c.InManifest || c.Excluded || c.RowCount == nil || *c.RowCount != 2 || *c.ColCount != 2 {
 			t.Fatalf("counts.csv meta = %+v", c)
@@ -118,7 +118,7 @@ func TestParseManifest(t *testing.T) {
 		if got, want := c.Timestamp, time.Unix(1700000001, 5e8).UTC(); !got.Equal(want) {
 			t.Fatalf("Timestamp=%v, want %v", got, want)
 		}
-		i = slices.IndexFunc(m.Outputs, func(o FileMeta) bool { return o.Path == "output/big.csv.txt" })
+		i = slices.IndexFunc(m.Outputs, func(o airlock.WorkspaceFile) bool { return o.Path == "output/big.csv.txt" })
 		if b := m.Outputs[i]; b.InManifest || !b.Excluded || b.ContentHash != "" || b.Size != 0 {
 			t.Fatalf("placeholder meta = %+v", b)
 		}
@@ -197,7 +197,7 @@ func TestRootGet(t *testing.T) {
 		wantCode(t, err, airlock.EINVALID, tt.msg)
 	}
 	w := mustGet(t, r, "nooutputs")
-	es, err := w.Children(ctx, "", ChildrenOptions{})
+	es, err := w.Children(ctx, "", airlock.ChildrenOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -255,7 +255,7 @@ func TestChildren(t *testing.T) {
 		{"metadata/logs", false, []string{"extra.log"}},
 	}
 	for _, tt := range tests {
-		es, err := w.Children(ctx, tt.dir, ChildrenOptions{HideOutOfDateAction: tt.hide})
+		es, err := w.Children(ctx, tt.dir, airlock.ChildrenOptions{HideOutOfDateAction: tt.hide})
 		if err != nil {
 			t.Fatalf("Children(%q): %v", tt.dir, err)
 		}
@@ -264,24 +264,24 @@ func TestChildren(t *testing.T) {
 		}
 	}
 
-	es, _ := w.Children(ctx, "output", ChildrenOptions{})
-	if e := es[0]; e.Path != "output/mixed" || !e.IsDir || e.File != (FileMeta{}) {
+	es, _ := w.Children(ctx, "output", airlock.ChildrenOptions{})
+	if e := es[0]; e.Path != "output/mixed" || !e.IsDir || e.File != (airlock.WorkspaceFile{}) {
 		t.Fatalf("dir entry = %+v", e)
 	}
-	big := es[slices.IndexFunc(es, func(e Entry) bool { return e.Name == "big.csv.txt" })]
+	big := es[slices.IndexFunc(es, func(e airlock.WorkspaceEntry) bool { return e.Name == "big.csv.txt" })]
 	if big.File.Size != 53 || big.File.Timestamp.IsZero() || big.File.InManifest {
 		t.Fatalf("placeholder entry = %+v", big.File)
 	}
 	es[0].Name = "changed by caller"
-	if again, _ := w.Children(ctx, "output", ChildrenOptions{}); again[0].Name != "mixed" {
+	if again, _ := w.Children(ctx, "output", airlock.ChildrenOptions{}); again[0].Name != "mixed" {
 		t.Fatal("Children returned shared storage")
 	}
 
-	_, err := w.Children(ctx, "output/summary.csv", ChildrenOptions{})
+	_, err := w.Children(ctx, "output/summary.csv", airlock.ChildrenOptions{})
 	wantCode(t, err, airlock.ENOTFOUND, "is a file")
-	_, err = w.Children(ctx, "nothere", ChildrenOptions{})
+	_, err = w.Children(ctx, "nothere", airlock.ChildrenOptions{})
 	wantCode(t, err, airlock.ENOTFOUND, "does not exist")
-	_, err = w.Children(ctx, "../good", ChildrenOptions{})
+	_, err = w.Children(ctx, "../good", airlock.ChildrenOptions{})
 	wantCode(t, err, airlock.EINVALID, "")
 
 	for p, want := range map[string][2]bool{ // path: valid, dir
@@ -447,7 +447,7 @@ func TestSymlinks(t *testing.T) {
 			t.Fatalf("Hash(%q) succeeded", p)
 		}
 	}
-	es, err := w.Children(ctx, "metadata", ChildrenOptions{})
+	es, err := w.Children(ctx, "metadata", airlock.ChildrenOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -559,7 +559,7 @@ func TestConcurrentGet(t *testing.T) {
 					t.Error(err)
 					return
 				}
-				if _, err := w.Children(ctx, "output", ChildrenOptions{}); err != nil {
+				if _, err := w.Children(ctx, "output", airlock.ChildrenOptions{}); err != nil {
 					t.Error(err)
 				}
 				if _, err := w.File(ctx, "metadata/generate.log"); err != nil {
@@ -582,7 +582,7 @@ func TestGenerate(t *testing.T) {
 	if got, want := len(gen.LeafDirs), 25; got != want {
 		t.Fatalf("leaf dirs = %d, want %d", got, want)
 	}
-	es, err := w.Children(ctx, gen.LeafDirs[0], ChildrenOptions{})
+	es, err := w.Children(ctx, gen.LeafDirs[0], airlock.ChildrenOptions{})
 	if err != nil || len(es) != 10 {
 		t.Fatalf("Children = %d entries, %v", len(es), err)
 	}
