@@ -236,36 +236,50 @@ type EventType string
 
 // The audit event types (reference §11.1).
 const (
-	EventWorkspaceFileView       EventType = "WORKSPACE_FILE_VIEW"
-	EventRequestFileView         EventType = "REQUEST_FILE_VIEW"
-	EventRequestFileDownload     EventType = "REQUEST_FILE_DOWNLOAD"
-	EventRequestCreate           EventType = "REQUEST_CREATE"
-	EventRequestSubmit           EventType = "REQUEST_SUBMIT"
-	EventRequestWithdraw         EventType = "REQUEST_WITHDRAW"
-	EventRequestReview           EventType = "REQUEST_REVIEW"
-	EventRequestApprove          EventType = "REQUEST_APPROVE"
-	EventRequestReject           EventType = "REQUEST_REJECT"
-	EventRequestReturn           EventType = "REQUEST_RETURN"
-	EventRequestRelease          EventType = "REQUEST_RELEASE"
-	EventRequestEarlyReturn      EventType = "REQUEST_EARLY_RETURN"
-	EventRequestEdit             EventType = "REQUEST_EDIT"
-	EventRequestComment          EventType = "REQUEST_COMMENT"
-	EventRequestCommentDelete    EventType = "REQUEST_COMMENT_DELETE"
-	EventRequestCommentPublic    EventType = "REQUEST_COMMENT_VISIBILITY_PUBLIC"
-	EventRequestFileAdd          EventType = "REQUEST_FILE_ADD"
-	EventRequestFileUpdate       EventType = "REQUEST_FILE_UPDATE"
-	EventRequestFileWithdraw     EventType = "REQUEST_FILE_WITHDRAW"
-	EventRequestFileApprove      EventType = "REQUEST_FILE_APPROVE"
-	EventRequestFileRequestChang EventType = "REQUEST_FILE_REQUEST_CHANGES"
-	EventRequestFileResetReview  EventType = "REQUEST_FILE_RESET_REVIEW"
-	EventRequestFileUndecided    EventType = "REQUEST_FILE_UNDECIDED"
-	EventRequestFileRelease      EventType = "REQUEST_FILE_RELEASE"
-	EventRequestFileUpload       EventType = "REQUEST_FILE_UPLOAD"
-	EventRequestFileUploadFailed EventType = "REQUEST_FILE_UPLOAD_BLOCKED"
+	EventWorkspaceFileView         EventType = "WORKSPACE_FILE_VIEW"
+	EventRequestFileView           EventType = "REQUEST_FILE_VIEW"
+	EventRequestFileDownload       EventType = "REQUEST_FILE_DOWNLOAD"
+	EventRequestCreate             EventType = "REQUEST_CREATE"
+	EventRequestSubmit             EventType = "REQUEST_SUBMIT"
+	EventRequestWithdraw           EventType = "REQUEST_WITHDRAW"
+	EventRequestReview             EventType = "REQUEST_REVIEW"
+	EventRequestApprove            EventType = "REQUEST_APPROVE"
+	EventRequestReject             EventType = "REQUEST_REJECT"
+	EventRequestReturn             EventType = "REQUEST_RETURN"
+	EventRequestRelease            EventType = "REQUEST_RELEASE"
+	EventRequestEarlyReturn        EventType = "REQUEST_EARLY_RETURN"
+	EventRequestEdit               EventType = "REQUEST_EDIT"
+	EventRequestComment            EventType = "REQUEST_COMMENT"
+	EventRequestCommentDelete      EventType = "REQUEST_COMMENT_DELETE"
+	EventRequestCommentPublic      EventType = "REQUEST_COMMENT_VISIBILITY_PUBLIC"
+	EventRequestFileAdd            EventType = "REQUEST_FILE_ADD"
+	EventRequestFileUpdate         EventType = "REQUEST_FILE_UPDATE"
+	EventRequestFileWithdraw       EventType = "REQUEST_FILE_WITHDRAW"
+	EventRequestFileApprove        EventType = "REQUEST_FILE_APPROVE"
+	EventRequestFileRequestChanges EventType = "REQUEST_FILE_REQUEST_CHANGES"
+	EventRequestFileResetReview    EventType = "REQUEST_FILE_RESET_REVIEW"
+	EventRequestFileUndecided      EventType = "REQUEST_FILE_UNDECIDED"
+	EventRequestFileRelease        EventType = "REQUEST_FILE_RELEASE"
+	EventRequestFileUpload         EventType = "REQUEST_FILE_UPLOAD"
+	EventRequestFileUploadBlocked  EventType = "REQUEST_FILE_UPLOAD_BLOCKED"
 	// EventCodeView is ours: a file of the source code behind an output
 	// was read (D12: every view is recorded).
 	EventCodeView EventType = "CODE_FILE_VIEW"
 )
+
+// EventTypes lists every audit event type, in the order above; the
+// audit command checks the types it is given against it.
+func EventTypes() []EventType {
+	return []EventType{
+		EventWorkspaceFileView, EventRequestFileView, EventRequestFileDownload, EventRequestCreate,
+		EventRequestSubmit, EventRequestWithdraw, EventRequestReview, EventRequestApprove,
+		EventRequestReject, EventRequestReturn, EventRequestRelease, EventRequestEarlyReturn,
+		EventRequestEdit, EventRequestComment, EventRequestCommentDelete, EventRequestCommentPublic,
+		EventRequestFileAdd, EventRequestFileUpdate, EventRequestFileWithdraw, EventRequestFileApprove,
+		EventRequestFileRequestChanges, EventRequestFileResetReview, EventRequestFileUndecided,
+		EventRequestFileRelease, EventRequestFileUpload, EventRequestFileUploadBlocked, EventCodeView,
+	}
+}
 
 // Description is the activity text shown for the event type.
 func (t EventType) Description() string {
@@ -310,7 +324,7 @@ func (t EventType) Description() string {
 		return "Withdrew file from group"
 	case EventRequestFileApprove:
 		return "Approved file"
-	case EventRequestFileRequestChang:
+	case EventRequestFileRequestChanges:
 		return "Changes requested to file"
 	case EventRequestFileResetReview:
 		return "Reset review of file"
@@ -320,7 +334,7 @@ func (t EventType) Description() string {
 		return "File released"
 	case EventRequestFileUpload:
 		return "File uploaded"
-	case EventRequestFileUploadFailed:
+	case EventRequestFileUploadBlocked:
 		return "File upload blocked: stored bytes do not match their hash"
 	}
 	return string(t)

@@ -189,7 +189,7 @@ func (d *Deliverer) deliver(ctx context.Context, j *airlock.UploadJob) {
 			if err := tx.SaveUploadJob(j); err != nil {
 				return err
 			}
-			return tx.Audit(&airlock.AuditEvent{Type: airlock.EventRequestFileUploadFailed, User: j.ReleasedBy,
+			return tx.Audit(&airlock.AuditEvent{Type: airlock.EventRequestFileUploadBlocked, User: j.ReleasedBy,
 				Workspace: j.Workspace, Request: j.Request, Path: j.Path, Extra: map[string]string{"sha256": j.FileID}})
 		})
 		return

@@ -161,7 +161,7 @@ func TestReleaseCorruptedStoreIsNeverSent(t *testing.T) {
 	if v.Uploaded() != len(want) {
 		t.Fatalf("%d files uploaded, want %d", v.Uploaded(), len(want))
 	}
-	if got := eventPaths(w.events(id))[airlock.EventRequestFileUploadFailed]; !slices.Equal(got, []string{victim.Path}) {
+	if got := eventPaths(w.events(id))[airlock.EventRequestFileUploadBlocked]; !slices.Equal(got, []string{victim.Path}) {
 		t.Fatalf("blocked-upload audit events for %v, want [%s]", got, victim.Path)
 	}
 	w.verifyAudit()

@@ -145,7 +145,7 @@ func vote(tx airlock.Tx, r *airlock.Request, f *airlock.RequestFile, reviewer st
 	f.Votes[reviewer] = fv
 	ev := airlock.EventRequestFileApprove
 	if v == airlock.VoteChangesRequested {
-		ev = airlock.EventRequestFileRequestChang
+		ev = airlock.EventRequestFileRequestChanges
 	}
 	return audit(tx, r, reviewer, ev, f.Path, map[string]string{"group": f.Group})
 }

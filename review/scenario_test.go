@@ -109,7 +109,7 @@ func TestReviewRounds(t *testing.T) {
 		t.Fatalf("%d comments survived the early return", n)
 	}
 	acts := e.activityTypes(alice, id)
-	if !has(acts, airlock.EventRequestEarlyReturn) || !has(acts, airlock.EventRequestReturn) || has(acts, airlock.EventRequestFileRequestChang) {
+	if !has(acts, airlock.EventRequestEarlyReturn) || !has(acts, airlock.EventRequestReturn) || has(acts, airlock.EventRequestFileRequestChanges) {
 		t.Fatalf("author's activity after early return = %v", acts)
 	}
 	for _, ev := range mustEvents(e, chk1, id) {
