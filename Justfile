@@ -5,6 +5,10 @@ default: check
 run:
     go run ./cmd/airlock
 
+# Verify the hash chain of the local database's audit log.
+audit-verify:
+    go run ./cmd/airlock audit verify
+
 test:
     go test -race -count=1 ./...
 

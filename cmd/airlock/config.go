@@ -44,6 +44,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (*
 	}
 	fs := flag.NewFlagSet("airlock", flag.ContinueOnError)
 	fs.SetOutput(stderr)
+	fs.Usage = func() { printServeUsage(stderr, fs) }
 	c := &config{}
 	var keys, types, reviews, idle string
 	fs.StringVar(&c.WorkDir, "work-dir", env("WORK_DIR", "airlock-data"), "state directory; other paths default to inside it (AIRLOCK_WORK_DIR)")
@@ -62,7 +63,11 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (*
 	fs.StringVar(&c.BackendName, "backend", env("BACKEND", "test backend"), "backend name shown in the header (AIRLOCK_BACKEND)")
 	fs.StringVar(&idle, "session-idle", env("SESSION_IDLE", "336h"), "sessions end after this long without use (AIRLOCK_SESSION_IDLE)")
 	if err := fs.Parse(args[1:]); err != nil {
-		return nil, err
+		return nil, flagError(err)
+	}
+	if fs.NArg() > 0 {
+		fs.Usage()
+		return nil, usagef("unexpected arguments %q: flags start with -; run 'airlock help' for the commands", fs.Args())
 	}
 	var err error
 	if c.RequiredReviews, err = strconv.Atoi(reviews); err != nil || c.RequiredReviews < 2 {

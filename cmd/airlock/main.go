@@ -1,17 +1,16 @@
-// Command airlock runs the airlock web application. With no configuration
-// it starts a complete demo: sample workspaces, demo users and the
-// reference jobs-site receiver in the same process.
+// Command airlock runs the airlock web application and its operator
+// commands. With no subcommand it serves; with no configuration at all it
+// starts a complete demo: sample workspaces, demo users and the reference
+// jobs-site receiver in the same process. `airlock help` lists the
+// subcommands.
 package main
 
 import (
 	"context"
-	"fmt"
 	"os"
 )
 
 func main() {
-	if err := run(context.Background(), os.Args, os.Getenv, os.Stdout, os.Stderr); err != nil {
-		fmt.Fprintln(os.Stderr, "airlock:", err)
-		os.Exit(1)
-	}
+	err := run(context.Background(), os.Args, os.Getenv, os.Stdout, os.Stderr)
+	os.Exit(exitCode(err, os.Stderr))
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -11,6 +12,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"time"
 
@@ -25,52 +27,101 @@ import (
 	"github.com/airlock-project/airlock/workspaces/coderepo"
 )
 
-// run is the whole program: it reads the configuration, opens the
-// database and the directories, starts the demo receiver when no jobs site
-// is configured, serves until ctx ends or SIGINT/SIGTERM, then shuts down
-// gracefully.
+// run is the whole program: args[1] names the subcommand (see commands);
+// when it is absent or a flag, run serves. SIGINT and SIGTERM cancel ctx,
+// so every command stops cleanly.
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	var err error
+	if len(args) < 2 || strings.HasPrefix(args[1], "-") {
+		err = runServe(ctx, args, getenv, stdout, stderr)
+	} else {
+		err = dispatch(ctx, "airlock", commands, args, getenv, stdout, stderr)
+	}
+	if errors.Is(err, flag.ErrHelp) {
+		return nil // the usage was asked for and printed
+	}
+	return err
+}
+
+// runServe is `airlock serve`: it reads the configuration, opens the
+// program's dependencies and serves until ctx ends.
+func runServe(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	cfg, err := parseConfig(args, getenv, stderr)
 	if err != nil {
 		return err
 	}
-	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
-	defer stop()
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	a, err := openApp(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	return a.serve(ctx, stdout)
+}
 
+// app is the opened program: the database, the directories, the services
+// and the HTTP handler, ready to serve. Close releases them.
+type app struct {
+	cfg         *config
+	log         *slog.Logger
+	auth        ui.Authenticator
+	receiverURL string // the demo's in-process jobs site; "" outside the demo
+	deliverer   *review.Deliverer
+	handler     http.Handler
+	closers     []func() // run in reverse order by Close
+}
+
+// Close releases what openApp opened, last opened first.
+func (a *app) Close() {
+	for i := len(a.closers) - 1; i >= 0; i-- {
+		a.closers[i]()
+	}
+	a.closers = nil
+}
+
+// openApp opens everything the server needs: the work directory and
+// session keys, the demo's sample data and jobs site when no jobs site is
+// configured, the database, the workspaces, the request-file store, the
+// review service, the deliverer and the web handler. On error it closes
+// what it had opened.
+func openApp(ctx context.Context, cfg *config, log *slog.Logger) (_ *app, err error) {
+	a := &app{cfg: cfg, log: log}
+	defer func() {
+		if err != nil {
+			a.Close()
+		}
+	}()
 	if err := os.MkdirAll(cfg.WorkDir, 0o700); err != nil {
-		return fmt.Errorf("create work dir: %w", err)
+		return nil, fmt.Errorf("create work dir: %w", err)
 	}
 	if cfg.SessionKeys == nil {
 		if cfg.SessionKeys, err = ensureSessionKeys(cfg.WorkDir); err != nil {
-			return fmt.Errorf("session keys: %w", err)
+			return nil, fmt.Errorf("session keys: %w", err)
 		}
 	}
 
-	var (
-		auth        ui.Authenticator
-		client      *jobsite.Client
-		receiverURL string
-	)
+	var client *jobsite.Client
 	if cfg.Demo {
 		commits, err := writeSampleRepos(cfg.RepoDir)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if err := writeSampleWorkspaces(cfg.WorkspaceDir, commits, time.Now().UTC()); err != nil {
-			return err
+			return nil, err
 		}
 		if cfg.DevUsersFile == "" {
 			if cfg.DevUsersFile, err = ensureDevUsers(cfg.WorkDir); err != nil {
-				return fmt.Errorf("demo users: %w", err)
+				return nil, fmt.Errorf("demo users: %w", err)
 			}
 		}
 		_, url, shutdown, err := startReceiver(ctx, cfg.WorkDir, log)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		defer shutdown()
-		receiverURL = url
+		a.closers = append(a.closers, shutdown)
+		a.receiverURL = url
 		client = &jobsite.Client{BaseURL: url + "/api/v2", Token: receiver.DemoBackendToken}
 	} else {
 		client = &jobsite.Client{BaseURL: cfg.JobsiteURL, Token: cfg.JobsiteToken}
@@ -78,78 +129,88 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if cfg.DevUsersFile != "" {
 		d, err := ui.LoadDevUsers(cfg.DevUsersFile)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		auth = d
+		a.auth = d
 	} else {
-		auth = client
+		a.auth = client
 	}
 
 	db, err := sqlite.Open(ctx, cfg.DatabasePath)
 	if err != nil {
-		return fmt.Errorf("open database: %w", err)
+		return nil, fmt.Errorf("open database: %w", err)
 	}
-	defer db.Close()
+	a.closers = append(a.closers, func() { db.Close() })
 	if err := os.MkdirAll(cfg.WorkspaceDir, 0o755); err != nil {
-		return err
+		return nil, err
 	}
 	root, err := workspaces.OpenRoot(cfg.WorkspaceDir)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	defer root.Close()
+	a.closers = append(a.closers, func() { root.Close() })
 	store, err := workspaces.OpenStore(cfg.RequestDir)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	defer store.Close()
+	a.closers = append(a.closers, func() { store.Close() })
 	if _, err := store.RemoveTemp(ctx, time.Hour); err != nil {
 		log.Warn("could not clean temporary request files", "err", err)
 	}
-	var deliverer *review.Deliverer // set below, before the server takes requests
 	svc := review.New(review.Config{
 		Store: db, Workspaces: root, Files: store,
 		Policy:  airlock.NewPolicy(cfg.RequiredReviews, cfg.FileTypes),
 		Jobsite: jobsite.Releaser{Client: client}, Logger: log,
-		AfterRelease: func() { deliverer.Wake() },
+		AfterRelease: func() { a.deliverer.Wake() }, // set below, before the server takes requests
 	})
 	// The deliverer uploads released files and sends notifications from the
-	// queue in the database, so work left by a crash resumes here (D10).
-	deliverer = review.NewDeliverer(review.DeliveryConfig{
+	// queue in the database, so work left by a crash resumes (D10).
+	a.deliverer = review.NewDeliverer(review.DeliveryConfig{
 		Store: db, Files: store, Logger: log.With("component", "delivery"),
 		Destination: jobsite.Destination{Client: client}, Notifier: jobsite.Notifier{Client: client},
 	})
-	deliveryCtx, stopDelivery := context.WithCancel(context.WithoutCancel(ctx))
-	deliveryDone := make(chan struct{})
-	go func() { defer close(deliveryDone); deliverer.Run(deliveryCtx) }()
-	defer func() { stopDelivery(); <-deliveryDone }()
 	jobsiteHome := ""
-	if receiverURL != "" {
-		jobsiteHome = receiverURL + "/"
+	if a.receiverURL != "" {
+		jobsiteHome = a.receiverURL + "/"
 	}
 	// The file viewers: opened tables and converted sheets are cached by
 	// content hash; Close stops their background passes.
 	fileViewer, err := ui.NewPreview(preview.Options{})
 	if err != nil {
-		return err
+		return nil, err
 	}
-	defer fileViewer.Close()
-	handler := ui.NewServer(ui.Deps{
-		Service: svc, Workspaces: root, Auth: auth, SessionKeys: cfg.SessionKeys, Logger: log, Viewer: fileViewer,
+	a.closers = append(a.closers, func() { fileViewer.Close() })
+	a.handler = ui.NewServer(ui.Deps{
+		Service: svc, Workspaces: root, Auth: a.auth, SessionKeys: cfg.SessionKeys, Logger: log, Viewer: fileViewer,
 		Code:     coderepo.NewCache(cfg.RepoDir),
 		Settings: ui.Settings{ExternalURL: cfg.ExternalURL, SessionIdle: cfg.SessionIdle, BackendName: cfg.BackendName, JobsiteURL: jobsiteHome},
 	})
+	return a, nil
+}
 
-	ln, err := net.Listen("tcp", cfg.Listen)
+// serve runs the deliverer and the web server until ctx ends or the
+// server fails, then shuts both down gracefully.
+func (a *app) serve(ctx context.Context, stdout io.Writer) error {
+	deliveryCtx, stopDelivery := context.WithCancel(context.WithoutCancel(ctx))
+	deliveryDone := make(chan struct{})
+	go func() {
+		defer close(deliveryDone)
+		if err := a.deliverer.Run(deliveryCtx); err != nil {
+			a.log.Error("delivery stopped", "err", err)
+		}
+	}()
+	defer func() { stopDelivery(); <-deliveryDone }()
+
+	ln, err := net.Listen("tcp", a.cfg.Listen)
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}
-	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 2 * time.Minute,
-		WriteTimeout: 5 * time.Minute, IdleTimeout: 2 * time.Minute, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
+	srv := &http.Server{Handler: a.handler, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 2 * time.Minute,
+		WriteTimeout: 5 * time.Minute, IdleTimeout: 2 * time.Minute, ErrorLog: slog.NewLogLogger(a.log.Handler(), slog.LevelWarn)}
 	url := "http://" + ln.Addr().String()
 	fmt.Fprintf(stdout, "airlock listening on %s/\n", url)
-	if cfg.Demo {
-		printDemo(stdout, cfg, auth, receiverURL)
+	if a.cfg.Demo {
+		printDemo(stdout, a.cfg, a.auth, a.receiverURL)
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
@@ -158,7 +219,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return fmt.Errorf("serve: %w", err)
 	case <-ctx.Done():
 	}
-	log.Info("shutting down")
+	a.log.Info("shutting down")
 	sctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 	defer cancel()
 	if err := srv.Shutdown(sctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
