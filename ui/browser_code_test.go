@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/airlock-project/airlock/ui/internal/browsertest"
+	"github.com/airlock-project/airlock/ui/browsertest"
 )
 
 // TestBrowserSourceCode follows an output checker from a file to the code

@@ -11,7 +11,7 @@ import (
 
 	"github.com/airlock-project/airlock/airlock"
 	"github.com/airlock-project/airlock/review"
-	"github.com/airlock-project/airlock/ui/internal/browsertest"
+	"github.com/airlock-project/airlock/ui/browsertest"
 )
 
 // Comment texts, unique so the tests can look for them on any page.

@@ -15,7 +15,7 @@ import (
 	"github.com/chromedp/chromedp/kb"
 	"golang.org/x/net/html"
 
-	"github.com/airlock-project/airlock/ui/internal/browsertest"
+	"github.com/airlock-project/airlock/ui/browsertest"
 )
 
 // The generated table of TestBrowserTable.

@@ -9,7 +9,7 @@ import (
 
 	"github.com/airlock-project/airlock/airlock"
 	"github.com/airlock-project/airlock/review"
-	"github.com/airlock-project/airlock/ui/internal/browsertest"
+	"github.com/airlock-project/airlock/ui/browsertest"
 )
 
 // TestBrowser drives airlock in headless Chromium: one browser process for
