@@ -13,7 +13,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/oklog/ulid/v2"
+	"github.com/airlock-project/airlock/airlock"
 )
 
 // releaseIDRE bounds release ids: airlock sends a 26-character ULID; the id
@@ -292,7 +292,7 @@ func (s *Server) createRelease(ctx context.Context, workspace, backend, user str
 	defer tx.Rollback()
 	id := req.AirlockID
 	if id == "" {
-		id = ulid.Make().String()
+		id = airlock.NewULID(s.now())
 	} else {
 		var ews, eb string
 		err := tx.QueryRowContext(ctx, `SELECT workspace, backend FROM releases WHERE id = ?`, id).Scan(&ews, &eb)
@@ -330,7 +330,7 @@ func (s *Server) createRelease(ctx context.Context, workspace, backend, user str
 	}
 	defer stmt.Close()
 	for _, f := range req.Files {
-		if _, err := stmt.ExecContext(ctx, ulid.Make().String(), id, workspace, backend, f.Name, f.SHA256, f.Size,
+		if _, err := stmt.ExecContext(ctx, airlock.NewULID(s.now()), id, workspace, backend, f.Name, f.SHA256, f.Size,
 			formatTime(f.Date), string(f.Meta), user, now); err != nil {
 			return "", fmt.Errorf("insert release file: %w", err)
 		}

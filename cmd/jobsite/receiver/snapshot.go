@@ -8,7 +8,6 @@ import (
 	"strings"
 
 	"github.com/airlock-project/airlock/airlock"
-	"github.com/oklog/ulid/v2"
 )
 
 // createSnapshot makes a draft set of outputs from uploaded files of the
@@ -34,7 +33,7 @@ func (s *Server) createSnapshot(ctx context.Context, workspace, user string, fil
 			return err
 		}
 	}
-	id := ulid.Make().String()
+	id := airlock.NewULID(s.now())
 	if _, err := tx.ExecContext(ctx, `INSERT INTO snapshots (id, workspace, created_by, created_at) VALUES (?, ?, ?, ?)`,
 		id, workspace, user, formatTime(s.now())); err != nil {
 		return err

@@ -13,7 +13,7 @@ import (
 	"os"
 	"path"
 
-	"github.com/oklog/ulid/v2"
+	"github.com/airlock-project/airlock/airlock"
 )
 
 // tmpDir is the storage sub-directory for uploads in progress. Workspace
@@ -147,7 +147,7 @@ func (s *Server) alreadyUploaded(w http.ResponseWriter, r *http.Request, file *R
 // hashing as it goes, and returns the temp name, hex SHA-256 and size.
 // The body is cut off with *http.MaxBytesError past the size limit.
 func (s *Server) receiveBody(body io.Reader) (tmp, sum string, n int64, err error) {
-	tmp = path.Join(tmpDir, ulid.Make().String())
+	tmp = path.Join(tmpDir, airlock.NewULID(s.now()))
 	f, err := s.root.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o640)
 	if err != nil {
 		return "", "", 0, fmt.Errorf("create temp file: %w", err)
