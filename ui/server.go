@@ -17,6 +17,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/airlock-project/airlock/airlock"
+	"github.com/airlock-project/airlock/ui/markdown"
 	"github.com/airlock-project/airlock/ui/preview"
 	"github.com/airlock-project/airlock/workspaces"
 	"github.com/airlock-project/airlock/workspaces/coderepo"
@@ -126,7 +127,7 @@ type Server struct {
 	sessions *sessions.CookieStore
 	limiter  *loginLimiter
 	rules    map[string]access // "METHOD path" → who may call it
-	md       *markdown
+	md       *markdown.Renderer
 	viewer   Viewer
 	code     *coderepo.Cache
 }
@@ -159,7 +160,7 @@ func newServer(deps Deps) (*Server, error) {
 		log:    deps.Logger,
 		now:    deps.Now,
 		rules:  map[string]access{},
-		md:     newMarkdown(),
+		md:     markdown.New(),
 		viewer: deps.Viewer,
 		code:   deps.Code,
 	}
@@ -207,7 +208,7 @@ func (s *Server) Routes() []string {
 func (s *Server) funcs() template.FuncMap {
 	return template.FuncMap{
 		"static":     s.static.URL,
-		"markdown":   func(text string) template.HTML { return s.md.render(text) },
+		"markdown":   func(text string) template.HTML { return s.md.Render(text) },
 		"date":       formatDate,
 		"datetime":   formatDateTime,
 		"size":       formatSize,

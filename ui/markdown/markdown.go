@@ -1,4 +1,6 @@
-package ui
+// Package markdown turns text people write (airlock's comments, the jobs
+// site's project status descriptions) into safe HTML.
+package markdown
 
 import (
 	"bytes"
@@ -9,15 +11,17 @@ import (
 	"github.com/yuin/goldmark/renderer/html"
 )
 
-// markdown turns comment text into safe HTML: goldmark without raw HTML,
-// then bluemonday allowing only a small set of tags (reference-ui §8), so a
-// comment can never inject script, style or forms.
-type markdown struct {
+// Renderer is goldmark without raw HTML, then bluemonday allowing only a
+// small set of tags and http, https and mailto links (reference-ui §8),
+// so the text can never inject script, style or forms. It is safe for
+// concurrent use.
+type Renderer struct {
 	md     goldmark.Markdown
 	policy *bluemonday.Policy
 }
 
-func newMarkdown() *markdown {
+// New returns a Renderer.
+func New() *Renderer {
 	p := bluemonday.NewPolicy()
 	p.AllowElements("b", "blockquote", "code", "em", "i", "li", "ol", "strong", "ul", "p", "br", "pre")
 	p.AllowAttrs("href").OnElements("a")
@@ -25,14 +29,14 @@ func newMarkdown() *markdown {
 	p.RequireParseableURLs(true)
 	p.RequireNoFollowOnLinks(true)
 	p.AddTargetBlankToFullyQualifiedLinks(true)
-	return &markdown{
+	return &Renderer{
 		md:     goldmark.New(goldmark.WithRendererOptions(html.WithHardWraps())),
 		policy: p,
 	}
 }
 
-// render converts markdown text to sanitised HTML.
-func (m *markdown) render(text string) template.HTML {
+// Render converts markdown text to sanitised HTML.
+func (m *Renderer) Render(text string) template.HTML {
 	var buf bytes.Buffer
 	if err := m.md.Convert([]byte(text), &buf); err != nil {
 		return template.HTML(template.HTMLEscapeString(text))
