@@ -2,6 +2,9 @@
 
 default: check
 
+# staticcheck's version; .ci/run installs the same one.
+staticcheck_version := "v0.8.2"
+
 run:
     go run ./cmd/airlock
 
@@ -18,7 +21,18 @@ fmt:
 vet:
     go vet ./...
 
-check: fmt vet test
+# Fails when `go mod tidy -e` would change go.mod or go.sum (and shows how).
+# -e goes past a test dependency of a dependency that the module proxy
+# refuses, where plain `go mod tidy` stops.
+tidy:
+    go mod tidy -e -diff
+
+# staticcheck, installed by `go install` at the pinned version.
+lint:
+    GOBIN="$(go env GOPATH)/bin" go install honnef.co/go/tools/cmd/staticcheck@{{staticcheck_version}}
+    "$(go env GOPATH)/bin/staticcheck" ./...
+
+check: fmt vet tidy lint test
 
 bench:
     go test -run='^$' -bench=. -benchmem ./...

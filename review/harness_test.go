@@ -5,7 +5,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"fmt"
 	"io"
 	"path/filepath"
 	"strings"
@@ -309,5 +308,3 @@ func (e *env) advance(author *airlock.User, id string, s airlock.RequestStatus) 
 	}
 	return id2
 }
-
-func codeOf(err error) string { return fmt.Sprint(airlock.ErrorCode(err)) }

@@ -3,7 +3,6 @@ package ui
 import (
 	"crypto/rand"
 	"encoding/hex"
-	"errors"
 	"log/slog"
 	"net/http"
 	"time"
@@ -253,5 +252,3 @@ func require(a access) echo.MiddlewareFunc {
 		}
 	}
 }
-
-var errNoRule = errors.New("route has no access rule")

@@ -76,9 +76,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (*
 	if c.SessionIdle, err = time.ParseDuration(idle); err != nil || c.SessionIdle <= 0 {
 		return nil, fmt.Errorf("session idle must be a positive duration like 336h, got %q", idle)
 	}
-	for _, t := range strings.FieldsFunc(types, func(r rune) bool { return r == ',' || r == ' ' }) {
-		c.FileTypes = append(c.FileTypes, t)
-	}
+	c.FileTypes = strings.FieldsFunc(types, func(r rune) bool { return r == ',' || r == ' ' })
 	if keys != "" {
 		for _, k := range strings.Split(keys, ",") {
 			b, err := hex.DecodeString(strings.TrimSpace(k))

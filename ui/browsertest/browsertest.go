@@ -115,10 +115,6 @@ func Start(t testing.TB) *Browser {
 	return b
 }
 
-// ArtifactDir is where screenshots are saved: $AIRLOCK_ARTIFACTS/<test>,
-// or a temporary directory.
-func (b *Browser) ArtifactDir() string { return b.artifacts }
-
 // Person is one person's browser context with one tab: their own cookies,
 // storage and CSRF token, closed when the test ends.
 type Person struct {
@@ -262,12 +258,6 @@ func (p *Person) WaitHTMXIdle() {
 func (p *Person) SetValue(sel, value string) {
 	p.t.Helper()
 	p.Do("fill "+sel, chromedp.SetValue(chromedp.CSS(sel), value, chromedp.NodeVisible))
-}
-
-// Type focuses a field and types text into it as keystrokes.
-func (p *Person) Type(sel, text string) {
-	p.t.Helper()
-	p.Do("type into "+sel, chromedp.SendKeys(chromedp.CSS(sel), text, chromedp.NodeVisible))
 }
 
 // Eval evaluates a JavaScript expression in the page and returns its value

@@ -251,18 +251,6 @@ func (f *Frame) ClickNav(sel string, also ...string) *network.Response {
 	return resp
 }
 
-// URL returns the address of the frame's current document.
-func (f *Frame) URL() string {
-	f.p.t.Helper()
-	if f.remote != nil {
-		return f.remote.URL()
-	}
-	if doc := f.element().ContentDocument; doc != nil {
-		return doc.DocumentURL
-	}
-	return ""
-}
-
 // Screenshot saves a full-page PNG of the tab holding the frame (see
 // Person.Screenshot).
 func (f *Frame) Screenshot(name string) string {

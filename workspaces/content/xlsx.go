@@ -108,15 +108,10 @@ type Sheet struct {
 	fatal  error    // the conversion failed before the first row
 }
 
-// CheckWorkbook inspects the zip central directory of an .xlsx file without
+// checkWorkbook inspects the zip central directory of an .xlsx file without
 // decompressing anything. It returns an EINVALID *airlock.Error for a file
 // that is not a workbook, or whose size, number of entries or total
 // expanded size exceeds the limits (zip bombs).
-func CheckWorkbook(r io.ReaderAt, size int64, lim WorkbookLimits) error {
-	_, err := checkWorkbook(r, size, lim)
-	return err
-}
-
 func checkWorkbook(r io.ReaderAt, size int64, lim WorkbookLimits) (*zip.Reader, error) {
 	lim.fill()
 	if size > lim.MaxFileBytes {
@@ -149,7 +144,7 @@ func checkWorkbook(r io.ReaderAt, size int64, lim WorkbookLimits) (*zip.Reader, 
 	return zr, nil
 }
 
-// OpenWorkbook checks the file with CheckWorkbook, then opens it with
+// OpenWorkbook checks the file with checkWorkbook, then opens it with
 // excelize, which reads the whole file into memory and unpacks its parts
 // (those over 16 MB to TempDir). Sheets are converted when asked for, with
 // excelize's streaming row iterator.
