@@ -373,8 +373,8 @@ func (s *Service) ChangeFiles(ctx context.Context, u *airlock.User, id string, p
 }
 
 // EditGroup sets a group's context and disclosure controls.
-func (s *Service) EditGroup(ctx context.Context, u *airlock.User, id, group, context_, controls string) error {
-	if len(context_) > maxTextLen || len(controls) > maxTextLen {
+func (s *Service) EditGroup(ctx context.Context, u *airlock.User, id, group, groupContext, controls string) error {
+	if len(groupContext) > maxTextLen || len(controls) > maxTextLen {
 		return airlock.Errorf(airlock.EINVALID, "Context and controls can be at most %d characters each.", maxTextLen)
 	}
 	return s.update(ctx, u, id, func(tx airlock.Tx, r *airlock.Request) error {
@@ -385,14 +385,14 @@ func (s *Service) EditGroup(ctx context.Context, u *airlock.User, id, group, con
 		if err != nil {
 			return err
 		}
-		if g.Context == context_ && g.Controls == controls {
+		if g.Context == groupContext && g.Controls == controls {
 			return nil
 		}
-		g.Context, g.Controls, g.UpdatedAt = context_, controls, tx.Now()
+		g.Context, g.Controls, g.UpdatedAt = groupContext, controls, tx.Now()
 		if err := tx.SaveGroup(r.ID, g); err != nil {
 			return err
 		}
-		return audit(tx, r, u.Username, airlock.EventRequestEdit, "", map[string]string{"group": g.Name, "context": context_, "controls": controls})
+		return audit(tx, r, u.Username, airlock.EventRequestEdit, "", map[string]string{"group": g.Name, "context": groupContext, "controls": controls})
 	})
 }
 

@@ -154,12 +154,14 @@ func newWorld(t testing.TB, extra ...string) *world {
 	if err != nil {
 		t.Fatal(err)
 	}
-	w.srv = ui.NewServer(ui.Deps{
+	if w.srv, err = ui.NewServer(ui.Deps{
 		Service: w.svc, Workspaces: w.root, Auth: dev,
 		SessionKeys: [][]byte{[]byte("browser-test-session-hash-key-0123456789")},
 		Settings:    ui.Settings{BackendName: "test backend", JobsiteURL: js.URL + "/"},
 		Code:        coderepo.NewCache(repoDir),
-	})
+	}); err != nil {
+		t.Fatal(err)
+	}
 	return w
 }
 

@@ -186,8 +186,11 @@ func TestCodeViewExplainsMissingCode(t *testing.T) {
 	// Without a configured cache the page says so.
 	e2 := newEnv(t)
 	e2.srv.code = nil
-	srv := NewServer(Deps{Service: e2.svc, Workspaces: e2.root, Auth: e2.auth,
+	srv, err := NewServer(Deps{Service: e2.svc, Workspaces: e2.root, Auth: e2.auth,
 		SessionKeys: [][]byte{[]byte("0123456789abcdef0123456789abcdef")}, Now: e2.clock})
+	if err != nil {
+		t.Fatal(err)
+	}
 	e2.srv = srv
 	body := wantCode(t, e2.as("member").get(codeURL("workspace", "ws1", testCommit(), from)), http.StatusNotFound).Body.String()
 	if !strings.Contains(body, "no repository cache configured") {

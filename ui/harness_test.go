@@ -165,7 +165,7 @@ func newEnv(t testing.TB) *env {
 		t.Fatal(err)
 	}
 	e.auth = &switchAuth{DevUsers: e.users}
-	e.srv = NewServer(Deps{
+	if e.srv, err = NewServer(Deps{
 		Service:     e.svc,
 		Workspaces:  e.root,
 		Auth:        e.auth,
@@ -173,7 +173,9 @@ func newEnv(t testing.TB) *env {
 		Settings:    Settings{ExternalURL: "http://airlock.test"},
 		Now:         e.clock,
 		Code:        coderepo.NewCache(e.repoDir),
-	})
+	}); err != nil {
+		t.Fatal(err)
+	}
 	return e
 }
 

@@ -5,7 +5,7 @@ package ui
 
 import (
 	"context"
-	"fmt"
+	"errors"
 	"html/template"
 	"log/slog"
 	"net/http"
@@ -133,20 +133,12 @@ type Server struct {
 }
 
 // NewServer builds the web application: templates are parsed, static files
-// hashed and routes registered once. It panics if the embedded templates
-// are broken or no session key is given, which are programming or
-// configuration errors that must stop startup.
-func NewServer(deps Deps) *Server {
-	s, err := newServer(deps)
-	if err != nil {
-		panic(fmt.Sprintf("ui.NewServer: %v", err))
-	}
-	return s
-}
-
-func newServer(deps Deps) (*Server, error) {
+// hashed and routes registered once. It fails if no session hash key of at
+// least 32 bytes is given or the embedded templates or static files are
+// broken, so startup stops with the reason.
+func NewServer(deps Deps) (*Server, error) {
 	if len(deps.SessionKeys) == 0 || len(deps.SessionKeys[0]) < 32 {
-		return nil, fmt.Errorf("a session hash key of at least 32 bytes is required")
+		return nil, errors.New("ui: a session hash key of at least 32 bytes is required")
 	}
 	if deps.Logger == nil {
 		deps.Logger = slog.New(slog.DiscardHandler)

@@ -245,3 +245,20 @@ func TestTemplatesConcurrent(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+// TestNewServerErrors checks that a configuration mistake is an error
+// returned to startup, never a panic.
+func TestNewServerErrors(t *testing.T) {
+	t.Parallel()
+	for name, keys := range map[string][][]byte{
+		"NoKeys":       nil,
+		"ShortHashKey": {[]byte("too short")},
+	} {
+		t.Run(name, func(t *testing.T) {
+			srv, err := NewServer(Deps{SessionKeys: keys})
+			if err == nil || srv != nil || !strings.Contains(err.Error(), "session hash key of at least 32 bytes") {
+				t.Fatalf("NewServer = %v, %v", srv, err)
+			}
+		})
+	}
+}

@@ -180,11 +180,14 @@ func openApp(ctx context.Context, cfg *config, log *slog.Logger) (_ *app, err er
 		return nil, err
 	}
 	a.closers = append(a.closers, func() { fileViewer.Close() })
-	a.handler = ui.NewServer(ui.Deps{
+	a.handler, err = ui.NewServer(ui.Deps{
 		Service: svc, Workspaces: root, Auth: a.auth, SessionKeys: cfg.SessionKeys, Logger: log, Viewer: fileViewer,
 		Code:     coderepo.NewCache(cfg.RepoDir),
 		Settings: ui.Settings{ExternalURL: cfg.ExternalURL, SessionIdle: cfg.SessionIdle, BackendName: cfg.BackendName, JobsiteURL: jobsiteHome},
 	})
+	if err != nil {
+		return nil, err
+	}
 	return a, nil
 }
 
