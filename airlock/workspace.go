@@ -3,6 +3,7 @@ package airlock
 import (
 	"context"
 	"io"
+	"io/fs"
 	"time"
 )
 
@@ -51,14 +52,55 @@ type ChildrenOptions struct {
 	HideOutOfDateAction bool
 }
 
+// WorkspaceTree is a consistent view of one workspace's tree of visible
+// files, as of when it was read. It lists and describes files and never
+// opens them: reading a file's bytes is an audited view, which goes
+// through the review service.
+type WorkspaceTree interface {
+	// Repo is the code repository URL of the workspace's jobs, or "".
+	Repo() string
+	// OutOfDateActionCount counts the visible outputs of actions no longer
+	// in the project's pipeline.
+	OutOfDateActionCount() int
+	// IsDir reports whether p is a folder of the tree ("" is the root).
+	IsDir(p string) bool
+	// IsValidPath reports whether p is a visible file or a folder holding one.
+	IsValidPath(p string) bool
+	// NearestValid returns p if it is valid, else its nearest valid parent
+	// folder ("" for the root).
+	NearestValid(p string) string
+	// Children lists folder dir, sorted for display; the cost is the
+	// number of children. EINVALID for a malformed path, ENOTFOUND if dir is
+	// not a folder.
+	Children(ctx context.Context, dir string, opts ChildrenOptions) ([]WorkspaceEntry, error)
+	// File returns a visible file's metadata; ContentHash may be "" for
+	// files that are not manifest outputs. ENOTFOUND if p is not a visible
+	// file.
+	File(ctx context.Context, p string) (WorkspaceFile, error)
+}
+
+// OpenedFile is an open workspace file: its bytes, and its state on disk.
+// *os.File is one.
+type OpenedFile interface {
+	io.ReadSeekCloser
+	Stat() (fs.FileInfo, error)
+}
+
 // Workspaces reads workspace directories. Implementations confine every read
 // to the workspace directory.
 type Workspaces interface {
-	// File returns a visible file's metadata.
+	// Names lists the workspaces on this backend, sorted.
+	Names(ctx context.Context) ([]string, error)
+	// Tree returns the current view of a workspace's tree. Returns
+	// ENOTFOUND if there is no such workspace and EINVALID if its manifest
+	// is missing or broken.
+	Tree(ctx context.Context, workspace string) (WorkspaceTree, error)
+	// File returns a visible file's metadata, with the hash of its bytes
+	// also for files that are not manifest outputs.
 	// Returns ENOTFOUND if the workspace or the file does not exist or is not visible.
 	File(ctx context.Context, workspace, path string) (WorkspaceFile, error)
 	// Open opens a visible file's current bytes.
-	Open(ctx context.Context, workspace, path string) (io.ReadCloser, error)
+	Open(ctx context.Context, workspace, path string) (OpenedFile, error)
 }
 
 // FileStore is the immutable, content-addressed store of request files (D4).

@@ -6,7 +6,11 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"io"
+	"io/fs"
+	"maps"
+	"path"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -45,19 +49,129 @@ func (m *memWorkspaces) File(_ context.Context, ws, path string) (airlock.Worksp
 	if !ok {
 		return airlock.WorkspaceFile{}, airlock.Errorf(airlock.ENOTFOUND, "%s not found", path)
 	}
-	return airlock.WorkspaceFile{Path: path, Size: int64(len(b)), ContentHash: hashOf(b), InManifest: !strings.HasPrefix(path, "metadata/"),
-		Timestamp: time.Unix(1700000000, 0).UTC(), Commit: "abc123"}, nil
+	return memFile(path, b), nil
 }
 
-func (m *memWorkspaces) Open(_ context.Context, ws, path string) (io.ReadCloser, error) {
+func memFile(path string, b []byte) airlock.WorkspaceFile {
+	return airlock.WorkspaceFile{Path: path, Size: int64(len(b)), ContentHash: hashOf(b), InManifest: !strings.HasPrefix(path, "metadata/"),
+		Timestamp: time.Unix(1700000000, 0).UTC(), Commit: "abc123"}
+}
+
+func (m *memWorkspaces) Open(_ context.Context, ws, path string) (airlock.OpenedFile, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	b, ok := m.files[ws][path]
 	if !ok {
 		return nil, airlock.Errorf(airlock.ENOTFOUND, "%s not found", path)
 	}
-	return io.NopCloser(bytes.NewReader(b)), nil
+	return &memOpened{Reader: bytes.NewReader(b), info: memInfo{name: path, size: int64(len(b))}}, nil
 }
+
+func (m *memWorkspaces) Names(context.Context) ([]string, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return slices.Sorted(maps.Keys(m.files)), nil
+}
+
+// Tree lists the workspace's files as they are now: folders are implied by
+// the paths, as on disk.
+func (m *memWorkspaces) Tree(_ context.Context, ws string) (airlock.WorkspaceTree, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.files[ws] == nil {
+		return nil, airlock.Errorf(airlock.ENOTFOUND, "Workspace %q was not found.", ws)
+	}
+	return memTree(maps.Clone(m.files[ws])), nil
+}
+
+// memTree is a workspace's files by path.
+type memTree map[string][]byte
+
+func (t memTree) Repo() string              { return "https://github.com/example/mem" }
+func (t memTree) OutOfDateActionCount() int { return 0 }
+func (t memTree) IsValidPath(p string) bool { _, ok := t[p]; return ok || t.IsDir(p) }
+
+func (t memTree) IsDir(p string) bool {
+	for f := range t {
+		if p == "" || strings.HasPrefix(f, p+"/") {
+			return true
+		}
+	}
+	return false
+}
+
+func (t memTree) NearestValid(p string) string {
+	for p != "" && !t.IsValidPath(p) {
+		p = path.Dir(p)
+		if p == "." {
+			p = ""
+		}
+	}
+	return p
+}
+
+// Children lists folders first, then files, each by name.
+func (t memTree) Children(_ context.Context, dir string, _ airlock.ChildrenOptions) ([]airlock.WorkspaceEntry, error) {
+	if !t.IsDir(dir) {
+		return nil, airlock.Errorf(airlock.ENOTFOUND, "Directory %q does not exist.", dir)
+	}
+	prefix := dir + "/"
+	if dir == "" {
+		prefix = ""
+	}
+	seen := map[string]airlock.WorkspaceEntry{}
+	for f, b := range t {
+		rest, ok := strings.CutPrefix(f, prefix)
+		if !ok {
+			continue
+		}
+		if name, _, isDir := strings.Cut(rest, "/"); isDir {
+			seen[name] = airlock.WorkspaceEntry{Name: name, Path: prefix + name, IsDir: true}
+		} else {
+			seen[name] = airlock.WorkspaceEntry{Name: name, Path: f, File: memFile(f, b)}
+		}
+	}
+	out := slices.Collect(maps.Values(seen))
+	slices.SortFunc(out, func(a, b airlock.WorkspaceEntry) int {
+		if a.IsDir != b.IsDir {
+			if a.IsDir {
+				return -1
+			}
+			return 1
+		}
+		return strings.Compare(a.Name, b.Name)
+	})
+	return out, nil
+}
+
+func (t memTree) File(_ context.Context, p string) (airlock.WorkspaceFile, error) {
+	b, ok := t[p]
+	if !ok {
+		return airlock.WorkspaceFile{}, airlock.Errorf(airlock.ENOTFOUND, "File %q is not a visible file.", p)
+	}
+	return memFile(p, b), nil
+}
+
+// memOpened is an open in-memory file.
+type memOpened struct {
+	*bytes.Reader
+	info memInfo
+}
+
+func (f *memOpened) Close() error               { return nil }
+func (f *memOpened) Stat() (fs.FileInfo, error) { return f.info, nil }
+
+type memInfo struct {
+	name string
+	size int64
+}
+
+func (i memInfo) Name() string       { return path.Base(i.name) }
+func (i memInfo) Size() int64        { return i.size }
+func (i memInfo) Mode() fs.FileMode  { return 0o644 }
+func (i memInfo) ModTime() time.Time { return time.Unix(1700000000, 0).UTC() }
+func (i memInfo) IsDir() bool        { return false }
+func (i memInfo) Sys() any           { return nil }
 
 func hashOf(b []byte) string {
 	s := sha256.Sum256(b)

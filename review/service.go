@@ -32,6 +32,9 @@ type Config struct {
 	// AfterRelease, if set, is called after a release commits, e.g. to wake
 	// the deliverer so uploads start at once.
 	AfterRelease func()
+	// Code reads the source code behind outputs; nil means the backend has
+	// no repository cache, and reading source code says so.
+	Code airlock.CodeRepos
 }
 
 // Service implements the workflow.
@@ -39,6 +42,7 @@ type Service struct {
 	store   airlock.Store
 	ws      airlock.Workspaces
 	files   airlock.FileStore
+	code    airlock.CodeRepos
 	policy  airlock.Policy
 	jobsite Jobsite
 	log     *slog.Logger
@@ -54,7 +58,7 @@ func New(c Config) *Service {
 	if c.Policy.RequiredReviews < airlock.MinRequiredReviews {
 		c.Policy = airlock.NewPolicy(c.Policy.RequiredReviews, c.Policy.FileTypes.Extensions())
 	}
-	return &Service{store: c.Store, ws: c.Workspaces, files: c.Files, policy: c.Policy, jobsite: c.Jobsite, log: c.Logger,
+	return &Service{store: c.Store, ws: c.Workspaces, files: c.Files, code: c.Code, policy: c.Policy, jobsite: c.Jobsite, log: c.Logger,
 		afterRelease: c.AfterRelease}
 }
 

@@ -137,7 +137,7 @@ func newWorld(t testing.TB, extra ...string) *world {
 	}
 	t.Cleanup(func() { store.Close() })
 	w.svc = review.New(review.Config{Store: w.db, Workspaces: w.root, Files: store,
-		Policy: airlock.NewPolicy(2, nil), Jobsite: jobsite.Releaser{Client: client}})
+		Policy: airlock.NewPolicy(2, nil), Jobsite: jobsite.Releaser{Client: client}, Code: coderepo.NewCache(repoDir)})
 	w.deliverer = review.NewDeliverer(review.DeliveryConfig{Store: w.db, Files: store,
 		Destination: jobsite.Destination{Client: client}, Notifier: jobsite.Notifier{Client: client}})
 
@@ -158,7 +158,6 @@ func newWorld(t testing.TB, extra ...string) *world {
 		Service: w.svc, Workspaces: w.root, Auth: dev,
 		SessionKeys: [][]byte{[]byte("browser-test-session-hash-key-0123456789")},
 		Settings:    ui.Settings{BackendName: "test backend", JobsiteURL: js.URL + "/"},
-		Code:        coderepo.NewCache(repoDir),
 	}); err != nil {
 		t.Fatal(err)
 	}

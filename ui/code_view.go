@@ -12,7 +12,6 @@ import (
 	"github.com/airlock-project/airlock/airlock"
 	"github.com/airlock-project/airlock/review"
 	"github.com/airlock-project/airlock/ui/preview"
-	"github.com/airlock-project/airlock/workspaces/coderepo"
 )
 
 // maxFullTree is the most entries a commit may have for the whole tree to
@@ -25,7 +24,7 @@ const paramReturn = "return"
 
 // codeScope is a code view opened from a workspace or from a request.
 type codeScope struct {
-	src       review.CodeSource
+	ref       review.CodeRef
 	viewBase  string // the page URL of the commit's root, ending in '/'
 	content   string // the content URL of the commit's root, ending in '/'
 	back      string // where the back link goes
@@ -46,7 +45,8 @@ type codeNode struct {
 // codePage is the data of the code view.
 type codePage struct {
 	Src       review.CodeSource
-	Snap      *coderepo.Snapshot
+	Commit    *airlock.CodeCommit // nil when the source code is unavailable
+	FileCount int
 	Problem   string // why the source code cannot be shown
 	Path      string
 	IsDir     bool
@@ -63,7 +63,7 @@ type codePage struct {
 
 // codeRow is one row of a folder table in the code view.
 type codeRow struct {
-	coderepo.Entry
+	airlock.CodeEntry
 	URL string
 }
 
@@ -75,43 +75,32 @@ func codeURL(scope, key, commit, from string) string {
 		url.Values{paramReturn: {from}}.Encode()
 }
 
-// workspaceCodeScope resolves /code/…/workspace/:ws/:commit/: the
-// repository is the workspace's, from its manifest.
-func (s *Server) workspaceCodeScope(c echo.Context) (codeScope, error) {
-	ws := c.Param("ws")
-	if err := airlock.CheckCanView(currentUser(c), ws); err != nil {
-		return codeScope{}, err
-	}
-	w, err := s.deps.Workspaces.Get(ctx(c), ws)
-	if err != nil {
-		return codeScope{}, err
-	}
-	commit := c.Param("commit")
+// workspaceCodeScope is /code/…/workspace/:ws/:commit/: the repository is
+// the workspace's, from its manifest.
+func workspaceCodeScope(c echo.Context) codeScope {
+	ws, commit := c.Param("ws"), c.Param("commit")
 	tail := url.PathEscape(ws) + "/" + url.PathEscape(commit) + "/"
 	sc := codeScope{
-		src:      review.CodeSource{Workspace: ws, Repo: w.Repo(), Commit: commit},
+		ref:      review.CodeRef{Workspace: ws, Commit: commit},
 		viewBase: "/code/view/workspace/" + tail, content: "/code/content/workspace/" + tail,
 		back: browseURL(ws, "", true), backLabel: "Back to workspace " + ws,
 	}
 	sc.withReturn(c)
-	return sc, nil
+	return sc
 }
 
-// requestCodeScope resolves /code/…/request/:id/:commit/: the repository
-// is the one recorded on the request's files from that commit.
-func (s *Server) requestCodeScope(c echo.Context) (codeScope, error) {
-	src, err := s.deps.Service.RequestCodeSource(ctx(c), currentUser(c), c.Param("id"), c.Param("commit"))
-	if err != nil {
-		return codeScope{}, err
-	}
-	tail := url.PathEscape(src.Request) + "/" + url.PathEscape(c.Param("commit")) + "/"
+// requestCodeScope is /code/…/request/:id/:commit/: the repository is the
+// one recorded on the request's files from that commit.
+func requestCodeScope(c echo.Context) codeScope {
+	id, commit := c.Param("id"), c.Param("commit")
+	tail := url.PathEscape(id) + "/" + url.PathEscape(commit) + "/"
 	sc := codeScope{
-		src:      src,
+		ref:      review.CodeRef{Request: id, Commit: commit},
 		viewBase: "/code/view/request/" + tail, content: "/code/content/request/" + tail,
-		back: "/requests/view/" + url.PathEscape(src.Request) + "/", backLabel: "Back to the request",
+		back: "/requests/view/" + url.PathEscape(id) + "/", backLabel: "Back to the request",
 	}
 	sc.withReturn(c)
-	return sc, nil
+	return sc
 }
 
 // withReturn takes the back link from ?return= when it is a local path,
@@ -140,81 +129,69 @@ func (sc codeScope) pageURL(p string, isDir bool) string {
 
 // codeWorkspaceView answers GET /code/view/workspace/:ws/:commit/*.
 func (s *Server) codeWorkspaceView(c echo.Context) error {
-	sc, err := s.workspaceCodeScope(c)
-	if err != nil {
-		return err
-	}
-	return s.codeView(c, sc, "workspace "+sc.src.Workspace)
+	return s.codeView(c, workspaceCodeScope(c))
 }
 
 // codeRequestView answers GET /code/view/request/:id/:commit/*.
 func (s *Server) codeRequestView(c echo.Context) error {
-	sc, err := s.requestCodeScope(c)
-	if err != nil {
-		return err
-	}
-	return s.codeView(c, sc, "request "+sc.src.Request+" in workspace "+sc.src.Workspace)
+	return s.codeView(c, requestCodeScope(c))
 }
 
 // codeWorkspaceContent answers GET /code/content/workspace/:ws/:commit/*.
 func (s *Server) codeWorkspaceContent(c echo.Context) error {
-	sc, err := s.workspaceCodeScope(c)
-	if err != nil {
-		return err
-	}
-	return s.codeContent(c, sc)
+	return s.codeContent(c, workspaceCodeScope(c))
 }
 
 // codeRequestContent answers GET /code/content/request/:id/:commit/*.
 func (s *Server) codeRequestContent(c echo.Context) error {
-	sc, err := s.requestCodeScope(c)
-	if err != nil {
-		return err
-	}
-	return s.codeContent(c, sc)
+	return s.codeContent(c, requestCodeScope(c))
 }
 
 // codeView shows the tree of the commit and a folder table or a file in
 // the preview frame. A repository or commit the cache lacks is explained
 // on the page, with the way back.
-func (s *Server) codeView(c echo.Context, sc codeScope, from string) error {
+func (s *Server) codeView(c echo.Context, sc codeScope) error {
+	v, err := s.deps.Service.BrowseCode(ctx(c), currentUser(c), sc.ref)
+	if err != nil {
+		return err
+	}
 	p, dirSyntax, err := pathParam(c)
 	if err != nil {
 		return err
 	}
-	page := codePage{Src: sc.src, Back: sc.back, BackLabel: sc.backLabel, RootURL: sc.pageURL("", true), From: from}
-	snap, err := s.code.Snapshot(ctx(c), sc.src.Repo, sc.src.Commit)
-	if err != nil {
-		switch airlock.ErrorCode(err) {
-		case airlock.ENOTFOUND, airlock.EINVALID:
-			page.Problem = airlock.ErrorMessage(err)
-			return s.renderStatus(c, statusOf(err, http.MethodGet), "code", "Source code unavailable", page)
-		}
-		return err
+	from := "workspace " + v.Source.Workspace
+	if v.Source.Request != "" {
+		from = "request " + v.Source.Request + " in workspace " + v.Source.Workspace
 	}
-	page.Snap = snap
-	if !snap.IsDir(p) && !snap.IsFile(p) {
-		s.addFlash(c, "warning", "“"+p+"” is not a file or folder of "+snap.Repo+" at commit "+snap.Short()+". Showing the top of the repository instead.")
+	page := codePage{Src: v.Source, Back: sc.back, BackLabel: sc.backLabel, RootURL: sc.pageURL("", true), From: from}
+	if v.Unavailable != nil {
+		page.Problem = airlock.ErrorMessage(v.Unavailable)
+		return s.renderStatus(c, statusOf(v.Unavailable, http.MethodGet), "code", "Source code unavailable", page)
+	}
+	tree, commit := v.Tree, v.Tree.Commit()
+	page.Commit, page.FileCount = &commit, tree.FileCount()
+	if !tree.IsDir(p) && !tree.IsFile(p) {
+		s.addFlash(c, "warning", "“"+p+"” is not a file or folder of "+commit.Repo+" at commit "+commit.Short()+". Showing the top of the repository instead.")
 		return c.Redirect(http.StatusFound, sc.pageURL("", true))
 	}
-	page.Path, page.IsDir = p, snap.IsDir(p)
+	page.Path, page.IsDir = p, tree.IsDir(p)
 	if page.IsDir != dirSyntax && p != "" {
 		return c.Redirect(http.StatusFound, sc.pageURL(p, page.IsDir))
 	}
-	page.Crumbs = codeCrumbs(sc, snap, p, page.IsDir)
-	page.Tree = codeTree(sc, snap, "", p, snap.FileCount() <= maxFullTree)
-	title := snap.Repo + "@" + snap.Short()
+	page.Crumbs = codeCrumbs(sc, commit, p, page.IsDir)
+	page.Tree = codeTree(sc, tree, "", p, tree.FileCount() <= maxFullTree)
+	title := commit.Repo + "@" + commit.Short()
 	if page.IsDir {
-		entries, err := snap.Children(p)
+		entries, err := tree.Children(p)
 		if err != nil {
 			return err
 		}
 		page.Rows = make([]codeRow, len(entries))
 		for i, e := range entries {
-			page.Rows[i] = codeRow{Entry: e, URL: sc.pageURL(e.Path, e.IsDir)}
+			page.Rows[i] = codeRow{CodeEntry: e, URL: sc.pageURL(e.Path, e.IsDir)}
 		}
 	} else {
-		blob, err := snap.BlobID(p)
+		blob, err := tree.BlobID(p)
 		if err != nil {
 			return err
 		}
@@ -226,8 +203,8 @@ func (s *Server) codeView(c echo.Context, sc codeScope, from string) error {
 }
 
 // codeCrumbs is the breadcrumb trail from the repository root.
-func codeCrumbs(sc codeScope, snap *coderepo.Snapshot, p string, isDir bool) []crumb {
-	out := []crumb{{Name: snap.Repo + "@" + snap.Short(), URL: sc.pageURL("", true)}}
+func codeCrumbs(sc codeScope, commit airlock.CodeCommit, p string, isDir bool) []crumb {
+	out := []crumb{{Name: commit.Repo + "@" + commit.Short(), URL: sc.pageURL("", true)}}
 	if p == "" {
 		return out
 	}
@@ -241,8 +218,8 @@ func codeCrumbs(sc codeScope, snap *coderepo.Snapshot, p string, isDir bool) []c
 // codeTree builds the tree under dir. With full, every folder is drawn
 // (closed unless on the way to selected); otherwise only the folders on
 // the way to selected are opened and the others are links.
-func codeTree(sc codeScope, snap *coderepo.Snapshot, dir, selected string, full bool) []*codeNode {
-	entries, err := snap.Children(dir)
+func codeTree(sc codeScope, tree airlock.CodeTree, dir, selected string, full bool) []*codeNode {
+	entries, err := tree.Children(dir)
 	if err != nil {
 		return nil
 	}
@@ -251,7 +228,7 @@ func codeTree(sc codeScope, snap *coderepo.Snapshot, dir, selected string, full 
 		n := &codeNode{Name: e.Name, URL: sc.pageURL(e.Path, e.IsDir), IsDir: e.IsDir, Selected: e.Path == selected}
 		n.Open = e.IsDir && strings.HasPrefix(selected+"/", e.Path+"/")
 		if e.IsDir && (full || n.Open) {
-			n.Children = codeTree(sc, snap, e.Path, selected, full)
+			n.Children = codeTree(sc, tree, e.Path, selected, full)
 		}
 		out[i] = n
 	}
@@ -259,32 +236,17 @@ func codeTree(sc codeScope, snap *coderepo.Snapshot, dir, selected string, full 
 }
 
 // codeContent serves a file of the commit for the preview frame or a new
-// tab, sandboxed like every output (D8) and audited (D12). Source code is
-// not an output under review, so every file type may be read.
+// tab, sandboxed like every output (D8); the service audits the read (D12).
 func (s *Server) codeContent(c echo.Context, sc codeScope) error {
 	p, _, err := pathParam(c)
 	if err != nil {
 		return err
 	}
-	snap, err := s.code.Snapshot(ctx(c), sc.src.Repo, sc.src.Commit)
+	f, err := s.deps.Service.OpenCodeFile(ctx(c), currentUser(c), sc.ref, p)
 	if err != nil {
-		return err
-	}
-	if snap.IsDir(p) {
-		return airlock.Errorf(airlock.EINVALID, "%q is a folder, not a file.", p)
-	}
-	blob, err := snap.BlobID(p)
-	if err != nil {
-		return err
-	}
-	data, err := snap.ReadFile(p)
-	if err != nil {
-		return err
-	}
-	if err := s.deps.Service.RecordCodeView(ctx(c), currentUser(c), sc.src, p); err != nil {
 		return err
 	}
 	setContentHeaders(c)
-	return s.viewer.Render(c.Response(), c.Request(), preview.File{Name: p, Size: int64(len(data)), Hash: blob,
-		Allowed: true, Content: bytes.NewReader(data)})
+	return s.viewer.Render(c.Response(), c.Request(), preview.File{Name: p, Size: int64(len(f.Data)), Hash: f.BlobID,
+		Allowed: true, Content: bytes.NewReader(f.Data)})
 }

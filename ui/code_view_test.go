@@ -185,7 +185,7 @@ func TestCodeViewExplainsMissingCode(t *testing.T) {
 
 	// Without a configured cache the page says so.
 	e2 := newEnv(t)
-	e2.srv.code = nil
+	e2.svc = review.New(review.Config{Store: e2.db, Workspaces: e2.root, Policy: airlock.NewPolicy(2, nil)})
 	srv, err := NewServer(Deps{Service: e2.svc, Workspaces: e2.root, Auth: e2.auth,
 		SessionKeys: [][]byte{[]byte("0123456789abcdef0123456789abcdef")}, Now: e2.clock})
 	if err != nil {
@@ -234,11 +234,11 @@ func TestCodeViewFromARequest(t *testing.T) {
 	wantCode(t, checker.get("/code/view/request/"+id+"/"+strings.Repeat("f", 40)+"/"), http.StatusNotFound)
 	// People who cannot see the request learn nothing.
 	wantCode(t, e.as("outsider").get(want), http.StatusNotFound)
-	if _, err := e.svc.RequestCodeSource(context.Background(), e.user("outsider"), id, testCommit()); airlock.ErrorCode(err) != airlock.ENOTFOUND {
-		t.Errorf("service let an outsider resolve the code: %v", err)
+	if _, err := e.svc.BrowseCode(context.Background(), e.user("outsider"), review.CodeRef{Request: id, Commit: testCommit()}); airlock.ErrorCode(err) != airlock.ENOTFOUND {
+		t.Errorf("service let an outsider list the code: %v", err)
 	}
-	if err := e.svc.RecordCodeView(context.Background(), e.user("outsider"), review.CodeSource{Workspace: "ws1"}, "x"); airlock.ErrorCode(err) != airlock.EFORBIDDEN {
-		t.Errorf("service audited an outsider's workspace code view: %v", err)
+	if _, err := e.svc.OpenCodeFile(context.Background(), e.user("outsider"), review.CodeRef{Workspace: "ws1", Commit: testCommit()}, "project.yaml"); airlock.ErrorCode(err) != airlock.EFORBIDDEN {
+		t.Errorf("service let an outsider read a workspace's code: %v", err)
 	}
 }
 

@@ -154,7 +154,8 @@ func newEnv(t testing.TB) *env {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { store.Close() })
-	e.svc = review.New(review.Config{Store: e.db, Workspaces: e.root, Files: store, Policy: airlock.NewPolicy(2, nil), Jobsite: e.jobs})
+	e.svc = review.New(review.Config{Store: e.db, Workspaces: e.root, Files: store, Policy: airlock.NewPolicy(2, nil), Jobsite: e.jobs,
+		Code: coderepo.NewCache(e.repoDir)})
 
 	devfile := map[string]any{}
 	for name, u := range testUsers() {
@@ -172,7 +173,6 @@ func newEnv(t testing.TB) *env {
 		SessionKeys: [][]byte{[]byte("0123456789abcdef0123456789abcdef")},
 		Settings:    Settings{ExternalURL: "http://airlock.test"},
 		Now:         e.clock,
-		Code:        coderepo.NewCache(e.repoDir),
 	}); err != nil {
 		t.Fatal(err)
 	}

@@ -20,7 +20,6 @@ import (
 	"github.com/airlock-project/airlock/ui/markdown"
 	"github.com/airlock-project/airlock/ui/preview"
 	"github.com/airlock-project/airlock/workspaces"
-	"github.com/airlock-project/airlock/workspaces/coderepo"
 )
 
 // Settings are the web application's tunable values. Zero values take the
@@ -110,9 +109,6 @@ type Deps struct {
 	// Viewer renders file contents for the preview frame; nil uses a
 	// preview engine (NewPreview) with the default options.
 	Viewer Viewer
-	// Code reads the source code behind outputs; nil means no repository
-	// cache is configured, and the code view says so.
-	Code *coderepo.Cache
 }
 
 // Server is the web application. It is an http.Handler.
@@ -129,7 +125,6 @@ type Server struct {
 	rules    map[string]access // "METHOD path" → who may call it
 	md       *markdown.Renderer
 	viewer   Viewer
-	code     *coderepo.Cache
 }
 
 // NewServer builds the web application: templates are parsed, static files
@@ -154,10 +149,6 @@ func NewServer(deps Deps) (*Server, error) {
 		rules:  map[string]access{},
 		md:     markdown.New(),
 		viewer: deps.Viewer,
-		code:   deps.Code,
-	}
-	if s.code == nil {
-		s.code = coderepo.NewCache("")
 	}
 	var err error
 	if s.viewer == nil {

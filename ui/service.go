@@ -26,8 +26,8 @@ type Service interface {
 	OpenRequestFile(ctx context.Context, u *airlock.User, id, path string, download bool) (io.ReadSeekCloser, *airlock.RequestFile, error)
 	RecordWorkspaceView(ctx context.Context, u *airlock.User, workspace, path string) error
 	RecordRequestFileView(ctx context.Context, u *airlock.User, id, path string) error
-	RequestCodeSource(ctx context.Context, u *airlock.User, id, commit string) (review.CodeSource, error)
-	RecordCodeView(ctx context.Context, u *airlock.User, src review.CodeSource, path string) error
+	BrowseCode(ctx context.Context, u *airlock.User, ref review.CodeRef) (*review.CodeView, error)
+	OpenCodeFile(ctx context.Context, u *airlock.User, ref review.CodeRef, path string) (*review.CodeFile, error)
 
 	AddFiles(ctx context.Context, u *airlock.User, workspace string, items []review.AddItem, group string) ([]review.FileResult, error)
 	UpdateFiles(ctx context.Context, u *airlock.User, workspace string, paths []string) ([]review.FileResult, error)

@@ -24,8 +24,9 @@ import (
 
 // Compile-time checks that we meet the domain's interfaces.
 var (
-	_ airlock.Workspaces = (*Root)(nil)
-	_ airlock.FileStore  = (*Store)(nil)
+	_ airlock.Workspaces    = (*Root)(nil)
+	_ airlock.WorkspaceTree = (*Workspace)(nil)
+	_ airlock.FileStore     = (*Store)(nil)
 )
 
 // racyWindow is how long after a file's modification time we keep
@@ -341,10 +342,23 @@ func (r *Root) File(ctx context.Context, workspace, path string) (airlock.Worksp
 }
 
 // Open implements airlock.Workspaces: it opens a visible file's current bytes.
-func (r *Root) Open(ctx context.Context, workspace, path string) (io.ReadCloser, error) {
+func (r *Root) Open(ctx context.Context, workspace, path string) (airlock.OpenedFile, error) {
 	w, err := r.Get(ctx, workspace)
 	if err != nil {
 		return nil, err
 	}
-	return w.Open(ctx, path)
+	f, err := w.Open(ctx, path)
+	if err != nil {
+		return nil, err
+	}
+	return f, nil
+}
+
+// Tree implements airlock.Workspaces: it is Get, as the domain's view.
+func (r *Root) Tree(ctx context.Context, workspace string) (airlock.WorkspaceTree, error) {
+	w, err := r.Get(ctx, workspace)
+	if err != nil {
+		return nil, err
+	}
+	return w, nil
 }

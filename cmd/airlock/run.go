@@ -162,6 +162,7 @@ func openApp(ctx context.Context, cfg *config, log *slog.Logger) (_ *app, err er
 		Policy:  airlock.NewPolicy(cfg.RequiredReviews, cfg.FileTypes),
 		Jobsite: jobsite.Releaser{Client: client}, Logger: log,
 		AfterRelease: func() { a.deliverer.Wake() }, // set below, before the server takes requests
+		Code:         coderepo.NewCache(cfg.RepoDir),
 	})
 	// The deliverer uploads released files and sends notifications from the
 	// queue in the database, so work left by a crash resumes (D10).
@@ -182,7 +183,6 @@ func openApp(ctx context.Context, cfg *config, log *slog.Logger) (_ *app, err er
 	a.closers = append(a.closers, func() { fileViewer.Close() })
 	a.handler, err = ui.NewServer(ui.Deps{
 		Service: svc, Workspaces: root, Auth: a.auth, SessionKeys: cfg.SessionKeys, Logger: log, Viewer: fileViewer,
-		Code:     coderepo.NewCache(cfg.RepoDir),
 		Settings: ui.Settings{ExternalURL: cfg.ExternalURL, SessionIdle: cfg.SessionIdle, BackendName: cfg.BackendName, JobsiteURL: jobsiteHome},
 	})
 	if err != nil {

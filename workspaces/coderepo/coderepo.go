@@ -100,34 +100,25 @@ func ValidCommit(s string) bool {
 	return true
 }
 
-// Entry is one file or folder of a commit's tree.
-type Entry struct {
-	Name  string
-	Path  string // slash-separated, relative to the repository root
-	IsDir bool
-	Size  int64 // files only; -1 when it could not be read
-}
-
 // Snapshot is the tree of one commit of one repository. It is immutable.
 type Snapshot struct {
-	Repo   string // the repository's cache name
-	URL    string // the repository URL it was opened for
-	Commit string // the full commit id
-	// Message is the first line of the commit message.
-	Message string
-	// Author and When describe the commit.
-	Author string
-	When   string
+	airlock.CodeCommit
 
 	gitDir string
-	files  map[string]plumbing.Hash // blob of each file path
-	dirs   map[string][]Entry       // children of each folder, "" is the root
+	files  map[string]plumbing.Hash       // blob of each file path
+	dirs   map[string][]airlock.CodeEntry // children of each folder, "" is the root
 }
+
+// Compile-time checks that the cache meets the domain's interfaces.
+var (
+	_ airlock.CodeRepos    = (*Cache)(nil)
+	_ airlock.CodeSnapshot = (*Snapshot)(nil)
+)
 
 // Snapshot returns the tree of commit in the repository of repoURL. Errors
 // are coded: ENOTFOUND when no cache is configured or it does not hold the
 // repository or commit, EINVALID for a malformed address or commit id.
-func (c *Cache) Snapshot(ctx context.Context, repoURL, commit string) (*Snapshot, error) {
+func (c *Cache) Snapshot(ctx context.Context, repoURL, commit string) (airlock.CodeSnapshot, error) {
 	if c.dir == "" {
 		return nil, airlock.Errorf(airlock.ENOTFOUND, "Source code cannot be shown: this backend has no repository cache configured.")
 	}
@@ -152,8 +143,8 @@ func (c *Cache) Snapshot(ctx context.Context, repoURL, commit string) (*Snapshot
 		return nil, err
 	}
 	c.put(key, s)
-	if s.Commit != commit {
-		c.put(gitDir+"@"+s.Commit, s)
+	if s.ID != commit {
+		c.put(gitDir+"@"+s.ID, s)
 	}
 	return s, nil
 }
@@ -209,9 +200,9 @@ func load(ctx context.Context, gitDir, name, repoURL, commit string) (*Snapshot,
 		return nil, airlock.Errorf(airlock.ENOTFOUND, "The files of commit %s of repository %q could not be read: %v.", short(commit), name, err)
 	}
 	s := &Snapshot{
-		Repo: name, URL: repoURL, Commit: co.Hash.String(), gitDir: gitDir,
-		Message: firstLine(co.Message), Author: co.Author.Name, When: co.Author.When.UTC().Format("2 Jan 2006 15:04 UTC"),
-		files: map[string]plumbing.Hash{}, dirs: map[string][]Entry{"": nil},
+		CodeCommit: airlock.CodeCommit{Repo: name, URL: repoURL, ID: co.Hash.String(),
+			Message: firstLine(co.Message), Author: co.Author.Name, When: co.Author.When.UTC().Format("2 Jan 2006 15:04 UTC")},
+		gitDir: gitDir, files: map[string]plumbing.Hash{}, dirs: map[string][]airlock.CodeEntry{"": nil},
 	}
 	w := object.NewTreeWalker(tree, true, nil)
 	defer w.Close()
@@ -236,7 +227,7 @@ func load(ctx context.Context, gitDir, name, repoURL, commit string) (*Snapshot,
 		switch {
 		case e.Mode == filemode.Dir:
 			s.dirs[p] = nil
-			s.dirs[parent] = append(s.dirs[parent], Entry{Name: e.Name, Path: p, IsDir: true})
+			s.dirs[parent] = append(s.dirs[parent], airlock.CodeEntry{Name: e.Name, Path: p, IsDir: true})
 		case e.Mode.IsFile():
 			// Symbolic links are listed as files whose content is the
 			// link target, as git stores them; they are never followed.
@@ -245,13 +236,13 @@ func load(ctx context.Context, gitDir, name, repoURL, commit string) (*Snapshot,
 			if err != nil {
 				size = -1
 			}
-			s.dirs[parent] = append(s.dirs[parent], Entry{Name: e.Name, Path: p, Size: size})
+			s.dirs[parent] = append(s.dirs[parent], airlock.CodeEntry{Name: e.Name, Path: p, Size: size})
 		default:
 			// Submodules have no content in this repository.
 		}
 	}
 	for _, es := range s.dirs {
-		slices.SortFunc(es, func(a, b Entry) int {
+		slices.SortFunc(es, func(a, b airlock.CodeEntry) int {
 			if a.IsDir != b.IsDir {
 				if a.IsDir {
 					return -1
@@ -276,15 +267,10 @@ func commitObject(r *git.Repository, id string) (*object.Commit, error) {
 	return r.CommitObject(*h)
 }
 
-// Short is the commit's abbreviated id, as git shows it.
-func (s *Snapshot) Short() string { return short(s.Commit) }
+// Commit describes the commit.
+func (s *Snapshot) Commit() airlock.CodeCommit { return s.CodeCommit }
 
-func short(commit string) string {
-	if len(commit) > 7 {
-		return commit[:7]
-	}
-	return commit
-}
+func short(commit string) string { return airlock.CodeCommit{ID: commit}.Short() }
 
 func firstLine(msg string) string {
 	msg = strings.TrimSpace(msg)
@@ -311,7 +297,7 @@ func (s *Snapshot) FileCount() int { return len(s.files) }
 
 // Children lists a folder: folders first, then files, each by name. The
 // slice is shared: callers must not modify it.
-func (s *Snapshot) Children(dir string) ([]Entry, error) {
+func (s *Snapshot) Children(dir string) ([]airlock.CodeEntry, error) {
 	es, ok := s.dirs[dir]
 	if !ok {
 		return nil, airlock.Errorf(airlock.ENOTFOUND, "%q is not a folder of %s@%s.", dir, s.Repo, s.Short())

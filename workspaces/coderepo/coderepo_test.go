@@ -55,8 +55,8 @@ func TestSnapshotListsAndReadsACommit(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if s.Repo != "my-study" || s.Commit != ids[0] || s.Message != "First analysis" || s.Author != "Ada" || s.FileCount() != 5 {
-		t.Errorf("snapshot = %+v", s)
+	if c := s.Commit(); c.Repo != "my-study" || c.ID != ids[0] || c.Message != "First analysis" || c.Author != "Ada" || s.FileCount() != 5 {
+		t.Errorf("snapshot = %+v with %d files", c, s.FileCount())
 	}
 	root, err := s.Children("")
 	if err != nil {
@@ -86,8 +86,8 @@ func TestSnapshotListsAndReadsACommit(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if s2.Commit != ids[1] || s2.FileCount() != 2 {
-		t.Errorf("second commit = %s with %d files", s2.Commit, s2.FileCount())
+	if s2.Commit().ID != ids[1] || s2.FileCount() != 2 {
+		t.Errorf("second commit = %s with %d files", s2.Commit().ID, s2.FileCount())
 	}
 	b, _ = s2.ReadFile("analysis/model.R")
 	if string(b) != "fit <- glm(y ~ x)\n" {

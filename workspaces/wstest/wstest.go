@@ -28,6 +28,9 @@ type Options struct {
 	Depth int
 	// Repo is the repo URL written into the manifest (default an example URL).
 	Repo string
+	// Commit is the commit id recorded for every output (default a fixed
+	// example id).
+	Commit string
 }
 
 // Workspace describes a generated workspace.
@@ -54,6 +57,9 @@ func Generate(dir, name string, n int, opts Options) (Workspace, error) {
 	}
 	if opts.Repo == "" {
 		opts.Repo = "https://github.com/example/generated"
+	}
+	if opts.Commit == "" {
+		opts.Commit = "0123456789abcdef0123456789abcdef01234567"
 	}
 	ws := Workspace{Dir: filepath.Join(dir, name)}
 	if err := os.MkdirAll(filepath.Join(ws.Dir, "metadata"), 0o755); err != nil {
@@ -105,7 +111,7 @@ func Generate(dir, name string, n int, opts Options) (Workspace, error) {
 		}
 		outputs[p] = output{
 			Level: "moderately_sensitive", JobID: fmt.Sprintf("job%d", i%97), Action: "generate",
-			Repo: opts.Repo, Commit: "0123456789abcdef0123456789abcdef01234567", User: "researcher",
+			Repo: opts.Repo, Commit: opts.Commit, User: "researcher",
 			ContentHash: hex.EncodeToString(sum[:]), Size: len(data), Timestamp: 1700000000 + int64(i),
 			RowCount: 1, ColCount: 2, OutOfDateAction: i%50 == 49,
 		}
