@@ -43,21 +43,52 @@ func (e *AuditEvent) AsItem() Item {
 	return Item{Author: e.User, Turn: e.Turn(), Visibility: e.Visibility(), Hidden: e.Hidden}
 }
 
-// ChainHash computes the event's hash from the previous hash and the event's
-// content, so changing, inserting or removing any event breaks the chain.
-func (e *AuditEvent) ChainHash(prev string) string {
-	content, _ := json.Marshal(struct {
-		Prev      string            `json:"prev"`
-		ID        int64             `json:"id"`
-		Type      EventType         `json:"type"`
-		User      string            `json:"user"`
-		Workspace string            `json:"workspace"`
-		Request   string            `json:"request"`
-		Path      string            `json:"path"`
-		Extra     map[string]string `json:"extra"` // json sorts map keys
-		CreatedAt string            `json:"created_at"`
-	}{prev, e.ID, e.Type, e.User, e.Workspace, e.Request, e.Path, e.Extra, e.CreatedAt.UTC().Format(time.RFC3339Nano)})
-	sum := sha256.Sum256(content)
+// EncodeExtra is the JSON text an event's details are stored as (keys
+// sorted), and the text its hash covers.
+func EncodeExtra(extra map[string]string) (string, error) {
+	if extra == nil {
+		extra = map[string]string{}
+	}
+	b, err := json.Marshal(extra)
+	return string(b), err
+}
+
+// ChainHash computes the event's hash from the previous hash, the event's
+// fields and extraJSON, the exact text its details are stored as, so
+// changing, inserting or removing any event, or any byte of one, breaks the
+// chain. The fields must be valid UTF-8 (CheckText), which makes their JSON
+// encoding one-to-one; the details are hashed as stored, never re-encoded.
+func (e *AuditEvent) ChainHash(prev, extraJSON string) string {
+	// The layout is that of json.Marshal of a struct with these fields in
+	// this order, so chains written before the details were hashed as
+	// stored still verify.
+	var b []byte
+	field := func(name string, v any) {
+		if b == nil {
+			b = append(b, '{')
+		} else {
+			b = append(b, ',')
+		}
+		b = strconv.AppendQuote(b, name)
+		b = append(b, ':')
+		if raw, ok := v.(json.RawMessage); ok {
+			b = append(b, raw...)
+			return
+		}
+		enc, _ := json.Marshal(v)
+		b = append(b, enc...)
+	}
+	field("prev", prev)
+	field("id", e.ID)
+	field("type", e.Type)
+	field("user", e.User)
+	field("workspace", e.Workspace)
+	field("request", e.Request)
+	field("path", e.Path)
+	field("extra", json.RawMessage(extraJSON))
+	field("created_at", e.CreatedAt.UTC().Format(time.RFC3339Nano))
+	b = append(b, '}')
+	sum := sha256.Sum256(b)
 	return hex.EncodeToString(sum[:])
 }
 

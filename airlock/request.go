@@ -621,6 +621,9 @@ func (r *Request) CheckCanSubmit(u *User, required int) error {
 
 // ValidateGroupName checks a new group name and returns it lower-cased.
 func ValidateGroupName(name string) (string, error) {
+	if err := CheckName("file group name", name); err != nil {
+		return "", err // before ToLower, which would replace the bad bytes
+	}
 	name = strings.ToLower(strings.TrimSpace(name))
 	if name == "" {
 		return "", Errorf(EINVALID, "Please name the file group.")

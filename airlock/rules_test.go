@@ -142,7 +142,7 @@ func TestPolicyFloor(t *testing.T) {
 }
 
 func TestValidateGroupName(t *testing.T) {
-	for in, want := range map[string]string{"Tables": "tables", " figs ": "figs", "": "", "a/b": "", "x\x00": ""} {
+	for in, want := range map[string]string{"Tables": "tables", " figs ": "figs", "": "", "a/b": "", "x\x00": "", "caf\xe9": "", "caf\uFFFD": ""} {
 		got, err := airlock.ValidateGroupName(in)
 		if (err != nil) != (want == "") || got != want {
 			t.Errorf("ValidateGroupName(%q) = %q, %v", in, got, err)

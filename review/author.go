@@ -39,6 +39,12 @@ const maxTextLen = 20000
 // creating the request if there is none. Each file succeeds or fails on its
 // own; the request is created only when a file is actually added.
 func (s *Service) AddFiles(ctx context.Context, u *airlock.User, workspace string, items []AddItem, group string) ([]FileResult, error) {
+	if err := airlock.CheckName("workspace name", workspace); err != nil {
+		return nil, err
+	}
+	if err := airlock.CheckName("file group name", group); err != nil {
+		return nil, err
+	}
 	if err := airlock.CheckCanAuthor(u, workspace); err != nil {
 		return nil, err
 	}
@@ -99,6 +105,9 @@ func (s *Service) requestableFile(ctx context.Context, workspace, path string) (
 }
 
 func (s *Service) addFile(ctx context.Context, u *airlock.User, workspace string, it AddItem, group string) (string, error) {
+	if err := airlock.CheckName("file path", it.Path); err != nil {
+		return "", err
+	}
 	if !it.Type.Valid() {
 		return "", airlock.Errorf(airlock.EINVALID, "Choose whether %s is an output or a supporting file.", it.Path)
 	}
@@ -209,6 +218,9 @@ func (s *Service) getOrCreate(tx airlock.Tx, u *airlock.User, workspace, id stri
 // UpdateFiles replaces files on the user's open request whose workspace copy
 // has changed since they were added. Their reviews start again.
 func (s *Service) UpdateFiles(ctx context.Context, u *airlock.User, workspace string, paths []string) ([]FileResult, error) {
+	if err := airlock.CheckName("workspace name", workspace); err != nil {
+		return nil, err
+	}
 	if err := airlock.CheckCanAuthor(u, workspace); err != nil {
 		return nil, err
 	}
@@ -233,6 +245,9 @@ func (s *Service) UpdateFiles(ctx context.Context, u *airlock.User, workspace st
 }
 
 func (s *Service) updateFile(ctx context.Context, u *airlock.User, workspace, id, path string) error {
+	if err := airlock.CheckName("file path", path); err != nil {
+		return err
+	}
 	meta, err := s.ws.File(ctx, workspace, path)
 	if err != nil {
 		if airlock.ErrorCode(err) == airlock.ENOTFOUND {
@@ -284,6 +299,9 @@ func (s *Service) WithdrawFiles(ctx context.Context, u *airlock.User, id string,
 	for _, p := range paths {
 		res := FileResult{Path: p}
 		res.Err = s.update(ctx, u, id, func(tx airlock.Tx, r *airlock.Request) error {
+			if err := airlock.CheckName("file path", p); err != nil {
+				return err
+			}
 			if err := r.CheckCanEdit(u); err != nil {
 				return err
 			}
@@ -322,10 +340,16 @@ func (s *Service) ChangeFiles(ctx context.Context, u *airlock.User, id string, p
 	if !t.Valid() {
 		return nil, airlock.Errorf(airlock.EINVALID, "Choose output or supporting.")
 	}
+	if err := airlock.CheckName("file group name", group); err != nil {
+		return nil, err
+	}
 	var results []FileResult
 	for _, p := range paths {
 		res := FileResult{Path: p, Type: t}
 		res.Err = s.update(ctx, u, id, func(tx airlock.Tx, r *airlock.Request) error {
+			if err := airlock.CheckName("file path", p); err != nil {
+				return err
+			}
 			if err := r.CheckCanEdit(u); err != nil {
 				return err
 			}
@@ -374,6 +398,15 @@ func (s *Service) ChangeFiles(ctx context.Context, u *airlock.User, id string, p
 
 // EditGroup sets a group's context and disclosure controls.
 func (s *Service) EditGroup(ctx context.Context, u *airlock.User, id, group, groupContext, controls string) error {
+	if err := airlock.CheckName("file group name", group); err != nil {
+		return err
+	}
+	if err := airlock.CheckText("context", groupContext); err != nil {
+		return err
+	}
+	if err := airlock.CheckText("disclosure controls", controls); err != nil {
+		return err
+	}
 	if len(groupContext) > maxTextLen || len(controls) > maxTextLen {
 		return airlock.Errorf(airlock.EINVALID, "Context and controls can be at most %d characters each.", maxTextLen)
 	}

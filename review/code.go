@@ -75,6 +75,9 @@ func (s *Service) BrowseCode(ctx context.Context, u *airlock.User, ref CodeRef) 
 // at path and records the view (CODE_FILE_VIEW, D12), in one call.
 // Source code is not an output under review, so any file type may be read.
 func (s *Service) OpenCodeFile(ctx context.Context, u *airlock.User, ref CodeRef, path string) (*CodeFile, error) {
+	if err := airlock.CheckName("file path", path); err != nil {
+		return nil, err
+	}
 	src, err := s.codeSource(ctx, u, ref)
 	if err != nil {
 		return nil, err
@@ -108,6 +111,9 @@ func (s *Service) codeSnapshot(ctx context.Context, src CodeSource) (airlock.Cod
 
 // codeSource resolves ref to the repository and commit u may open.
 func (s *Service) codeSource(ctx context.Context, u *airlock.User, ref CodeRef) (CodeSource, error) {
+	if err := airlock.CheckNames("source code location", ref.Workspace, ref.Request, ref.Commit); err != nil {
+		return CodeSource{}, err
+	}
 	if ref.Request != "" {
 		return s.requestCodeSource(ctx, u, ref.Request, ref.Commit)
 	}

@@ -23,6 +23,12 @@ func findComment(r *airlock.Request, id int64) (*airlock.Comment, error) {
 // Comment adds a comment to a group. Who may comment, and who may choose a
 // private comment, is decided here, not by the form (D1).
 func (s *Service) Comment(ctx context.Context, u *airlock.User, id, group, text string, v airlock.Visibility) error {
+	if err := airlock.CheckText("comment", text); err != nil {
+		return err
+	}
+	if err := airlock.CheckName("file group name", group); err != nil {
+		return err
+	}
 	text = strings.TrimSpace(text)
 	if text == "" {
 		return airlock.Errorf(airlock.EINVALID, "Please write a comment.")
@@ -119,6 +125,9 @@ func (s *Service) Vote(ctx context.Context, u *airlock.User, id, path string, v 
 	if v != airlock.VoteApproved && v != airlock.VoteChangesRequested {
 		return airlock.Errorf(airlock.EINVALID, "A vote is either approve or request changes.")
 	}
+	if err := airlock.CheckName("file path", path); err != nil {
+		return err
+	}
 	return s.update(ctx, u, id, func(tx airlock.Tx, r *airlock.Request) error {
 		if err := r.CheckCanVote(u); err != nil {
 			return err
@@ -152,6 +161,9 @@ func vote(tx airlock.Tx, r *airlock.Request, f *airlock.RequestFile, reviewer st
 
 // ResetVote withdraws the user's vote, possible until they submit their review.
 func (s *Service) ResetVote(ctx context.Context, u *airlock.User, id, path string) error {
+	if err := airlock.CheckName("file path", path); err != nil {
+		return err
+	}
 	return s.update(ctx, u, id, func(tx airlock.Tx, r *airlock.Request) error {
 		if err := r.CheckCanVote(u); err != nil {
 			return err
@@ -176,6 +188,9 @@ func (s *Service) ResetVote(ctx context.Context, u *airlock.User, id, path strin
 // RequestChangesGroup requests changes on every output file of a group the
 // user has not voted on yet. It returns how many files it marked.
 func (s *Service) RequestChangesGroup(ctx context.Context, u *airlock.User, id, group string) (int, error) {
+	if err := airlock.CheckName("file group name", group); err != nil {
+		return 0, err
+	}
 	n := 0
 	err := s.update(ctx, u, id, func(tx airlock.Tx, r *airlock.Request) error {
 		if err := r.CheckCanVote(u); err != nil {
@@ -202,6 +217,9 @@ func (s *Service) RequestChangesGroup(ctx context.Context, u *airlock.User, id, 
 // ResetGroupVotes clears the user's votes on a group's output files, possible
 // until they submit their review. It returns how many votes it cleared.
 func (s *Service) ResetGroupVotes(ctx context.Context, u *airlock.User, id, group string) (int, error) {
+	if err := airlock.CheckName("file group name", group); err != nil {
+		return 0, err
+	}
 	n := 0
 	err := s.update(ctx, u, id, func(tx airlock.Tx, r *airlock.Request) error {
 		if err := r.CheckCanVote(u); err != nil {

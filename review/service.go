@@ -213,6 +213,9 @@ func (s *Service) SaveUser(ctx context.Context, u *airlock.User, refreshedAt tim
 	if u == nil || u.Username == "" {
 		return airlock.Errorf(airlock.EINVALID, "A user needs a username.")
 	}
+	if err := u.CheckText(); err != nil {
+		return err
+	}
 	return s.store.Update(ctx, func(tx airlock.Tx) error { return tx.SaveUser(u, refreshedAt) })
 }
 
@@ -227,6 +230,12 @@ func (s *Service) User(ctx context.Context, username string) (u *airlock.User, r
 
 // RecordWorkspaceView audits that u viewed a workspace file.
 func (s *Service) RecordWorkspaceView(ctx context.Context, u *airlock.User, workspace, path string) error {
+	if err := airlock.CheckName("workspace name", workspace); err != nil {
+		return err
+	}
+	if err := airlock.CheckName("file path", path); err != nil {
+		return err
+	}
 	if err := airlock.CheckCanView(u, workspace); err != nil {
 		return err
 	}
@@ -260,6 +269,9 @@ func (s *Service) RecordRequestFileView(ctx context.Context, u *airlock.User, id
 // recordFileOpen checks u may view (or download) a request file and
 // audits it, returning the file and the request's workspace.
 func (s *Service) recordFileOpen(ctx context.Context, u *airlock.User, id, path string, download bool) (*airlock.RequestFile, string, error) {
+	if err := airlock.CheckName("file path", path); err != nil {
+		return nil, "", err
+	}
 	var (
 		f  *airlock.RequestFile
 		ws string

@@ -126,7 +126,11 @@ func ParseManifest(workspace string, data []byte) (*Manifest, error) {
 			listed = p + ".txt"
 		}
 		if _, err := ValidatePath(listed); err != nil || listed == "" {
-			m.Problems = append(m.Problems, fmt.Sprintf("output %q: unusable path", p))
+			why := "it is empty"
+			if err != nil {
+				why = airlock.ErrorMessage(err)
+			}
+			m.Problems = append(m.Problems, fmt.Sprintf("output %q: unusable path: %s", p, why))
 			continue
 		}
 		if listed == MetadataDir || strings.HasPrefix(listed, MetadataDir+"/") {

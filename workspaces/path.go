@@ -15,9 +15,10 @@ const maxNameLen = 255
 
 // ValidName reports whether name can be a workspace (or request) directory
 // name: not empty, at most 255 bytes, no '/', '\', NUL or other control
-// character, and not starting with a dot (which also rules out "." and "..").
+// character, not starting with a dot (which also rules out "." and ".."),
+// and a valid name by airlock.CheckName (UTF-8, no U+FFFD).
 func ValidName(name string) bool {
-	if name == "" || len(name) > maxNameLen || name[0] == '.' {
+	if name == "" || len(name) > maxNameLen || name[0] == '.' || airlock.CheckName("workspace", name) != nil {
 		return false
 	}
 	for i := 0; i < len(name); i++ {
@@ -32,7 +33,8 @@ func ValidName(name string) bool {
 // ValidatePath checks a workspace-relative path as it arrives from a URL, a
 // form or a manifest, and returns EINVALID with a message a person
 // understands unless it is a canonical relative path: '/'-separated, no
-// leading or trailing '/', no empty, "." or ".." parts, no NUL byte. The
+// leading or trailing '/', no empty, "." or ".." parts, no NUL byte, and
+// valid UTF-8 without U+FFFD (the rule of airlock.CheckName). The
 // empty string and "." both name the workspace root and are returned as "".
 //
 // Passing this check does not make a path visible: visibility is decided by
@@ -49,6 +51,8 @@ func ValidatePath(p string) (string, error) {
 		return "", airlock.Errorf(airlock.EINVALID, "Path %q is not valid: it must be relative to the workspace, not start with '/'.", p)
 	case len(p) > 4096:
 		return "", airlock.Errorf(airlock.EINVALID, "Path is not valid: it is longer than 4096 bytes.")
+	case airlock.CheckName("path", p) != nil:
+		return "", airlock.Errorf(airlock.EINVALID, "Path %q is not valid: its name is not valid UTF-8 text.", p)
 	case !fs.ValidPath(p):
 		for _, part := range strings.Split(p, "/") {
 			if part == ".." {

@@ -10,6 +10,7 @@ import (
 	"sync"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/airlock-project/airlock/airlock"
 	"github.com/airlock-project/airlock/workspaces/wstest"
@@ -33,6 +34,9 @@ func TestValidName(t *testing.T) {
 		{"a\nb", false},
 		{strings.Repeat("x", 255), true},
 		{strings.Repeat("x", 256), false},
+		{"café", true},
+		{"caf\xe9", false},
+		{"caf\uFFFD", false},
 	}
 	for _, tt := range tests {
 		if got := ValidName(tt.name); got != tt.ok {
@@ -60,6 +64,9 @@ func TestValidatePath(t *testing.T) {
 		{"output//a.csv", "", "empty"},
 		{"./output", "", "'.' parts"},
 		{strings.Repeat("a/", 3000) + "a", "", "longer than"},
+		{"output/café.csv", "output/café.csv", ""},
+		{"output/caf\xe9.csv", "", "not valid UTF-8"},
+		{"output/caf\uFFFD.csv", "", "not valid UTF-8"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {
@@ -163,6 +170,26 @@ func TestParseManifest(t *testing.T) {
 		}
 		if len(m.Outputs) != 1 || m.Outputs[0].Path != "ok.csv" || len(m.Problems) != 3 {
 			t.Fatalf("m=%+v", m)
+		}
+	})
+	// A name that is not UTF-8, raw or as the lone surrogate escape Python's
+	// json module writes for such a file name, decodes to U+FFFD: it no
+	// longer names the file on disk, so the entry is refused, and says why.
+	t.Run("SkipsNamesNotUTF8", func(t *testing.T) {
+		m, err := ParseManifest("x", []byte("{\"outputs\": {"+
+			"\"raw/caf\xe9.csv\": {\"level\": \"moderately_sensitive\"},"+
+			`"escaped/caf\udce9.csv": {"level": "moderately_sensitive"},`+
+			`"ok/café.csv": {"level": "moderately_sensitive"}}}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(m.Outputs) != 1 || m.Outputs[0].Path != "ok/café.csv" || len(m.Problems) != 2 {
+			t.Fatalf("m=%+v", m)
+		}
+		for _, p := range m.Problems {
+			if !strings.Contains(p, "not valid UTF-8") {
+				t.Errorf("problem %q does not say what is wrong", p)
+			}
 		}
 	})
 	for _, tt := range []struct{ name, data, msg string }{
@@ -605,4 +632,38 @@ func TestGenerate(t *testing.T) {
 	}
 	_, err = w.Open(ctx, mo.Paths[3])
 	wantCode(t, err, airlock.ENOTFOUND, "missing on disk")
+}
+
+// TestNamesNotUTF8OnDisk checks that files and workspaces whose names on
+// disk are not UTF-8 are left out, rather than listed under a name that
+// cannot be audited or matched.
+func TestNamesNotUTF8OnDisk(t *testing.T) {
+	dir := copyFixtures(t)
+	if err := os.WriteFile(filepath.Join(dir, "good", "metadata", "caf\xe9.log"), []byte("x"), 0o644); err != nil {
+		t.Skipf("file system refuses names that are not UTF-8: %v", err)
+	}
+	if err := os.MkdirAll(filepath.Join(dir, "caf\xe9", "metadata"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "caf\xe9", "metadata", "manifest.json"), []byte("{}"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := mustOpenRoot(t, dir)
+	ctx := context.Background()
+	names, err := r.Names(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if slices.Contains(names, "caf\xe9") {
+		t.Errorf("Names = %q lists a workspace whose name is not UTF-8", names)
+	}
+	es, err := mustGet(t, r, "good").Children(ctx, "metadata", airlock.ChildrenOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range es {
+		if !utf8.ValidString(e.Name) {
+			t.Errorf("metadata lists %q", e.Name)
+		}
+	}
 }

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/airlock-project/airlock/airlock"
 )
@@ -20,6 +21,11 @@ func (t *tx) Audit(e *airlock.AuditEvent) error {
 	if t.readonly {
 		return errors.New("write in a read-only transaction")
 	}
+	// The service refuses such text where it arrives, with a message naming
+	// the field; this is the backstop that keeps the chain exact.
+	if err := e.CheckText(); err != nil {
+		return err
+	}
 	var lastID int64
 	prev := genesisHash
 	err := t.QueryRowContext(t.ctx, `SELECT id, hash FROM audit_events ORDER BY id DESC LIMIT 1`).Scan(&lastID, &prev)
@@ -32,13 +38,13 @@ func (t *tx) Audit(e *airlock.AuditEvent) error {
 		e.Extra = map[string]string{}
 	}
 	e.PrevHash = prev
-	e.Hash = e.ChainHash(prev)
-	extra, err := json.Marshal(e.Extra)
+	extra, err := airlock.EncodeExtra(e.Extra)
 	if err != nil {
 		return err
 	}
+	e.Hash = e.ChainHash(prev, extra)
 	return t.exec(`INSERT INTO audit_events (id, type, user, workspace, request_id, path, extra, created_at, prev_hash, hash)
-		VALUES (?,?,?,?,?,?,?,?,?,?)`, e.ID, string(e.Type), e.User, e.Workspace, e.Request, e.Path, string(extra),
+		VALUES (?,?,?,?,?,?,?,?,?,?)`, e.ID, string(e.Type), e.User, e.Workspace, e.Request, e.Path, extra,
 		formatTime(e.CreatedAt), e.PrevHash, e.Hash)
 }
 
@@ -75,7 +81,7 @@ func (t *tx) AuditEvents(f airlock.AuditFilter) ([]*airlock.AuditEvent, error) {
 	}
 	var out []*airlock.AuditEvent
 	err := t.each(q, args, func(s scanner) error {
-		e, err := scanEvent(s)
+		e, _, err := scanEvent(s)
 		if err != nil {
 			return err
 		}
@@ -85,19 +91,20 @@ func (t *tx) AuditEvents(f airlock.AuditFilter) ([]*airlock.AuditEvent, error) {
 	return out, err
 }
 
-func scanEvent(s scanner) (*airlock.AuditEvent, error) {
+// scanEvent reads an event and the exact text its details are stored as.
+func scanEvent(s scanner) (*airlock.AuditEvent, string, error) {
 	var (
 		e              airlock.AuditEvent
 		extra, created string
 	)
 	if err := s.Scan(&e.ID, &e.Type, &e.User, &e.Workspace, &e.Request, &e.Path, &extra, &created, &e.PrevHash, &e.Hash, &e.Hidden); err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	e.CreatedAt = parseTime(created)
 	if err := json.Unmarshal([]byte(extra), &e.Extra); err != nil {
-		return nil, fmt.Errorf("audit event %d: %w", e.ID, err)
+		return nil, "", fmt.Errorf("audit event %d: %w", e.ID, err)
 	}
-	return &e, nil
+	return &e, extra, nil
 }
 
 // ChainError reports the first audit event whose link is broken.
@@ -121,9 +128,14 @@ func (db *DB) VerifyAudit(ctx context.Context) (int, error) {
 	defer rows.Close()
 	prev, n, wantID := genesisHash, 0, int64(1)
 	for rows.Next() {
-		e, err := scanEvent(rows)
+		e, extra, err := scanEvent(rows)
 		if err != nil {
 			return n, &ChainError{EventID: wantID, Reason: "unreadable: " + err.Error()}
+		}
+		// airlock never writes bytes that are not UTF-8 (Audit refuses
+		// them), so any such byte was put there by someone else.
+		if e.CheckText() != nil || !utf8.ValidString(extra) {
+			return n, &ChainError{EventID: e.ID, Reason: "it holds bytes that are not valid UTF-8, which airlock never writes"}
 		}
 		if e.ID != wantID {
 			return n, &ChainError{EventID: wantID, Reason: fmt.Sprintf("missing; next event is %d", e.ID)}
@@ -131,7 +143,7 @@ func (db *DB) VerifyAudit(ctx context.Context) (int, error) {
 		if e.PrevHash != prev {
 			return n, &ChainError{EventID: e.ID, Reason: "does not link to the previous event"}
 		}
-		if got := e.ChainHash(prev); got != e.Hash {
+		if got := e.ChainHash(prev, extra); got != e.Hash {
 			return n, &ChainError{EventID: e.ID, Reason: "its content does not match its hash"}
 		}
 		prev, n, wantID = e.Hash, n+1, wantID+1
