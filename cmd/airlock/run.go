@@ -104,17 +104,8 @@ func openApp(ctx context.Context, cfg *config, log *slog.Logger) (_ *app, err er
 
 	var client *jobsite.Client
 	if cfg.Demo {
-		commits, err := writeSampleRepos(cfg.RepoDir)
-		if err != nil {
+		if err := prepareDemo(cfg); err != nil {
 			return nil, err
-		}
-		if err := writeSampleWorkspaces(cfg.WorkspaceDir, commits, time.Now().UTC()); err != nil {
-			return nil, err
-		}
-		if cfg.DevUsersFile == "" {
-			if cfg.DevUsersFile, err = ensureDevUsers(cfg.WorkDir); err != nil {
-				return nil, fmt.Errorf("demo users: %w", err)
-			}
 		}
 		_, url, shutdown, err := startReceiver(ctx, cfg.WorkDir, log)
 		if err != nil {

@@ -1,0 +1,4 @@
+-- Regions with their populations, for rates.
+SELECT region, SUM(population) AS population
+FROM practices
+GROUP BY region;

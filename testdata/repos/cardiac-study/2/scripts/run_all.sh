@@ -1,0 +1,3 @@
+#!/bin/sh
+set -eu
+opensafely run run_all

@@ -1,0 +1,5 @@
+library(dplyr)
+
+uptake <- read.csv("output/dataset.csv") |>
+  group_by(week) |>
+  summarise(vaccinated = sum(vaccinated))
