@@ -129,6 +129,52 @@ func TestFileStatusFor(t *testing.T) {
 	}
 }
 
+func TestCheckAddable(t *testing.T) {
+	req := &airlock.Request{Groups: []*airlock.FileGroup{{Name: "tables", Files: []*airlock.RequestFile{
+		{Path: "a.csv", Group: "tables", FileID: "h1", Type: airlock.FileOutput},
+		{Path: "s.csv", Group: "tables", FileID: "hr", Type: airlock.FileSupporting},
+		{Path: "w.csv", FileID: "h2", Type: airlock.FileWithdrawn},
+	}}}}
+	released := map[string]bool{"hr": true}
+	types := airlock.NewFileTypePolicy([]string{".csv", ".txt"})
+	output := func(p, hash string) airlock.WorkspaceFile {
+		return airlock.WorkspaceFile{Path: p, ContentHash: hash, InManifest: true}
+	}
+	for _, tc := range []struct {
+		name    string
+		file    airlock.WorkspaceFile
+		current *airlock.Request
+		code    string // of CheckAddable
+		says    string
+		output  string // code of CheckAddAs for an output
+	}{
+		{"OK", output("b.csv", "h3"), req, "", "", ""},
+		{"OKNoRequest", output("a.csv", "h1"), nil, "", "", ""},
+		{"OKWithdrawnAgain", output("w.csv", "h9"), req, "", "", ""},
+		{"ReleasedSupportingOnly", output("r.csv", "hr"), req, "", "", airlock.EINVALID},
+		{"ErrNotAnOutput", airlock.WorkspaceFile{Path: "metadata/job.log"}, req, airlock.EINVALID, "not an output of a job", ""},
+		{"ErrFileType", output("model.exe", "h4"), req, airlock.EINVALID, "not a file type", ""},
+		{"ErrName", output(`a\b.csv`, "h5"), req, airlock.EINVALID, "backslash", ""},
+		{"ErrOnRequest", output("a.csv", "h1"), req, airlock.ECONFLICT, `in file group "tables"`, ""},
+		{"ErrReleasedOnRequest", output("s.csv", "hr"), req, airlock.ECONFLICT, "already on your request", airlock.EINVALID},
+		{"ErrUpdated", output("a.csv", "new"), req, airlock.ECONFLICT, "update it there instead", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			st := airlock.FileStatusFor(tc.file.Path, true, tc.file.ContentHash, released, tc.current)
+			err := airlock.CheckAddable(tc.file, st, tc.current, types)
+			if airlock.ErrorCode(err) != tc.code || !strings.Contains(airlock.ErrorMessage(err), tc.says) {
+				t.Errorf("CheckAddable = %v, want code %q saying %q", err, tc.code, tc.says)
+			}
+			if err := airlock.CheckAddAs(tc.file, st, airlock.FileOutput); airlock.ErrorCode(err) != tc.output {
+				t.Errorf("CheckAddAs(output) = %v, want code %q", err, tc.output)
+			}
+			if err := airlock.CheckAddAs(tc.file, st, airlock.FileSupporting); err != nil {
+				t.Errorf("CheckAddAs(supporting) = %v", err)
+			}
+		})
+	}
+}
+
 func TestPolicyFloor(t *testing.T) {
 	if got := airlock.NewPolicy(1, nil).RequiredReviews; got != 2 {
 		t.Fatalf("RequiredReviews = %d, want the floor of 2", got)

@@ -32,6 +32,50 @@ func FileStatusFor(path string, valid bool, contentHash string, released map[str
 	return WorkspaceFileUnreleased
 }
 
+// CheckRequestable returns nil if a workspace file may go on a request at
+// all, else an EINVALID error saying why: only a job's outputs may, of a
+// file type that can be released, with a name the jobs site accepts.
+func CheckRequestable(f WorkspaceFile, types FileTypePolicy) error {
+	if !f.InManifest {
+		return Errorf(EINVALID, "%s is not an output of a job, so it cannot be added to a request.", f.Path)
+	}
+	if !types.Allowed(f.Path) {
+		return Errorf(EINVALID, "%s is not a file type that can be released.", f.Path)
+	}
+	return CheckReleaseName(f.Path)
+}
+
+// CheckAddable returns nil if a workspace file may be added to its
+// author's open request current (nil if none) now, given the file's status
+// relative to that request (FileStatusFor): it must be requestable and not
+// on the request already. A withdrawn file may be added again; content
+// released before only as a supporting file (CheckAddAs).
+func CheckAddable(f WorkspaceFile, st WorkspaceFileStatus, current *Request, types FileTypePolicy) error {
+	if err := CheckRequestable(f, types); err != nil {
+		return err
+	}
+	var on *RequestFile
+	if current != nil {
+		on = current.File(f.Path)
+	}
+	switch {
+	case st == WorkspaceFileUpdated:
+		return Errorf(ECONFLICT, "%s is already on your request and has changed since; update it there instead.", f.Path)
+	case on != nil && on.Type != FileWithdrawn:
+		return Errorf(ECONFLICT, "%s is already on your request (in file group %q).", f.Path, on.Group)
+	}
+	return nil
+}
+
+// CheckAddAs returns nil if a file of status st may be added as type t:
+// content that was released before may only support a new request.
+func CheckAddAs(f WorkspaceFile, st WorkspaceFileStatus, t FileType) error {
+	if st == WorkspaceFileReleased && t == FileOutput {
+		return Errorf(EINVALID, "%s has already been released; it can only be added as a supporting file.", f.Path)
+	}
+	return nil
+}
+
 // ReleaseFile is one entry of the file list sent to the jobs site.
 type ReleaseFile struct {
 	Name   string

@@ -89,21 +89,6 @@ func (s *Service) copyIn(ctx context.Context, workspace, requestID string, meta 
 	return s.files.Put(ctx, workspace, requestID, rc, meta.ContentHash)
 }
 
-// requestableFile checks that a workspace file may go on a request at all.
-func (s *Service) requestableFile(ctx context.Context, workspace, path string) (airlock.WorkspaceFile, error) {
-	meta, err := s.ws.File(ctx, workspace, path)
-	if err != nil {
-		return meta, err
-	}
-	if !meta.InManifest {
-		return meta, airlock.Errorf(airlock.EINVALID, "%s is not an output of a job, so it cannot be added to a request.", path)
-	}
-	if !s.policy.FileTypes.Allowed(path) {
-		return meta, airlock.Errorf(airlock.EINVALID, "%s is not a file type that can be released.", path)
-	}
-	return meta, airlock.CheckReleaseName(path)
-}
-
 func (s *Service) addFile(ctx context.Context, u *airlock.User, workspace string, it AddItem, group string) (string, error) {
 	if err := airlock.CheckName("file path", it.Path); err != nil {
 		return "", err
@@ -111,8 +96,13 @@ func (s *Service) addFile(ctx context.Context, u *airlock.User, workspace string
 	if !it.Type.Valid() {
 		return "", airlock.Errorf(airlock.EINVALID, "Choose whether %s is an output or a supporting file.", it.Path)
 	}
-	meta, err := s.requestableFile(ctx, workspace, it.Path)
+	// Checked before the copy, so nothing unrequestable is ever stored;
+	// checked again with the request's state in the transaction below.
+	meta, err := s.ws.File(ctx, workspace, it.Path)
 	if err != nil {
+		return "", err
+	}
+	if err := airlock.CheckRequestable(meta, s.policy.FileTypes); err != nil {
 		return "", err
 	}
 	existing, err := s.openRequest(ctx, u, workspace)
@@ -148,20 +138,14 @@ func (s *Service) addFile(ctx context.Context, u *airlock.User, workspace string
 		if err != nil {
 			return err
 		}
+		st := airlock.FileStatusFor(it.Path, true, meta.ContentHash, released, r)
+		if err := airlock.CheckAddable(meta, st, r, s.policy.FileTypes); err != nil {
+			return err
+		}
+		if err := airlock.CheckAddAs(meta, st, it.Type); err != nil {
+			return err
+		}
 		current := r.File(it.Path)
-		switch airlock.FileStatusFor(it.Path, true, meta.ContentHash, released, r) {
-		case airlock.WorkspaceFileReleased:
-			if it.Type == airlock.FileOutput {
-				return airlock.Errorf(airlock.EINVALID, "%s has already been released; it can only be added as a supporting file.", it.Path)
-			}
-		case airlock.WorkspaceFileUnderReview:
-			return airlock.Errorf(airlock.ECONFLICT, "%s is already on this request (in file group %q).", it.Path, current.Group)
-		case airlock.WorkspaceFileUpdated:
-			return airlock.Errorf(airlock.ECONFLICT, "%s is already on this request and has changed since; update it instead.", it.Path)
-		}
-		if current != nil && current.Type != airlock.FileWithdrawn {
-			return airlock.Errorf(airlock.ECONFLICT, "%s is already on this request (in file group %q).", it.Path, current.Group)
-		}
 		g, err := resolveGroup(tx, r, group)
 		if err != nil {
 			return err
@@ -255,7 +239,7 @@ func (s *Service) updateFile(ctx context.Context, u *airlock.User, workspace, id
 		}
 		return err
 	}
-	if _, err := s.requestableFile(ctx, workspace, path); err != nil {
+	if err := airlock.CheckRequestable(meta, s.policy.FileTypes); err != nil {
 		return err
 	}
 	hash, size, err := s.copyIn(ctx, workspace, id, meta)

@@ -228,22 +228,6 @@ func (s *Service) User(ctx context.Context, username string) (u *airlock.User, r
 	return u, refreshed, err
 }
 
-// RecordWorkspaceView audits that u viewed a workspace file.
-func (s *Service) RecordWorkspaceView(ctx context.Context, u *airlock.User, workspace, path string) error {
-	if err := airlock.CheckName("workspace name", workspace); err != nil {
-		return err
-	}
-	if err := airlock.CheckName("file path", path); err != nil {
-		return err
-	}
-	if err := airlock.CheckCanView(u, workspace); err != nil {
-		return err
-	}
-	return s.store.Update(ctx, func(tx airlock.Tx) error {
-		return tx.Audit(&airlock.AuditEvent{Type: airlock.EventWorkspaceFileView, User: u.Username, Workspace: workspace, Path: path})
-	})
-}
-
 // OpenRequestFile opens a request file's stored copy for viewing or, for an
 // output checker who is not the author, downloading. Every open is audited.
 func (s *Service) OpenRequestFile(ctx context.Context, u *airlock.User, id, path string, download bool) (io.ReadSeekCloser, *airlock.RequestFile, error) {

@@ -44,7 +44,7 @@ func TestInvalidUTF8Refused(t *testing.T) {
 		"ChangeFilesGroup": func() error {
 			return firstErr(e.svc.ChangeFiles(e.ctx, carol, carolID, []string{"out/table.csv"}, bad, airlock.FileOutput))
 		},
-		"WorkspaceViewPath": func() error { return e.svc.RecordWorkspaceView(e.ctx, carol, "w1", "out/"+bad) },
+		"WorkspaceViewPath": func() error { return openWorkspaceFile(e, "out/"+bad) },
 		"CodeViewPath": func() error {
 			_, err := e.svc.OpenCodeFile(e.ctx, carol, review.CodeRef{Workspace: "w1", Commit: "c"}, bad)
 			return err
@@ -115,7 +115,7 @@ func FuzzTextFields(f *testing.F) {
 			"new group": firstErr(e.svc.AddFiles(e.ctx, carol, "w1",
 				[]review.AddItem{{Path: "out/notes.txt", Type: airlock.FileSupporting}}, s)),
 			"change group": firstErr(e.svc.ChangeFiles(e.ctx, carol, draft, []string{"out/table.csv"}, s, airlock.FileOutput)),
-			"view path":    e.svc.RecordWorkspaceView(e.ctx, carol, "w1", s),
+			"view path":    openWorkspaceFile(e, s),
 			"code path":    openCode(e, s),
 			"username":     e.svc.SaveUser(e.ctx, &airlock.User{Username: s}, e.clock),
 			"full name":    e.svc.SaveUser(e.ctx, &airlock.User{Username: "zed", Fullname: s}, e.clock),
@@ -134,6 +134,15 @@ func FuzzTextFields(f *testing.F) {
 			t.Fatalf("after %q: %v", s, err)
 		}
 	})
+}
+
+// openWorkspaceFile opens a file of w1 as carol, and closes it.
+func openWorkspaceFile(e *env, path string) error {
+	c, err := e.svc.OpenWorkspaceFile(e.ctx, carol, "w1", path)
+	if err == nil {
+		c.Content.Close()
+	}
+	return err
 }
 
 // openCode opens a file of the source code behind w1, as carol.

@@ -168,7 +168,6 @@ func newEnv(t testing.TB) *env {
 	e.auth = &switchAuth{DevUsers: e.users}
 	if e.srv, err = NewServer(Deps{
 		Service:     e.svc,
-		Workspaces:  e.root,
 		Auth:        e.auth,
 		SessionKeys: [][]byte{[]byte("0123456789abcdef0123456789abcdef")},
 		Settings:    Settings{ExternalURL: "http://airlock.test"},

@@ -17,9 +17,9 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/airlock-project/airlock/airlock"
+	"github.com/airlock-project/airlock/review"
 	"github.com/airlock-project/airlock/ui/markdown"
 	"github.com/airlock-project/airlock/ui/preview"
-	"github.com/airlock-project/airlock/workspaces"
 )
 
 // Settings are the web application's tunable values. Zero values take the
@@ -92,8 +92,6 @@ func (s Settings) secure() bool {
 type Deps struct {
 	// Service is the review workflow (review.Service).
 	Service Service
-	// Workspaces reads the workspaces root.
-	Workspaces *workspaces.Root
 	// Auth checks sign-ins and refreshes roles.
 	Auth Authenticator
 	// SessionKeys are gorilla/securecookie key pairs: a 32 or 64 byte hash
@@ -206,7 +204,7 @@ func (s *Server) funcs() template.FuncMap {
 		"fileurl":    fileURL,
 		"lower":      strings.ToLower,
 		"action":     func(key string) requestAction { return requestActions()[key] },
-		"treedata":   func(ws string, nodes []*treeNode) treeData { return treeData{Workspace: ws, Nodes: nodes} },
+		"treedata":   func(ws string, nodes []*review.TreeNode) treeData { return treeData{Workspace: ws, Nodes: nodes} },
 	}
 }
 

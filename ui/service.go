@@ -21,10 +21,14 @@ type Service interface {
 	View(ctx context.Context, u *airlock.User, id string) (*review.RequestView, error)
 	Activity(ctx context.Context, u *airlock.User, id, group string) ([]*airlock.AuditEvent, error)
 	WorkspaceState(ctx context.Context, u *airlock.User, workspace string) (*review.WorkspaceState, error)
+	Workspaces(ctx context.Context, u *airlock.User) ([]string, error)
+	BrowseWorkspace(ctx context.Context, u *airlock.User, workspace, path string) (*review.WorkspaceBrowse, error)
+	WorkspaceTree(ctx context.Context, u *airlock.User, workspace, dir string) ([]*review.TreeNode, error)
+	OpenWorkspaceFile(ctx context.Context, u *airlock.User, workspace, path string) (*review.WorkspaceContent, error)
+	AddCandidates(ctx context.Context, u *airlock.User, workspace string, paths []string) (*review.WorkspaceState, []review.WorkspaceItem, error)
 	Requests(ctx context.Context, u *airlock.User, f airlock.RequestFilter) ([]*airlock.Request, error)
 	ReviewQueues(ctx context.Context, u *airlock.User) (*review.Queues, error)
 	OpenRequestFile(ctx context.Context, u *airlock.User, id, path string, download bool) (io.ReadSeekCloser, *airlock.RequestFile, error)
-	RecordWorkspaceView(ctx context.Context, u *airlock.User, workspace, path string) error
 	RecordRequestFileView(ctx context.Context, u *airlock.User, id, path string) error
 	BrowseCode(ctx context.Context, u *airlock.User, ref review.CodeRef) (*review.CodeView, error)
 	OpenCodeFile(ctx context.Context, u *airlock.User, ref review.CodeRef, path string) (*review.CodeFile, error)

@@ -10,7 +10,6 @@ import (
 
 	"github.com/airlock-project/airlock/airlock"
 	"github.com/airlock-project/airlock/review"
-	"github.com/airlock-project/airlock/workspaces"
 )
 
 // maxBatch bounds the files of one add, update or withdraw form.
@@ -65,29 +64,19 @@ func formPaths(c echo.Context) ([]string, error) {
 // group. It changes nothing.
 func (s *Server) workspaceAddForm(c echo.Context) error {
 	name := c.Param("ws")
-	w, state, err := s.loadWorkspace(c, name)
+	paths, formErr := formPaths(c)
+	// Whether the person may add files at all is answered first.
+	state, items, err := s.deps.Service.AddCandidates(ctx(c), currentUser(c), name, paths)
 	if err != nil {
 		return err
 	}
-	if state.CanAdd != nil {
-		return state.CanAdd
+	if formErr != nil {
+		return formErr
 	}
-	paths, err := formPaths(c)
-	if err != nil {
-		return err
-	}
-	policy := s.deps.Service.Policy()
 	page := addPage{Workspace: name, Next: safeNext(c.FormValue("next"), browseURL(name, "", true)), Current: state.Current, SelectionKey: "ws:" + name}
-	for i, p := range paths {
-		row := addRow{Index: i, Path: p}
-		meta, err := fileMeta(c, w, p)
-		if err != nil {
-			row.Skip = airlock.ErrorMessage(err)
-		} else {
-			row.Status = state.Status(p, true, meta.ContentHash)
-			row.Skip = addableWhy(meta, row.Status, policy)
-			row.SupportingOnly = row.Status == airlock.WorkspaceFileReleased
-		}
+	for i, it := range items {
+		row := addRow{Index: i, Path: it.Path, Status: it.Status, Skip: airlock.ErrorMessage(it.Addable)}
+		row.SupportingOnly = row.Skip == "" && airlock.CheckAddAs(it.File, it.Status, airlock.FileOutput) != nil
 		if row.Skip == "" {
 			page.Addable++
 		}
@@ -109,18 +98,6 @@ func (s *Server) workspaceAddForm(c echo.Context) error {
 		return page.Groups[i] < page.Groups[j]
 	})
 	return s.render(c, "add_files", "Add files to a request", page)
-}
-
-// fileMeta returns a visible file's metadata, refusing folders.
-func fileMeta(c echo.Context, w *workspaces.Workspace, p string) (airlock.WorkspaceFile, error) {
-	clean, err := workspaces.ValidatePath(p)
-	if err != nil {
-		return airlock.WorkspaceFile{}, err
-	}
-	if w.IsDir(clean) {
-		return airlock.WorkspaceFile{}, airlock.Errorf(airlock.EINVALID, "%s is a folder; select the files inside it.", clean)
-	}
-	return w.File(ctx(c), clean)
 }
 
 // addForm is the parsed add-files form.

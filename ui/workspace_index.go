@@ -71,9 +71,9 @@ func groupByProject(access map[string]airlock.WorkspaceAccess, onDisk map[string
 	return out
 }
 
-// onDisk returns the set of workspace directories on this backend.
+// onDisk returns the set of the workspaces on this backend the user may view.
 func (s *Server) onDisk(c echo.Context) (map[string]bool, error) {
-	names, err := s.deps.Workspaces.Names(ctx(c))
+	names, err := s.deps.Service.Workspaces(ctx(c), currentUser(c))
 	if err != nil {
 		return nil, err
 	}
@@ -138,7 +138,7 @@ const maxAllResults = 500
 // workspace on the backend, filtered by ?q= (htmx live search returns only
 // the results).
 func (s *Server) allWorkspaces(c echo.Context) error {
-	names, err := s.deps.Workspaces.Names(ctx(c))
+	names, err := s.deps.Service.Workspaces(ctx(c), currentUser(c))
 	if err != nil {
 		return err
 	}
