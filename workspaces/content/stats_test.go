@@ -3,6 +3,7 @@ package content
 import (
 	"context"
 	"math"
+	"strings"
 	"testing"
 )
 
@@ -222,5 +223,34 @@ func TestFormatNumber(t *testing.T) {
 		if got := FormatNumber(in); got != want {
 			t.Errorf("FormatNumber(%v)=%q, want %q", in, got, want)
 		}
+	}
+}
+
+// rowRecorder is a RowSink that keeps copies of the rows it is fed.
+type rowRecorder struct{ rows [][]string }
+
+func (r *rowRecorder) Add(row []string) { r.rows = append(r.rows, append([]string(nil), row...)) }
+
+func TestStatsWithFeedsEveryRow(t *testing.T) {
+	t.Parallel()
+	data := genCSV(3000, 4, 7)
+	tbl := mustOpenTable(t, data, TableOptions{})
+	var a, b rowRecorder
+	s, err := tbl.StatsWith(context.Background(), &a, &b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := naiveRows(t, data)
+	if len(a.rows) != len(want) || len(b.rows) != len(want) {
+		t.Fatalf("sinks got %d and %d rows, want %d", len(a.rows), len(b.rows), len(want))
+	}
+	for i := range want {
+		if strings.Join(a.rows[i], "\x00") != strings.Join(want[i], "\x00") {
+			t.Fatalf("row %d = %q, want %q", i+1, a.rows[i], want[i])
+		}
+	}
+	cached, err := tbl.Stats(context.Background())
+	if err != nil || cached != s || s.Rows != len(want) {
+		t.Fatalf("Stats after StatsWith = %p (%v), want the same %p with %d rows", cached, err, s, len(want))
 	}
 }

@@ -425,18 +425,36 @@ func (t *Table) Stats(ctx context.Context) (*Stats, error) {
 	if s != nil {
 		return s, nil
 	}
+	return t.StatsWith(ctx)
+}
+
+// RowSink is fed every data row of a statistics pass, such as the
+// disclosure checks (package checks). Add must not keep row, which is
+// reused; its strings may be kept.
+type RowSink interface {
+	Add(row []string)
+}
+
+// StatsWith computes and caches the summary statistics as Stats does, and
+// in the same pass hands every data row to each sink, so that the table is
+// read once for both. It always reads the table, even when the statistics
+// are cached.
+func (t *Table) StatsWith(ctx context.Context, sinks ...RowSink) (*Stats, error) {
 	b := NewStatsBuilder(t.header, t.opts.MaxColumns)
 	if t.rawWidth > len(t.header) {
 		b.capped = true
 	}
 	err := t.scan(ctx, func(_ int, rec []string) error {
 		b.Add(rec)
+		for _, s := range sinks {
+			s.Add(rec)
+		}
 		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	s = b.Result()
+	s := b.Result()
 	if idx := t.indexed(); idx != nil && !idx.complete {
 		s.Notes = append(s.Notes, "The statistics cover only the rows before the first over-long row.")
 	}
