@@ -1,0 +1,74 @@
+package checks
+
+// Background runs a Checker on a goroutine of its own, fed in batches of
+// rows, so that the checks use a second core while the caller reads,
+// parses and summarises the table. Add copies the row slice but keeps its
+// strings, which Go never changes. Call Result exactly once, also when
+// the caller stops early, to end the goroutine.
+type Background struct {
+	c      *Checker
+	cur    *rowBatch
+	work   chan *rowBatch
+	free   chan *rowBatch
+	done   chan struct{}
+	result *Result
+}
+
+// rowBatch holds rows as one run of cells and where each row ends.
+type rowBatch struct {
+	cells []string
+	ends  []int
+}
+
+const (
+	batchRows    = 512
+	batchesAhead = 4
+)
+
+// InBackground starts c on its own goroutine. c must not be used
+// directly afterwards.
+func (c *Checker) InBackground() *Background {
+	b := &Background{c: c, work: make(chan *rowBatch, batchesAhead), free: make(chan *rowBatch, batchesAhead+1), done: make(chan struct{})}
+	for range batchesAhead + 1 {
+		b.free <- &rowBatch{}
+	}
+	b.cur = <-b.free
+	go func() {
+		defer close(b.done)
+		for rb := range b.work {
+			start := 0
+			for _, end := range rb.ends {
+				c.Add(rb.cells[start:end])
+				start = end
+			}
+			rb.cells, rb.ends = rb.cells[:0], rb.ends[:0]
+			b.free <- rb
+		}
+		b.result = c.Result()
+	}()
+	return b
+}
+
+// Add hands one data row to the checker.
+func (b *Background) Add(row []string) {
+	b.cur.cells = append(b.cur.cells, row...)
+	b.cur.ends = append(b.cur.ends, len(b.cur.cells))
+	if len(b.cur.ends) == batchRows {
+		b.work <- b.cur
+		b.cur = <-b.free
+	}
+}
+
+// Result waits for the checker to finish the rows handed over and returns
+// its result.
+func (b *Background) Result() *Result {
+	if b.cur != nil {
+		if len(b.cur.ends) > 0 {
+			b.work <- b.cur
+		}
+		b.cur = nil
+		close(b.work)
+	}
+	<-b.done
+	return b.result
+}

@@ -1,0 +1,78 @@
+package checks
+
+import (
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+)
+
+// TextChecker reads a text file, log or JSON line by line for small
+// counts written in prose ("n = 5", "(n=3)", "4 patients", "6 (2.1%)").
+// It can only hint: its findings are reviews, and a log gets one more
+// review, since logs are rarely needed outside the secure environment.
+type TextChecker struct {
+	s      Settings
+	log    bool
+	lines  int
+	out    outbox
+	result *Result
+}
+
+// NewTextChecker starts checking a text file; log is set for job logs.
+func NewTextChecker(s Settings, log bool) *TextChecker {
+	if s.Validate() != nil {
+		s = DefaultSettings()
+	}
+	return &TextChecker{s: s, log: log}
+}
+
+var (
+	textNEquals = regexp.MustCompile(`(?i)\bn\s*=\s*(\d+)\b`)
+	textPeople  = regexp.MustCompile(`(?i)\b(\d+)\s+(?:patients?|people|persons?|individuals?|participants?|subjects?|cases?|deaths?|events?|births?|admissions?|women|men|children|adults)\b`)
+	textPercent = regexp.MustCompile(`\b(\d+)\s*\(\s*\d+(?:\.\d+)?\s*%\s*\)`)
+)
+
+// maxTextLine bounds the part of a line that is searched.
+const maxTextLine = 4096
+
+// Line checks the next line of the file.
+func (t *TextChecker) Line(line string) {
+	t.lines++
+	if len(line) > maxTextLine {
+		line = line[:maxTextLine]
+	}
+	if strings.IndexAny(line, "0123456789") < 0 {
+		return
+	}
+	for _, re := range []*regexp.Regexp{textNEquals, textPeople, textPercent} {
+		for _, m := range re.FindAllStringSubmatchIndex(line, 8) {
+			k, err := strconv.Atoi(line[m[2]:m[3]])
+			if err != nil || k > t.s.SmallCountMax || (k == 0 && !t.s.ZerosAreDisclosive) {
+				continue
+			}
+			phrase := strings.TrimSpace(line[m[0]:m[1]])
+			row := t.lines
+			if !t.out.room(RuleSmallCount, Review, -1) {
+				continue
+			}
+			t.out.add(Finding{Rule: RuleSmallCount, Severity: Review, Row: row, Col: -1, Value: phrase,
+				Message: fmt.Sprintf("Line %d mentions %q, a count at or below %d: if it counts people, redact it or leave the line out.", row, clip(phrase), t.s.SmallCountMax)}, false)
+		}
+	}
+}
+
+// Result finishes the check; later calls return the same result.
+func (t *TextChecker) Result() *Result {
+	if t.result != nil {
+		return t.result
+	}
+	if t.log {
+		t.out.add(Finding{Rule: RuleLogFile, Severity: Review, Col: -1,
+			Message: "Logs are rarely needed outside the secure environment: check this one holds no patient-level data or small counts, or leave it out of the release."}, false)
+	}
+	r := &Result{RuleSet: RuleSet, Rows: t.lines}
+	r.Findings, r.Fails, r.Reviews, r.Notes = t.out.done(nil)
+	t.result = r
+	return r
+}
