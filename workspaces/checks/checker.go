@@ -737,9 +737,6 @@ func (c *Checker) dominance(row int) {
 // add records a finding, naming its column.
 func (c *Checker) add(f Finding) { c.record(f, false) }
 
-// addLine records a finding that comes from a line closed by a total.
-func (c *Checker) addLine(f Finding) { c.record(f, true) }
-
 func (c *Checker) record(f Finding, fromLine bool) {
 	if f.Col >= 0 && f.Col < len(c.cols) {
 		f.Column = c.cols[f.Col].name

@@ -584,8 +584,7 @@ func (l *lines) solve(c *Checker) {
 			queue = append(queue, int32(i))
 		}
 	}
-	var learn func(uid int32, val float64, from int32)
-	learn = func(uid int32, val float64, from int32) {
+	learn := func(uid int32, val float64, from int32) {
 		u := &l.unknowns[uid]
 		for _, m := range u.members {
 			if m.line == from {

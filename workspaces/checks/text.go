@@ -39,10 +39,18 @@ const maxTextLine = 4096
 // Line checks the next line of the file.
 func (t *TextChecker) Line(line string) {
 	t.lines++
+	t.scan(line, t.lines)
+}
+
+// Label checks a piece of text that has no line of its own, such as a
+// label of a figure; its findings are about the whole file.
+func (t *TextChecker) Label(text string) { t.scan(text, 0) }
+
+func (t *TextChecker) scan(line string, row int) {
 	if len(line) > maxTextLine {
 		line = line[:maxTextLine]
 	}
-	if strings.IndexAny(line, "0123456789") < 0 {
+	if !strings.ContainsAny(line, "0123456789") {
 		return
 	}
 	for _, re := range []*regexp.Regexp{textNEquals, textPeople, textPercent} {
@@ -52,12 +60,15 @@ func (t *TextChecker) Line(line string) {
 				continue
 			}
 			phrase := strings.TrimSpace(line[m[0]:m[1]])
-			row := t.lines
 			if !t.out.room(RuleSmallCount, Review, -1) {
 				continue
 			}
+			where := fmt.Sprintf("Line %d mentions", row)
+			if row == 0 {
+				where = "The text of the figure says"
+			}
 			t.out.add(Finding{Rule: RuleSmallCount, Severity: Review, Row: row, Col: -1, Value: phrase,
-				Message: fmt.Sprintf("Line %d mentions %q, a count at or below %d: if it counts people, redact it or leave the line out.", row, clip(phrase), t.s.SmallCountMax)}, false)
+				Message: fmt.Sprintf("%s %q, a count at or below %d: if it counts people, redact it or leave it out.", where, clip(phrase), t.s.SmallCountMax)}, false)
 		}
 	}
 }
