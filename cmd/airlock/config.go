@@ -6,6 +6,8 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net"
+	"net/netip"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -30,7 +32,8 @@ type config struct {
 	DevUsersFile    string
 	BackendName     string
 	SessionIdle     time.Duration
-	Demo            bool // no jobs site configured: run the in-process receiver
+	Demo            bool // no jobs site configured: run the in-process receiver (D14)
+	DemoAsked       bool // -demo or AIRLOCK_DEMO: demo mode was asked for, not only defaulted to
 }
 
 // parseConfig reads flags from args (args[0] is the program name) with
@@ -47,6 +50,10 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (*
 	fs.Usage = func() { printServeUsage(stderr, fs) }
 	c := &config{}
 	var keys, types, reviews, idle string
+	demo, err := strconv.ParseBool(env("DEMO", "false"))
+	if err != nil {
+		return nil, fmt.Errorf("AIRLOCK_DEMO must be 1 or 0 (or true or false), got %q", getenv("AIRLOCK_DEMO"))
+	}
 	fs.StringVar(&c.WorkDir, "work-dir", env("WORK_DIR", "airlock-data"), "state directory; other paths default to inside it (AIRLOCK_WORK_DIR)")
 	fs.StringVar(&c.WorkspaceDir, "workspace-dir", env("WORKSPACE_DIR", ""), "directory of workspaces (AIRLOCK_WORKSPACE_DIR; default <work-dir>/workspaces)")
 	fs.StringVar(&c.RequestDir, "request-dir", env("REQUEST_DIR", ""), "request file store (AIRLOCK_REQUEST_DIR; default <work-dir>/requests)")
@@ -59,7 +66,8 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (*
 	fs.StringVar(&c.ExternalURL, "external-url", env("EXTERNAL_URL", ""), "URL people use to reach airlock; https makes cookies Secure (AIRLOCK_EXTERNAL_URL)")
 	fs.StringVar(&reviews, "required-reviews", env("REQUIRED_REVIEWS", "2"), "independent reviews per request, at least 2 (AIRLOCK_REQUIRED_REVIEWS)")
 	fs.StringVar(&types, "file-types", env("FILE_TYPES", ""), "comma-separated allowed extensions (AIRLOCK_FILE_TYPES; default .csv .jpg .jpeg .png .svg .svgz .html .txt .log .json .md .xlsx)")
-	fs.StringVar(&c.DevUsersFile, "dev-users", env("DEV_USERS_FILE", ""), "dev users JSON file for sign-in without a jobs site (AIRLOCK_DEV_USERS_FILE)")
+	fs.StringVar(&c.DevUsersFile, "dev-users", env("DEV_USERS_FILE", ""), "demo mode only: the users file to sign in from instead of the generated one (AIRLOCK_DEV_USERS_FILE)")
+	fs.BoolVar(&c.DemoAsked, "demo", demo, "run the demo (sample data, demo users, the jobs site in-process) also with production settings or a non-loopback listen address (AIRLOCK_DEMO=1)")
 	fs.StringVar(&c.BackendName, "backend", env("BACKEND", "test backend"), "backend name shown in the header (AIRLOCK_BACKEND)")
 	fs.StringVar(&idle, "session-idle", env("SESSION_IDLE", "336h"), "sessions end after this long without use (AIRLOCK_SESSION_IDLE)")
 	if err := fs.Parse(args[1:]); err != nil {
@@ -69,7 +77,6 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (*
 		fs.Usage()
 		return nil, usagef("unexpected arguments %q: flags start with -; run 'airlock help' for the commands", fs.Args())
 	}
-	var err error
 	if c.RequiredReviews, err = strconv.Atoi(reviews); err != nil || c.RequiredReviews < 2 {
 		return nil, fmt.Errorf("required reviews must be a number of at least 2, got %q", reviews)
 	}
@@ -98,15 +105,91 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (*
 	if c.DatabasePath == "" {
 		c.DatabasePath = filepath.Join(c.WorkDir, "airlock.db")
 	}
-	c.Demo = c.JobsiteURL == ""
+	given := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+	if err := c.chooseMode(func(flagName, envName string) bool { return given[flagName] || getenv("AIRLOCK_"+envName) != "" }); err != nil {
+		return nil, err
+	}
 	if c.Demo && c.RepoDir == "" {
 		c.RepoDir = filepath.Join(c.WorkDir, "repos")
-	}
-	if !c.Demo && c.JobsiteToken == "" {
-		return nil, errors.New("a jobs-site URL needs a jobs-site token (AIRLOCK_JOBSITE_TOKEN)")
 	}
 	if c.ExternalURL == "" {
 		c.ExternalURL = "http://" + c.Listen
 	}
 	return c, nil
+}
+
+// productionSettings are the settings of a real installation: given without
+// a jobs site, they mean a forgotten AIRLOCK_JOBSITE_URL, not a demo.
+var productionSettings = []struct{ flag, env string }{
+	{"workspace-dir", "WORKSPACE_DIR"},
+	{"request-dir", "REQUEST_DIR"},
+	{"db", "DATABASE"},
+	{"external-url", "EXTERNAL_URL"},
+	{"session-keys", "SESSION_KEYS"},
+}
+
+// chooseMode decides between production and demo mode (D14). With a jobs
+// site it is production, and dev users are refused. Without one it is the
+// demo, but only when nothing suggests a real installation: any production
+// setting, a listen address that is not loopback, or a dev users file
+// needs -demo, so a production instance that forgets its jobs-site URL
+// refuses to start instead of offering demo sign-ins. given reports
+// whether a setting was given as a flag or in the environment.
+func (c *config) chooseMode(given func(flagName, envName string) bool) error {
+	const jobsite = "AIRLOCK_JOBSITE_URL (-jobsite-url)"
+	if c.JobsiteURL != "" {
+		switch {
+		case c.DemoAsked:
+			return fmt.Errorf("-demo (AIRLOCK_DEMO) runs the demo's own jobs site, so it cannot be combined with %s; remove one of them", jobsite)
+		case c.DevUsersFile != "":
+			return fmt.Errorf("AIRLOCK_DEV_USERS_FILE (-dev-users) signs people in without the jobs site, which only demo mode allows, and %s is set; remove the dev users file", jobsite)
+		case c.JobsiteToken == "":
+			return errors.New("a jobs-site URL needs a jobs-site token (AIRLOCK_JOBSITE_TOKEN, -jobsite-token)")
+		}
+		return nil
+	}
+	c.Demo = true
+	if c.DemoAsked {
+		return nil
+	}
+	var named []string
+	for _, s := range productionSettings {
+		if given(s.flag, s.env) {
+			named = append(named, fmt.Sprintf("AIRLOCK_%s (-%s)", s.env, s.flag))
+		}
+	}
+	if !isLoopback(c.Listen) {
+		named = append(named, fmt.Sprintf("AIRLOCK_LISTEN (-listen) %q, which is not a loopback address", c.Listen))
+	}
+	if c.DevUsersFile != "" {
+		named = append(named, "AIRLOCK_DEV_USERS_FILE (-dev-users)")
+	}
+	if len(named) == 0 {
+		return nil
+	}
+	return fmt.Errorf("no jobs site is configured, but %s %s given. "+
+		"To run for real, set %s and AIRLOCK_JOBSITE_TOKEN (-jobsite-token); to run the demo with %s, add -demo (AIRLOCK_DEMO=1)",
+		strings.Join(named, " and "), plural(len(named), "is", "are"), jobsite, plural(len(named), "it", "them"))
+}
+
+// isLoopback reports whether a listen address only accepts connections
+// from this machine. An empty host means every interface.
+func isLoopback(listen string) bool {
+	host, _, err := net.SplitHostPort(listen)
+	if err != nil {
+		return false
+	}
+	if host == "localhost" {
+		return true
+	}
+	ip, err := netip.ParseAddr(host)
+	return err == nil && ip.IsLoopback()
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }
