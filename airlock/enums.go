@@ -262,6 +262,9 @@ const (
 	EventRequestFileRelease        EventType = "REQUEST_FILE_RELEASE"
 	EventRequestFileUpload         EventType = "REQUEST_FILE_UPLOAD"
 	EventRequestFileUploadBlocked  EventType = "REQUEST_FILE_UPLOAD_BLOCKED"
+	// EventRequestReleaseRegister is ours: the jobs site accepted the
+	// release that a checker decided on (D16), so its uploads may start.
+	EventRequestReleaseRegister EventType = "REQUEST_RELEASE_REGISTER"
 	// EventCodeView is ours: a file of the source code behind an output
 	// was read (D12: every view is recorded).
 	EventCodeView EventType = "CODE_FILE_VIEW"
@@ -277,7 +280,8 @@ func EventTypes() []EventType {
 		EventRequestEdit, EventRequestComment, EventRequestCommentDelete, EventRequestCommentPublic,
 		EventRequestFileAdd, EventRequestFileUpdate, EventRequestFileWithdraw, EventRequestFileApprove,
 		EventRequestFileRequestChanges, EventRequestFileResetReview, EventRequestFileUndecided,
-		EventRequestFileRelease, EventRequestFileUpload, EventRequestFileUploadBlocked, EventCodeView,
+		EventRequestFileRelease, EventRequestFileUpload, EventRequestFileUploadBlocked, EventRequestReleaseRegister,
+		EventCodeView,
 	}
 }
 
@@ -332,6 +336,8 @@ func (t EventType) Description() string {
 		return "File with changes requested moved to undecided"
 	case EventRequestFileRelease:
 		return "File released"
+	case EventRequestReleaseRegister:
+		return "Release registered with the jobs site"
 	case EventRequestFileUpload:
 		return "File uploaded"
 	case EventRequestFileUploadBlocked:

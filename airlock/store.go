@@ -38,6 +38,22 @@ type UploadJob struct {
 	Blocked     bool // the stored bytes no longer match their hash
 }
 
+// ReleaseRegistration is the queued registration of a released request
+// with the jobs site (D16). The checker's decision is recorded at once;
+// this job carries it to the jobs site, and the request's uploads wait
+// until it is done.
+type ReleaseRegistration struct {
+	Request     string
+	Workspace   string
+	ReleasedBy  string
+	Attempts    int
+	NextAttempt time.Time
+	LastError   string
+	DoneAt      *time.Time
+	JobsiteID   string // the jobs site's release id, once registered
+	CreatedAt   time.Time
+}
+
 // Tx is a transaction on the Store. Lookups return ENOTFOUND errors, never nil values.
 type Tx interface {
 	// Now is the transaction's clock reading, fixed for its duration.
@@ -85,10 +101,21 @@ type Tx interface {
 	AddUploadJob(j *UploadJob) error
 	// UploadJobs returns a request's upload jobs.
 	UploadJobs(requestID string) ([]*UploadJob, error)
-	// DueUploadJobs returns undelivered, unblocked jobs due at or before now, oldest first.
+	// DueUploadJobs returns undelivered, unblocked jobs due at or before
+	// now, oldest first, of requests whose registration is done.
 	DueUploadJobs(now time.Time, limit int) ([]*UploadJob, error)
 	// SaveUploadJob updates a job's attempts, error, schedule and completion.
 	SaveUploadJob(j *UploadJob) error
+
+	// AddReleaseRegistration queues a request's registration with the jobs
+	// site; a request has at most one.
+	AddReleaseRegistration(r *ReleaseRegistration) error
+	// ReleaseRegistration returns a request's registration (ENOTFOUND if it has none).
+	ReleaseRegistration(requestID string) (*ReleaseRegistration, error)
+	// DueReleaseRegistrations returns unfinished registrations due at or before now, oldest first.
+	DueReleaseRegistrations(now time.Time, limit int) ([]*ReleaseRegistration, error)
+	// SaveReleaseRegistration updates a registration's attempts, error, schedule and completion.
+	SaveReleaseRegistration(r *ReleaseRegistration) error
 
 	// SaveUser caches a user's roles as the jobs site reported them.
 	SaveUser(u *User, refreshedAt time.Time) error

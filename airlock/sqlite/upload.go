@@ -44,10 +44,13 @@ func (t *tx) UploadJobs(requestID string) ([]*airlock.UploadJob, error) {
 	return out, err
 }
 
-// DueUploadJobs returns undelivered, unblocked jobs due now, oldest first.
+// DueUploadJobs returns undelivered, unblocked jobs due now, oldest first,
+// leaving out requests not yet registered with the jobs site: it would
+// refuse their files.
 func (t *tx) DueUploadJobs(now time.Time, limit int) ([]*airlock.UploadJob, error) {
 	var out []*airlock.UploadJob
-	err := t.each(`SELECT `+uploadColumns+` FROM upload_jobs WHERE done_at IS NULL AND blocked = 0 AND next_attempt <= ?
+	err := t.each(`SELECT `+uploadColumns+` FROM upload_jobs u WHERE done_at IS NULL AND blocked = 0 AND next_attempt <= ?
+		AND NOT EXISTS (SELECT 1 FROM release_registrations r WHERE r.request_id = u.request_id AND r.done_at IS NULL)
 		ORDER BY next_attempt, request_id, path LIMIT ?`, []any{formatTime(now), limit}, func(s scanner) error {
 		j, err := scanUpload(s)
 		if err == nil {
