@@ -12,6 +12,15 @@ import (
 	"github.com/airlock-project/airlock/airlock"
 )
 
+// Registrar registers releases with the jobs site.
+type Registrar interface {
+	// CreateRelease registers the release of files from workspace on
+	// behalf of the checker osUser and returns the jobs site's id for it.
+	// It is idempotent on airlockID: a repeat (after a lost answer or a
+	// crash) returns the release already registered.
+	CreateRelease(ctx context.Context, workspace, osUser, airlockID string, files []airlock.ReleaseFile) (string, error)
+}
+
 // Destination receives released files.
 type Destination interface {
 	// Upload sends one file's bytes for a release. It returns nil once the
@@ -29,10 +38,11 @@ type Notifier interface {
 type DeliveryConfig struct {
 	Store       airlock.Store
 	Files       airlock.FileStore
+	Registrar   Registrar // nil: releases stay queued for registration, and their files with them
 	Destination Destination
 	Notifier    Notifier // nil: notifications stay queued
 	Logger      *slog.Logger
-	// Concurrency is how many uploads run at once (default 4).
+	// Concurrency is how many registrations, and then uploads, run at once (default 4).
 	Concurrency int
 	// MinBackoff and MaxBackoff bound the wait before retrying a failed
 	// attempt; it doubles per attempt (defaults 1s and 5m).
@@ -43,9 +53,11 @@ type DeliveryConfig struct {
 	Now func() time.Time
 }
 
-// Deliverer uploads released files and sends queued notifications. Its
-// queue lives in the database, so it resumes after a restart or a crash;
-// it retries with capped exponential backoff and never gives up (D10).
+// Deliverer carries out released requests: it registers each release with
+// the jobs site, then uploads its files, and sends queued notifications.
+// Its queues live in the database, so it resumes after a restart or a
+// crash; it retries with capped exponential backoff and never gives up
+// (D10, D16).
 type Deliverer struct {
 	cfg      DeliveryConfig
 	wake     chan struct{}
@@ -110,59 +122,186 @@ func (d *Deliverer) backoff(attempts int) time.Duration {
 	return min(b, d.cfg.MaxBackoff)
 }
 
-// RunOnce delivers the uploads and notifications due now and returns how
-// many uploads it attempted.
+// RunOnce makes the registrations, then the uploads, and sends the
+// notifications due now. It returns how many uploads it attempted.
 func (d *Deliverer) RunOnce(ctx context.Context) (int, error) {
 	if err := d.sendNotifications(ctx); err != nil {
+		return 0, err
+	}
+	// A release registered in this round has its uploads claimed below,
+	// in the same round.
+	if err := d.registerDue(ctx); err != nil {
 		return 0, err
 	}
 	if d.cfg.Destination == nil {
 		return 0, nil
 	}
-	var jobs []*airlock.UploadJob
-	// Claim before uploading: the attempt is counted and the next one
-	// scheduled first, so a crash mid-upload is retried after the backoff.
+	n, err := claimAndRun(ctx, d, uploadKey,
+		func(tx airlock.Tx) ([]*airlock.UploadJob, error) {
+			return tx.DueUploadJobs(d.cfg.Now(), d.cfg.Concurrency*4)
+		},
+		func(tx airlock.Tx, j *airlock.UploadJob) error {
+			j.Attempts++
+			j.NextAttempt = d.cfg.Now().Add(d.backoff(j.Attempts))
+			return tx.SaveUploadJob(j)
+		},
+		func(j *airlock.UploadJob) { d.deliver(ctx, j) })
+	if err != nil {
+		return 0, err
+	}
+	// Status changes made by this round (RELEASED) go out promptly.
+	return n, d.sendNotifications(ctx)
+}
+
+func uploadKey(j *airlock.UploadJob) string { return "upload\x00" + j.Request + "\x00" + j.Path }
+
+func registrationKey(r *airlock.ReleaseRegistration) string { return "register\x00" + r.Request }
+
+// claimAndRun claims the work due now in one transaction, then makes one
+// attempt at each claimed item, at most Concurrency at once, and returns
+// how many it attempted. Claiming counts the attempt and schedules the
+// next one (claim) before the attempt is made, so a crash during it is
+// retried after the backoff; items already in flight in this process (an
+// overlapping round) are skipped.
+func claimAndRun[T any](ctx context.Context, d *Deliverer, key func(T) string,
+	due func(airlock.Tx) ([]T, error), claim func(airlock.Tx, T) error, attempt func(T)) (int, error) {
+	var (
+		items []T
+		keys  []string
+	)
 	err := d.cfg.Store.Update(ctx, func(tx airlock.Tx) error {
-		due, err := tx.DueUploadJobs(d.cfg.Now(), d.cfg.Concurrency*4)
+		all, err := due(tx)
 		if err != nil {
 			return err
 		}
-		d.mu.Lock()
-		defer d.mu.Unlock()
-		for _, j := range due {
-			key := j.Request + "\x00" + j.Path
-			if d.inflight[key] {
+		for _, it := range all {
+			k := key(it)
+			if !d.markInflight(k) {
 				continue
 			}
-			j.Attempts++
-			j.NextAttempt = d.cfg.Now().Add(d.backoff(j.Attempts))
-			if err := tx.SaveUploadJob(j); err != nil {
+			keys = append(keys, k)
+			if err := claim(tx, it); err != nil {
 				return err
 			}
-			d.inflight[key] = true
-			jobs = append(jobs, j)
+			items = append(items, it)
 		}
 		return nil
 	})
 	if err != nil {
+		d.clearInflight(keys...)
 		return 0, err
 	}
+	d.parallel(len(items), func(i int) {
+		attempt(items[i])
+		d.clearInflight(keys[i])
+	})
+	return len(items), nil
+}
+
+// markInflight marks work as in flight in this process; false if it already is.
+func (d *Deliverer) markInflight(key string) bool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.inflight[key] {
+		return false
+	}
+	d.inflight[key] = true
+	return true
+}
+
+// clearInflight ends in-flight marks.
+func (d *Deliverer) clearInflight(keys ...string) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	for _, k := range keys {
+		delete(d.inflight, k)
+	}
+}
+
+// parallel runs fn(0) … fn(n-1), at most Concurrency at once, and waits.
+func (d *Deliverer) parallel(n int, fn func(i int)) {
 	sem := make(chan struct{}, d.cfg.Concurrency)
 	var wg sync.WaitGroup
-	for _, j := range jobs {
+	for i := range n {
 		sem <- struct{}{}
 		wg.Add(1)
 		go func() {
 			defer func() { <-sem; wg.Done() }()
-			d.deliver(ctx, j)
-			d.mu.Lock()
-			delete(d.inflight, j.Request+"\x00"+j.Path)
-			d.mu.Unlock()
+			fn(i)
 		}()
 	}
 	wg.Wait()
-	// Status changes made by this round (RELEASED) go out promptly.
-	return len(jobs), d.sendNotifications(ctx)
+}
+
+// registerDue registers the releases due now with the jobs site. Like an
+// upload, each attempt is claimed before the call; the jobs site's
+// idempotency on the request id makes a repeat after a crash harmless.
+func (d *Deliverer) registerDue(ctx context.Context) error {
+	if d.cfg.Registrar == nil {
+		return nil
+	}
+	_, err := claimAndRun(ctx, d, registrationKey,
+		func(tx airlock.Tx) ([]*airlock.ReleaseRegistration, error) {
+			return tx.DueReleaseRegistrations(d.cfg.Now(), d.cfg.Concurrency*4)
+		},
+		func(tx airlock.Tx, r *airlock.ReleaseRegistration) error {
+			r.Attempts++
+			r.NextAttempt = d.cfg.Now().Add(d.backoff(r.Attempts))
+			return tx.SaveReleaseRegistration(r)
+		},
+		func(r *airlock.ReleaseRegistration) { d.register(ctx, r) })
+	return err
+}
+
+// register makes one attempt at registering one release and records the outcome.
+func (d *Deliverer) register(ctx context.Context, reg *airlock.ReleaseRegistration) {
+	log := d.cfg.Logger.With("request", reg.Request, "attempt", reg.Attempts)
+	var files []airlock.ReleaseFile
+	err := d.cfg.Store.View(ctx, func(tx airlock.Tx) error {
+		r, err := tx.Request(reg.Request)
+		if err == nil {
+			files = releaseFiles(r)
+		}
+		return err
+	})
+	var jobsiteID string
+	if err == nil {
+		jobsiteID, err = d.cfg.Registrar.CreateRelease(ctx, reg.Workspace, reg.ReleasedBy, reg.Request, files)
+	}
+	if err != nil {
+		log.Warn("release registration failed; will retry", "err", err, "next_attempt", reg.NextAttempt)
+		d.record(ctx, log, func(tx airlock.Tx) error {
+			reg.LastError = fmt.Sprintf("Attempt %d failed: %s", reg.Attempts, errorText(err))
+			return tx.SaveReleaseRegistration(reg)
+		})
+		return
+	}
+	log.Info("release registered with the jobs site", "jobsite_release", jobsiteID)
+	d.record(ctx, log, func(tx airlock.Tx) error {
+		now := tx.Now()
+		reg.DoneAt, reg.LastError, reg.JobsiteID = &now, "", jobsiteID
+		if err := tx.SaveReleaseRegistration(reg); err != nil {
+			return err
+		}
+		r, err := tx.Request(reg.Request)
+		if err != nil {
+			return err
+		}
+		return audit(tx, r, reg.ReleasedBy, airlock.EventRequestReleaseRegister, "", map[string]string{"jobsite_release": jobsiteID})
+	})
+}
+
+// releaseFiles is the file list registered for a request: its released
+// output files, as stored. It is the same at every attempt, because a
+// released request no longer changes.
+func releaseFiles(r *airlock.Request) []airlock.ReleaseFile {
+	var files []airlock.ReleaseFile
+	for _, f := range r.OutputFiles() {
+		if f.ReleasedAt != nil {
+			files = append(files, airlock.ReleaseFile{Name: f.Path, Size: f.Size, SHA256: f.FileID, Date: f.AddedAt})
+		}
+	}
+	return files
 }
 
 // deliver makes one attempt at one file and records the outcome.
@@ -173,7 +312,7 @@ func (d *Deliverer) deliver(ctx context.Context, j *airlock.UploadJob) {
 	if err != nil && !errors.As(err, &coded) {
 		// An I/O failure says nothing about the bytes: try again later.
 		log.Warn("could not verify stored copy; will retry", "err", err)
-		d.record(ctx, j, func(tx airlock.Tx) error {
+		d.record(ctx, log, func(tx airlock.Tx) error {
 			j.LastError = fmt.Sprintf("Attempt %d could not read the stored copy: %s", j.Attempts, err)
 			return tx.SaveUploadJob(j)
 		})
@@ -183,7 +322,7 @@ func (d *Deliverer) deliver(ctx context.Context, j *airlock.UploadJob) {
 		// The bytes two checkers approved are not the bytes on disk (or are
 		// gone): never send them.
 		log.Error("RELEASE BLOCKED: stored copy no longer matches the reviewed hash; it will not be sent", "err", err)
-		d.record(ctx, j, func(tx airlock.Tx) error {
+		d.record(ctx, log, func(tx airlock.Tx) error {
 			j.Blocked = true
 			j.LastError = "The stored copy of this file no longer matches the reviewed bytes, so it was not sent. Contact tech support."
 			if err := tx.SaveUploadJob(j); err != nil {
@@ -196,14 +335,14 @@ func (d *Deliverer) deliver(ctx context.Context, j *airlock.UploadJob) {
 	}
 	if err := d.upload(ctx, j); err != nil {
 		log.Warn("upload failed; will retry", "err", err, "next_attempt", j.NextAttempt)
-		d.record(ctx, j, func(tx airlock.Tx) error {
+		d.record(ctx, log, func(tx airlock.Tx) error {
 			j.LastError = fmt.Sprintf("Attempt %d failed: %s", j.Attempts, errorText(err))
 			return tx.SaveUploadJob(j)
 		})
 		return
 	}
 	log.Info("file uploaded")
-	d.record(ctx, j, func(tx airlock.Tx) error { return d.markUploaded(tx, j) })
+	d.record(ctx, log, func(tx airlock.Tx) error { return d.markUploaded(tx, j) })
 }
 
 func (d *Deliverer) upload(ctx context.Context, j *airlock.UploadJob) error {
@@ -224,9 +363,9 @@ func errorText(err error) string {
 
 // record writes an outcome; if even that fails, the claim's schedule stands
 // and the attempt is simply made again.
-func (d *Deliverer) record(ctx context.Context, j *airlock.UploadJob, fn func(tx airlock.Tx) error) {
+func (d *Deliverer) record(ctx context.Context, log *slog.Logger, fn func(tx airlock.Tx) error) {
 	if err := d.cfg.Store.Update(context.WithoutCancel(ctx), fn); err != nil {
-		d.cfg.Logger.Error("record upload outcome", "request", j.Request, "path", j.Path, "err", err)
+		log.Error("record delivery outcome", "err", err)
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -60,7 +61,7 @@ func TestDeliveryRetriesUntilReleased(t *testing.T) {
 	dest := &flakyDestination{failures: 3}
 	notes := &recordingNotifier{}
 	clock := time.Now()
-	d := review.NewDeliverer(review.DeliveryConfig{Store: e.db, Files: e.files, Destination: dest, Notifier: notes,
+	d := review.NewDeliverer(review.DeliveryConfig{Store: e.db, Files: e.files, Registrar: e.jobsite, Destination: dest, Notifier: notes,
 		MinBackoff: time.Second, MaxBackoff: 4 * time.Second, Now: func() time.Time { return clock }})
 	for i := 0; i < 20 && e.request(id).Status != airlock.StatusReleased; i++ {
 		if _, err := d.RunOnce(e.ctx); err != nil {
@@ -107,7 +108,7 @@ func TestCorruptedStoreIsNeverSent(t *testing.T) {
 	e.files.mu.Unlock()
 	dest := &flakyDestination{}
 	clock := time.Now()
-	d := review.NewDeliverer(review.DeliveryConfig{Store: e.db, Files: e.files, Destination: dest, Now: func() time.Time { return clock }})
+	d := review.NewDeliverer(review.DeliveryConfig{Store: e.db, Files: e.files, Registrar: e.jobsite, Destination: dest, Now: func() time.Time { return clock }})
 	for range 5 {
 		if _, err := d.RunOnce(e.ctx); err != nil {
 			t.Fatal(err)
@@ -133,4 +134,51 @@ func keys[V any](m map[string]V) []string {
 		out = append(out, k)
 	}
 	return out
+}
+
+// TestRegistrationBacksOffAndCaps: while the jobs site refuses to register
+// a release, each attempt waits twice as long as the one before, up to the
+// cap, and the uploads wait for the registration; once it is accepted the
+// files go.
+func TestRegistrationBacksOffAndCaps(t *testing.T) {
+	e := newEnv(t)
+	id := e.toStatus(alice, airlock.StatusApproved)
+	e.jobsite.mu.Lock()
+	e.jobsite.fail = airlock.Errorf(airlock.EUNAVAILABLE, "The jobs site failed (HTTP 500).")
+	e.jobsite.mu.Unlock()
+	dest := &flakyDestination{}
+	clock := time.Now()
+	d := review.NewDeliverer(review.DeliveryConfig{Store: e.db, Files: e.files, Registrar: e.jobsite, Destination: dest,
+		MinBackoff: time.Second, MaxBackoff: 8 * time.Second, Now: func() time.Time { return clock }})
+	var waits []time.Duration
+	for range 6 {
+		if _, err := d.RunOnce(e.ctx); err != nil {
+			t.Fatal(err)
+		}
+		v, err := e.svc.View(e.ctx, chk1, id)
+		e.must(err)
+		reg := v.Registration
+		if reg == nil || reg.DoneAt != nil {
+			t.Fatalf("registration %+v, want it pending", reg)
+		}
+		wait := reg.NextAttempt.Sub(clock)
+		waits = append(waits, wait)
+		clock = reg.NextAttempt
+	}
+	want := []time.Duration{time.Second, 2 * time.Second, 4 * time.Second, 8 * time.Second, 8 * time.Second, 8 * time.Second}
+	if !slices.Equal(waits, want) {
+		t.Fatalf("waits between attempts %v, want %v", waits, want)
+	}
+	if dest.calls != 0 {
+		t.Fatalf("%d uploads before the release was registered", dest.calls)
+	}
+	e.jobsite.mu.Lock()
+	e.jobsite.fail = nil
+	e.jobsite.mu.Unlock()
+	if n, err := d.RunOnce(e.ctx); err != nil || n != 2 {
+		t.Fatalf("round after recovery: %d uploads, %v; want the 2 outputs", n, err)
+	}
+	if got := e.request(id).Status; got != airlock.StatusReleased {
+		t.Fatalf("status %s, want %s", got, airlock.StatusReleased)
+	}
 }

@@ -221,7 +221,7 @@ func (m *memFiles) Verify(_ context.Context, ws, id, hash string) error {
 	return nil
 }
 
-// fakeJobsite records releases; it is the service's only outside call.
+// fakeJobsite records releases registered by the deliverer.
 type fakeJobsite struct {
 	mu       sync.Mutex
 	fail     error
@@ -239,6 +239,13 @@ func (j *fakeJobsite) CreateRelease(_ context.Context, ws, user, id string, file
 	}
 	j.releases[id] = files
 	return id, nil
+}
+
+// registered returns the files registered for a release.
+func (j *fakeJobsite) registered(id string) []airlock.ReleaseFile {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return j.releases[id]
 }
 
 // The cast: every kind of person the rules distinguish.
@@ -299,7 +306,7 @@ func openEnv(t testing.TB, path string, ws *memWorkspaces, files *memFiles) *env
 	}
 	e := &env{t: t, ctx: ctx, db: db, ws: ws, files: files, jobsite: &fakeJobsite{}, clock: time.Date(2026, 1, 1, 9, 0, 0, 0, time.UTC)}
 	db.Now = func() time.Time { e.clock = e.clock.Add(time.Second); return e.clock }
-	e.svc = review.New(review.Config{Store: db, Workspaces: ws, Files: files, Policy: airlock.NewPolicy(2, nil), Jobsite: e.jobsite})
+	e.svc = review.New(review.Config{Store: db, Workspaces: ws, Files: files, Policy: airlock.NewPolicy(2, nil)})
 	return e
 }
 

@@ -16,6 +16,7 @@ import (
 	"github.com/airlock-project/airlock/airlock"
 	"github.com/airlock-project/airlock/airlock/jobsite"
 	"github.com/airlock-project/airlock/airlock/sqlite"
+	"github.com/airlock-project/airlock/cmd/jobsite/receiver/receivertest"
 	"github.com/airlock-project/airlock/review"
 	"github.com/airlock-project/airlock/workspaces"
 )
@@ -29,14 +30,14 @@ const (
 	envExitAfter = "AIRLOCK_E2E_DELIVERER_EXIT_AFTER" // a request id: exit once it is released and notified
 )
 
-// TestHelperDeliverer is not a test: it is the uploading process that
-// TestCrashDuringUpload starts (re-running this test binary) and kills.
+// TestHelperDeliverer is not a test: it is the delivering process that
+// TestCrashDuringRelease starts (re-running this test binary) and kills.
 // It runs only the deliverer, as cmd/airlock would, on the database and
 // store the parent prepared.
 func TestHelperDeliverer(t *testing.T) {
 	dbPath := os.Getenv(envDB)
 	if dbPath == "" {
-		t.Skip("only run as the helper process of TestCrashDuringUpload")
+		t.Skip("only run as the helper process of TestCrashDuringRelease")
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -49,7 +50,7 @@ func TestHelperDeliverer(t *testing.T) {
 	client := &jobsite.Client{BaseURL: os.Getenv(envURL), Token: os.Getenv(envToken), Timeout: 10 * time.Second, UploadTimeout: 10 * time.Second}
 	d := review.NewDeliverer(review.DeliveryConfig{
 		Store: db, Files: store,
-		Destination: jobsite.Destination{Client: client}, Notifier: jobsite.Notifier{Client: client},
+		Registrar: jobsite.Releaser{Client: client}, Destination: jobsite.Destination{Client: client}, Notifier: jobsite.Notifier{Client: client},
 		Logger:      slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})),
 		Concurrency: 4, MinBackoff: 20 * time.Millisecond, MaxBackoff: 200 * time.Millisecond, Poll: 20 * time.Millisecond,
 	})
@@ -78,18 +79,22 @@ func TestHelperDeliverer(t *testing.T) {
 	must(t, <-done)
 }
 
-// TestCrashDuringUpload kills the uploading process with SIGKILL at random
-// points, twenty times, while many files are in flight (the receiver reads
-// upload bodies slowly so that kills land mid-transfer), restarts it each
-// time, then lets it finish. Every file must arrive exactly once with the
+// TestCrashDuringRelease kills the delivering process with SIGKILL at
+// random points: first six times while it registers the release with a
+// jobs site that holds the call (before, or after, the jobs site has
+// recorded the release), then twenty times while many files are in flight
+// (the receiver reads upload bodies slowly so that kills land
+// mid-transfer), restarting it each time, then lets it finish. The jobs
+// site must hold one release, every file must arrive exactly once with the
 // reviewed bytes, the request must end RELEASED and the audit chain hold.
-func TestCrashDuringUpload(t *testing.T) {
+func TestCrashDuringRelease(t *testing.T) {
 	if runtime.GOOS != "linux" {
 		t.Skip("the crash test re-executes the test binary and sends SIGKILL; it runs on Linux only")
 	}
 	const (
-		files = 60
-		kills = 20
+		files         = 60
+		kills         = 20
+		registerKills = 6
 	)
 	seed := uint64(time.Now().UnixNano())
 	t.Logf("seed %d", seed)
@@ -122,6 +127,46 @@ func TestCrashDuringUpload(t *testing.T) {
 		go func() { exited <- cmd.Wait() }()
 		return cmd, &out, exited
 	}
+	kill := func(i int, cmd *exec.Cmd, out *bytes.Buffer, exited <-chan error) {
+		t.Helper()
+		must(t, cmd.Process.Signal(syscall.SIGKILL))
+		if err := <-exited; err == nil {
+			t.Fatalf("helper %d finished before it was killed:\n%s", i, out)
+		}
+	}
+
+	// Registration: the jobs site holds each call, half of them before
+	// recording the release and half after, and the process is killed
+	// while it waits for the answer.
+	for i := range registerKills {
+		select {
+		case <-w.registrations.arrived:
+		default:
+		}
+		if i%2 == 0 {
+			w.faults.DelayNext(receivertest.Releases, 1, time.Hour)
+		} else {
+			w.registrations.hold(true)
+		}
+		cmd, out, exited := start()
+		select {
+		case <-w.registrations.arrived:
+		case <-time.After(10 * time.Second):
+			t.Fatalf("registration %d never reached the jobs site:\n%s", i, out)
+		case err := <-exited:
+			t.Fatalf("helper exited on its own (%v):\n%s", err, out)
+		}
+		time.Sleep(time.Duration(rng.IntN(30)) * time.Millisecond)
+		kill(i, cmd, out, exited)
+		w.registrations.hold(false)
+		if n := w.counter.totalRequests(); n != 0 {
+			t.Fatalf("%d uploads sent before the release was registered", n)
+		}
+		if n, err := w.rcv.ReleaseCount(w.ctx); err != nil || n > 1 {
+			t.Fatalf("the jobs site holds %d releases (%v), want at most 1", n, err)
+		}
+	}
+	t.Logf("%d kills during %d registration calls", registerKills, w.registrations.count())
 
 	midUpload := 0
 	for i := range kills {
@@ -145,10 +190,7 @@ func TestCrashDuringUpload(t *testing.T) {
 			}
 			time.Sleep(time.Duration(rng.IntN(60)) * time.Millisecond)
 		}
-		must(t, cmd.Process.Signal(syscall.SIGKILL))
-		if err := <-exited; err == nil {
-			t.Fatalf("helper %d finished before it was killed:\n%s", i, out)
-		}
+		kill(registerKills+i, cmd, out, exited)
 		if w.counter.totalRequests() > before {
 			midUpload++
 		}
@@ -175,7 +217,13 @@ func TestCrashDuringUpload(t *testing.T) {
 		t.Fatalf("status = %s, want %s", got, airlock.StatusReleased)
 	}
 	w.checkArrived(id, want)
+	if n, err := w.rcv.ReleaseCount(w.ctx); err != nil || n != 1 {
+		t.Fatalf("the jobs site holds %d releases (%v), want 1", n, err)
+	}
 	v := w.view(w.checker1, id)
+	if reg := v.Registration; reg == nil || reg.DoneAt == nil || reg.JobsiteID != id || reg.Attempts <= registerKills {
+		t.Fatalf("registration %+v: want done as %q after more than %d attempts", reg, id, registerKills)
+	}
 	for _, j := range v.Uploads {
 		if j.DoneAt == nil || j.Blocked {
 			t.Fatalf("upload job %s: done %v, blocked %v, error %q", j.Path, j.DoneAt, j.Blocked, j.LastError)
@@ -185,8 +233,10 @@ func TestCrashDuringUpload(t *testing.T) {
 	if got, want := byType[airlock.EventRequestFileUpload], slices.Sorted(slices.Values(outputs)); !slices.Equal(got, want) {
 		t.Fatalf("%d upload audit events, want exactly one per file (%d)", len(got), len(want))
 	}
-	if n := len(byType[airlock.EventRequestRelease]); n != 1 {
-		t.Fatalf("%d release audit events, want 1", n)
+	for _, typ := range []airlock.EventType{airlock.EventRequestApprove, airlock.EventRequestReleaseRegister, airlock.EventRequestRelease} {
+		if n := len(byType[typ]); n != 1 {
+			t.Fatalf("%d %s audit events, want 1", n, typ)
+		}
 	}
 	w.verifyAudit()
 	if !slices.Contains(w.receiverEvents(id), airlock.NotifyReleased) {

@@ -19,10 +19,14 @@ import (
 //   - release_e2e_test.go: a request from a generated workspace to files
 //     stored on the receiver, with its audit trail and notifications;
 //     awkward names;
-//   - release_fault_test.go: server errors, hangs, lost answers, a corrupted
-//     stored copy and a release attempt while the jobs site is down;
-//   - release_crash_test.go: the uploading process killed with SIGKILL
-//     twenty times (Linux only);
+//   - release_fault_test.go: uploads through server errors, hangs and lost
+//     answers, and a corrupted stored copy;
+//   - release_queue_test.go: a release decided while the jobs site fails,
+//     hangs or cannot be reached, registered once it recovers; checkers
+//     releasing at the same moment;
+//   - release_crash_test.go: the delivering process killed with SIGKILL six
+//     times while it registers the release, then twenty times while it
+//     uploads (Linux only);
 //   - release_bench_test.go: release throughput, and the same bytes sent
 //     with curl.
 //
@@ -69,8 +73,11 @@ func TestReleaseEndToEnd(t *testing.T) {
 	d := w.deliverer(nil)
 	go func() { done <- d.Run(ctx) }()
 	d.Wake()
+	// The notification is recorded as sent just after the jobs site got it;
+	// stopping the deliverer in between would leave it queued.
 	waitFor(t, "request released and notified", func() bool {
-		return w.status(id) == airlock.StatusReleased && slices.Contains(w.receiverEvents(id), airlock.NotifyReleased)
+		return w.status(id) == airlock.StatusReleased && slices.Contains(w.receiverEvents(id), airlock.NotifyReleased) &&
+			w.pendingNotifications() == 0
 	})
 	cancel()
 	must(t, <-done)
@@ -107,17 +114,8 @@ func TestReleaseEndToEnd(t *testing.T) {
 			t.Fatalf("%d %s events, want 1", n, typ)
 		}
 	}
-	order := []airlock.EventType{airlock.EventRequestSubmit, airlock.EventRequestFileRelease, airlock.EventRequestApprove,
-		airlock.EventRequestFileUpload, airlock.EventRequestRelease}
-	pos := 0
-	for _, e := range evs {
-		if pos < len(order) && e.Type == order[pos] {
-			pos++
-		}
-	}
-	if pos != len(order) {
-		t.Fatalf("audit events out of order; want the sequence %v", order)
-	}
+	inOrder(t, evs, airlock.EventRequestSubmit, airlock.EventRequestFileRelease, airlock.EventRequestApprove,
+		airlock.EventRequestReleaseRegister, airlock.EventRequestFileUpload, airlock.EventRequestRelease)
 	w.verifyAudit()
 
 	// The notifications reached the jobs site.

@@ -1,7 +1,6 @@
 package review_test
 
 import (
-	"net"
 	"net/http"
 	"os"
 	"slices"
@@ -10,9 +9,7 @@ import (
 	"time"
 
 	"github.com/airlock-project/airlock/airlock"
-	"github.com/airlock-project/airlock/airlock/jobsite"
 	"github.com/airlock-project/airlock/cmd/jobsite/receiver/receivertest"
-	"github.com/airlock-project/airlock/review"
 )
 
 // approved builds a world whose request, with n outputs and one supporting
@@ -164,71 +161,5 @@ func TestReleaseCorruptedStoreIsNeverSent(t *testing.T) {
 	if got := eventPaths(w.events(id))[airlock.EventRequestFileUploadBlocked]; !slices.Equal(got, []string{victim.Path}) {
 		t.Fatalf("blocked-upload audit events for %v, want [%s]", got, victim.Path)
 	}
-	w.verifyAudit()
-}
-
-// TestReleaseWhileJobsiteDown: a release attempt while the jobs site is
-// unreachable, failing, hanging or losing its answer changes nothing in
-// airlock; the request stays REVIEWED and a later attempt works.
-func TestReleaseWhileJobsiteDown(t *testing.T) {
-	w := newWorld(t, worldOptions{})
-	ws := w.generate(3)
-	want := w.workspaceHashes(ws.Paths[:2])
-	id := w.reviewed(ws.Paths[:2], ws.Paths[2:])
-	before := w.dump()
-
-	refused := func(name string, svc *review.Service) {
-		t.Helper()
-		err := svc.Release(w.ctx, w.checker1, id)
-		if code := airlock.ErrorCode(err); code != airlock.EUNAVAILABLE {
-			t.Fatalf("%s: release error %v (code %s), want %s", name, err, code, airlock.EUNAVAILABLE)
-		}
-		if airlock.ErrorMessage(err) == "" {
-			t.Fatalf("%s: no message for the person", name)
-		}
-		if got := w.dump(); got != before {
-			t.Fatalf("%s: a failed release changed the database", name)
-		}
-		if got := w.status(id); got != airlock.StatusReviewed {
-			t.Fatalf("%s: status %s, want %s", name, got, airlock.StatusReviewed)
-		}
-	}
-
-	// Nothing listening at all.
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	must(t, err)
-	deadURL := "http://" + ln.Addr().String() + "/api/v2"
-	ln.Close()
-	down := review.New(review.Config{Store: w.db, Workspaces: w.root, Files: w.store, Policy: airlock.NewPolicy(2, nil),
-		Jobsite: jobsite.Releaser{Client: &jobsite.Client{BaseURL: deadURL, Token: backendToken}}, Logger: quietLogger()})
-	refused("connection refused", down)
-
-	w.faults.FailNext(receivertest.Releases, 1, http.StatusServiceUnavailable)
-	refused("503", w.svc)
-
-	w.client.Timeout = 200 * time.Millisecond
-	w.faults.DelayNext(receivertest.Releases, 1, time.Second)
-	refused("hang", w.svc)
-	w.client.Timeout = 5 * time.Second
-
-	if n, err := w.rcv.ReleaseCount(w.ctx); err != nil || n != 0 {
-		t.Fatalf("receiver holds %d releases (%v) after failed attempts, want 0", n, err)
-	}
-
-	// The jobs site registers the release but the answer is lost: airlock
-	// changes nothing, and the retry is accepted as the same release.
-	w.faults.LoseAnswerNext(receivertest.Releases, 1, http.StatusBadGateway)
-	refused("lost answer", w.svc)
-
-	must(t, w.svc.Release(w.ctx, w.checker1, id))
-	if got := w.status(id); got != airlock.StatusApproved {
-		t.Fatalf("status after the retry = %s, want %s", got, airlock.StatusApproved)
-	}
-	if n, err := w.rcv.ReleaseCount(w.ctx); err != nil || n != 1 {
-		t.Fatalf("receiver holds %d releases (%v), want 1", n, err)
-	}
-	clock := newFakeClock()
-	w.deliverAll(w.deliverer(clock.Now), clock, id, 10)
-	w.checkArrived(id, want)
 	w.verifyAudit()
 }

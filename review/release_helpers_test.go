@@ -179,6 +179,57 @@ func copyCounts(m map[string]int) map[string]int {
 	return out
 }
 
+// requestCounter counts the requests that match, in front of everything
+// else, so that requests a fault answers count too. It can also hold a
+// matching request after the receiver has handled it, as a jobs site whose
+// answer never comes back would.
+type requestCounter struct {
+	next  http.Handler
+	match receivertest.Matcher
+
+	mu        sync.Mutex
+	n         int
+	holdAfter bool
+	arrived   chan struct{} // signalled (without blocking) on every matching request
+}
+
+func (c *requestCounter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if !c.match(r) {
+		c.next.ServeHTTP(w, r)
+		return
+	}
+	c.mu.Lock()
+	c.n++
+	hold, arrived := c.holdAfter, c.arrived
+	c.mu.Unlock()
+	if arrived != nil {
+		select {
+		case arrived <- struct{}{}:
+		default:
+		}
+	}
+	if !hold {
+		c.next.ServeHTTP(w, r)
+		return
+	}
+	c.next.ServeHTTP(httptest.NewRecorder(), r)
+	<-r.Context().Done() // the answer never leaves; the client gives up or dies
+}
+
+func (c *requestCounter) count() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.n
+}
+
+// hold makes matching requests take effect at the receiver and then hang
+// without an answer (true), or pass normally again (false).
+func (c *requestCounter) hold(on bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.holdAfter = on
+}
+
 // world is one test's installation: a workspace directory, airlock's
 // database, workspace reader, request-file store and review service, and
 // the reference receiver served on 127.0.0.1 behind fault injection and an
@@ -193,6 +244,7 @@ type world struct {
 	http                    *httptest.Server
 	faults                  *receivertest.Faults
 	counter                 *uploadCounter
+	registrations           *requestCounter // release registrations sent, faulted or not
 	client                  *jobsite.Client
 
 	db    *sqlite.DB
@@ -232,7 +284,8 @@ func newWorld(t testing.TB, opts worldOptions) *world {
 	w.counter = newUploadCounter(rcv)
 	w.counter.pace = opts.pace
 	w.faults = receivertest.NewFaults(w.counter)
-	w.http = httptest.NewServer(w.faults)
+	w.registrations = &requestCounter{next: w.faults, match: receivertest.Releases, arrived: make(chan struct{}, 1)}
+	w.http = httptest.NewServer(w.registrations)
 	t.Cleanup(func() {
 		w.http.Close()
 		rcv.Close()
@@ -267,7 +320,7 @@ func (w *world) openAirlock() {
 	must(w.t, err)
 	w.db, w.root, w.store = db, root, store
 	w.svc = review.New(review.Config{Store: db, Workspaces: root, Files: store, Policy: airlock.NewPolicy(2, nil),
-		Jobsite: jobsite.Releaser{Client: w.client}, Logger: quietLogger()})
+		Logger: quietLogger()})
 }
 
 // closeAirlock closes what openAirlock opened (idempotent).
@@ -288,7 +341,7 @@ func (w *world) deliverer(now func() time.Time) *review.Deliverer { return w.new
 func (w *world) newDeliverer(now func() time.Time, concurrency int) *review.Deliverer {
 	return review.NewDeliverer(review.DeliveryConfig{
 		Store: w.db, Files: w.store, Logger: quietLogger(),
-		Destination: jobsite.Destination{Client: w.client}, Notifier: jobsite.Notifier{Client: w.client},
+		Registrar: jobsite.Releaser{Client: w.client}, Destination: jobsite.Destination{Client: w.client}, Notifier: jobsite.Notifier{Client: w.client},
 		Concurrency: concurrency, MinBackoff: 10 * time.Millisecond, MaxBackoff: 100 * time.Millisecond, Poll: 20 * time.Millisecond, Now: now,
 	})
 }
@@ -492,6 +545,21 @@ func eventPaths(evs []*airlock.AuditEvent) map[airlock.EventType][]string {
 		slices.Sort(v)
 	}
 	return out
+}
+
+// inOrder fails unless events (oldest first) hold the given types in this
+// order, other events in between.
+func inOrder(t testing.TB, evs []*airlock.AuditEvent, order ...airlock.EventType) {
+	t.Helper()
+	pos := 0
+	for _, e := range evs {
+		if pos < len(order) && e.Type == order[pos] {
+			pos++
+		}
+	}
+	if pos != len(order) {
+		t.Fatalf("audit events out of order; want the sequence %v", order)
+	}
 }
 
 // dump is the whole airlock database as text.

@@ -352,43 +352,24 @@ func (s *Service) Reject(ctx context.Context, u *airlock.User, id string) error 
 	})
 }
 
-// Release approves the request: it registers the release with the jobs site,
-// then, in one transaction, marks every output file released, queues one
-// upload job per output file and moves the request to APPROVED. The uploader
-// delivers the files. A failure at the jobs site changes nothing.
+// Release records an output checker's decision to release the request, at
+// once and in one transaction: every output file is marked released, the
+// request moves to APPROVED, and the registration with the jobs site and
+// one upload per output file are queued. It never calls the jobs site, so
+// an outage there cannot refuse or delay the decision (D16); the deliverer
+// registers the release, then uploads the files, retrying until both are
+// done.
 func (s *Service) Release(ctx context.Context, u *airlock.User, id string) error {
-	var r *airlock.Request
-	err := s.store.View(ctx, func(tx airlock.Tx) error {
-		var err error
-		r, err = loadVisible(tx, u, id)
-		return err
-	})
-	if err != nil {
-		return err
-	}
-	if err := s.checkRelease(r, u); err != nil {
-		return err
-	}
-	if s.jobsite == nil {
-		return airlock.Errorf(airlock.EUNAVAILABLE, "No jobs site is configured, so files cannot be released from this backend.")
-	}
-	var files []airlock.ReleaseFile
-	for _, f := range r.OutputFiles() {
-		files = append(files, airlock.ReleaseFile{Name: f.Path, Size: f.Size, SHA256: f.FileID, Date: f.AddedAt})
-	}
-	if _, err := s.jobsite.CreateRelease(ctx, r.Workspace, u.Username, r.ID, files); err != nil {
-		s.log.Error("create release at the jobs site", "request", r.ID, "err", err)
-		if airlock.ErrorCode(err) != airlock.EINTERNAL {
-			return err
-		}
-		return airlock.Errorf(airlock.EUNAVAILABLE, "The jobs site did not accept the release, so nothing was released. Please try again; if it keeps failing, contact tech support.")
-	}
-	err = s.update(ctx, u, id, func(tx airlock.Tx, r *airlock.Request) error {
+	err := s.update(ctx, u, id, func(tx airlock.Tx, r *airlock.Request) error {
 		if err := s.checkRelease(r, u); err != nil {
 			return err
 		}
 		outputs := r.OutputFiles()
 		now := tx.Now()
+		if err := tx.AddReleaseRegistration(&airlock.ReleaseRegistration{Request: r.ID, Workspace: r.Workspace,
+			ReleasedBy: u.Username, NextAttempt: now, CreatedAt: now}); err != nil {
+			return err
+		}
 		for _, f := range outputs {
 			if f.ReleasedAt == nil {
 				f.ReleasedAt, f.ReleasedBy = &now, u.Username
@@ -417,11 +398,14 @@ func (s *Service) Release(ctx context.Context, u *airlock.User, id string) error
 	return err
 }
 
+// checkRelease says whether u may release r now: only an output checker who
+// is not the author (D1), only once (the queue does the retrying), and only
+// files the jobs site can take.
 func (s *Service) checkRelease(r *airlock.Request, u *airlock.User) error {
-	if r.Status == airlock.StatusApproved {
-		return airlock.Errorf(airlock.ESTATE, "This request has already been released; its files are uploading.")
-	}
 	if err := r.CheckTransition(u, airlock.StatusApproved, s.required()); err != nil {
+		if airlock.ErrorCode(err) == airlock.ESTATE && r.Status == airlock.StatusApproved {
+			return airlock.Errorf(airlock.ESTATE, "This request has already been released; its files are being delivered to the jobs site.")
+		}
 		return err
 	}
 	for _, f := range r.OutputFiles() {

@@ -187,7 +187,12 @@ func TestReviewRounds(t *testing.T) {
 	if r.Status != airlock.StatusApproved {
 		t.Fatalf("status %s after release", r.Status)
 	}
-	files := e.jobsite.releases[id]
+	// The deliverer registers the release the checker decided on.
+	d := review.NewDeliverer(review.DeliveryConfig{Store: e.db, Files: e.files, Registrar: e.jobsite})
+	if _, err := d.RunOnce(e.ctx); err != nil {
+		t.Fatal(err)
+	}
+	files := e.jobsite.registered(id)
 	if len(files) != 2 {
 		t.Fatalf("released %d files, want the 2 outputs and no supporting file", len(files))
 	}

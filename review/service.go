@@ -15,22 +15,15 @@ import (
 	"github.com/airlock-project/airlock/airlock"
 )
 
-// Jobsite is what the service needs from the jobs site to release files.
-type Jobsite interface {
-	// CreateRelease registers a release of files; idempotent on airlockID.
-	CreateRelease(ctx context.Context, workspace, osUser, airlockID string, files []airlock.ReleaseFile) (string, error)
-}
-
 // Config holds the service's dependencies.
 type Config struct {
 	Store      airlock.Store
 	Workspaces airlock.Workspaces
 	Files      airlock.FileStore
 	Policy     airlock.Policy
-	Jobsite    Jobsite // nil: releasing is refused with a clear message
 	Logger     *slog.Logger
 	// AfterRelease, if set, is called after a release commits, e.g. to wake
-	// the deliverer so uploads start at once.
+	// the deliverer so registration and uploads start at once.
 	AfterRelease func()
 	// Code reads the source code behind outputs; nil means the backend has
 	// no repository cache, and reading source code says so.
@@ -39,13 +32,12 @@ type Config struct {
 
 // Service implements the workflow.
 type Service struct {
-	store   airlock.Store
-	ws      airlock.Workspaces
-	files   airlock.FileStore
-	code    airlock.CodeRepos
-	policy  airlock.Policy
-	jobsite Jobsite
-	log     *slog.Logger
+	store  airlock.Store
+	ws     airlock.Workspaces
+	files  airlock.FileStore
+	code   airlock.CodeRepos
+	policy airlock.Policy
+	log    *slog.Logger
 
 	afterRelease func()
 }
@@ -58,7 +50,7 @@ func New(c Config) *Service {
 	if c.Policy.RequiredReviews < airlock.MinRequiredReviews {
 		c.Policy = airlock.NewPolicy(c.Policy.RequiredReviews, c.Policy.FileTypes.Extensions())
 	}
-	return &Service{store: c.Store, ws: c.Workspaces, files: c.Files, code: c.Code, policy: c.Policy, jobsite: c.Jobsite, log: c.Logger,
+	return &Service{store: c.Store, ws: c.Workspaces, files: c.Files, code: c.Code, policy: c.Policy, log: c.Logger,
 		afterRelease: c.AfterRelease}
 }
 

@@ -35,6 +35,9 @@ type RequestView struct {
 	EarlyReturn bool
 	// Uploads are the delivery jobs once the request is released.
 	Uploads []*airlock.UploadJob
+	// Registration is the release's registration with the jobs site, nil
+	// before the release (and for requests released before it was queued).
+	Registration *airlock.ReleaseRegistration
 
 	CanEdit, CanSubmit, CanWithdraw, CanComment           error
 	CanVote, CanSubmitReview, CanReturn, CanReject        error
@@ -52,6 +55,21 @@ func (v *RequestView) Uploaded() int {
 	return n
 }
 
+// Registering reports that the release is decided but the jobs site has
+// not accepted it yet, so no file is uploading.
+func (v *RequestView) Registering() bool {
+	return v.Registration != nil && v.Registration.DoneAt == nil
+}
+
+// RegistrationError is the last failed registration attempt's error while
+// registration is still pending, else "".
+func (v *RequestView) RegistrationError() string {
+	if !v.Registering() {
+		return ""
+	}
+	return v.Registration.LastError
+}
+
 // LastUploadError is the most recent delivery error still unresolved, if any.
 func (v *RequestView) LastUploadError() string {
 	for _, j := range v.Uploads {
@@ -67,13 +85,19 @@ func (s *Service) View(ctx context.Context, u *airlock.User, id string) (*Reques
 	var (
 		r       *airlock.Request
 		uploads []*airlock.UploadJob
+		reg     *airlock.ReleaseRegistration
 	)
 	err := s.store.View(ctx, func(tx airlock.Tx) error {
 		var err error
 		if r, err = loadVisible(tx, u, id); err != nil {
 			return err
 		}
-		uploads, err = tx.UploadJobs(id)
+		if uploads, err = tx.UploadJobs(id); err != nil || len(uploads) == 0 {
+			return err
+		}
+		if reg, err = tx.ReleaseRegistration(id); airlock.ErrorCode(err) == airlock.ENOTFOUND {
+			reg, err = nil, nil
+		}
 		return err
 	})
 	if err != nil {
@@ -81,7 +105,7 @@ func (s *Service) View(ctx context.Context, u *airlock.User, id string) (*Reques
 	}
 	req := s.required()
 	v := &RequestView{Viewer: u, Required: req, IsAuthor: r.IsAuthor(u), IsReviewer: r.CanReview(u),
-		Decisions: map[string]airlock.Decision{}, MyVotes: map[string]airlock.Vote{}, Uploads: uploads,
+		Decisions: map[string]airlock.Decision{}, MyVotes: map[string]airlock.Vote{}, Uploads: uploads, Registration: reg,
 		SubmittedReviews: len(r.SubmittedReviews), HasSubmitted: r.HasSubmittedReview(u.Username),
 		Visibilities: r.WritableVisibilities(u), EarlyReturn: r.Status.IsUnderReview() && len(r.SubmittedReviews) < req}
 	for _, f := range r.OutputFiles() {

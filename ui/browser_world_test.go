@@ -24,6 +24,7 @@ import (
 	"github.com/airlock-project/airlock/airlock/jobsite"
 	"github.com/airlock-project/airlock/airlock/sqlite"
 	"github.com/airlock-project/airlock/cmd/jobsite/receiver"
+	"github.com/airlock-project/airlock/cmd/jobsite/receiver/receivertest"
 	"github.com/airlock-project/airlock/review"
 	"github.com/airlock-project/airlock/ui"
 	"github.com/airlock-project/airlock/workspaces"
@@ -76,7 +77,8 @@ type world struct {
 	root      *workspaces.Root
 	srv       *ui.Server
 	deliverer *review.Deliverer
-	tokens    map[string]string // username → dev sign-in token
+	faults    *receivertest.Faults // in front of the jobs site
+	tokens    map[string]string    // username → dev sign-in token
 	users     map[string]airlock.User
 
 	// commits is the commit of each workspace's outputs, in the
@@ -119,7 +121,8 @@ func newWorld(t testing.TB, extra ...string) *world {
 	if err != nil {
 		t.Fatalf("open jobs site: %v", err)
 	}
-	js := httptest.NewServer(rcv)
+	w.faults = receivertest.NewFaults(rcv)
+	js := httptest.NewServer(w.faults)
 	t.Cleanup(func() { js.Close(); rcv.Close() })
 	client := &jobsite.Client{BaseURL: js.URL + "/api/v2", Token: backendToken}
 
@@ -137,8 +140,8 @@ func newWorld(t testing.TB, extra ...string) *world {
 	}
 	t.Cleanup(func() { store.Close() })
 	w.svc = review.New(review.Config{Store: w.db, Workspaces: w.root, Files: store,
-		Policy: airlock.NewPolicy(2, nil), Jobsite: jobsite.Releaser{Client: client}, Code: coderepo.NewCache(repoDir)})
-	w.deliverer = review.NewDeliverer(review.DeliveryConfig{Store: w.db, Files: store,
+		Policy: airlock.NewPolicy(2, nil), Code: coderepo.NewCache(repoDir)})
+	w.deliverer = review.NewDeliverer(review.DeliveryConfig{Store: w.db, Files: store, Registrar: jobsite.Releaser{Client: client},
 		Destination: jobsite.Destination{Client: client}, Notifier: jobsite.Notifier{Client: client}})
 
 	w.users, w.tokens = demoUsers(extra)

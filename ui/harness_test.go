@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"fmt"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
@@ -38,7 +37,7 @@ type env struct {
 	mu    sync.Mutex
 	now   time.Time
 	wsDir string
-	jobs  *fakeJobsite
+	store *workspaces.Store // the request-file store
 	auth  *switchAuth
 	// repoDir is the repository cache; it holds "repo", whose commit
 	// testCommit produced every output of the test workspaces.
@@ -95,14 +94,6 @@ func (a *switchAuth) Authorise(ctx context.Context, username string) (*airlock.U
 	return a.DevUsers.Authorise(ctx, username)
 }
 
-// fakeJobsite accepts releases in memory.
-type fakeJobsite struct{ n int }
-
-func (f *fakeJobsite) CreateRelease(_ context.Context, _, _, airlockID string, _ []airlock.ReleaseFile) (string, error) {
-	f.n++
-	return fmt.Sprintf("rel-%s-%d", airlockID, f.n), nil
-}
-
 func wsAccess(project string, ongoing, archived bool) airlock.WorkspaceAccess {
 	return airlock.WorkspaceAccess{ProjectDetails: airlock.ProjectDetails{Name: project, Ongoing: &ongoing, Orgs: []string{"Org"}}, Archived: archived}
 }
@@ -125,7 +116,7 @@ func testUsers() map[string]airlock.User {
 func newEnv(t testing.TB) *env {
 	t.Helper()
 	dir := t.TempDir()
-	e := &env{t: t, now: time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC), wsDir: filepath.Join(dir, "workspaces"), jobs: &fakeJobsite{},
+	e := &env{t: t, now: time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC), wsDir: filepath.Join(dir, "workspaces"),
 		repoDir: filepath.Join(dir, "repos")}
 	if _, err := coderepo.Write(e.repoDir, "repo", testRepoCommits); err != nil {
 		t.Fatal(err)
@@ -154,7 +145,8 @@ func newEnv(t testing.TB) *env {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { store.Close() })
-	e.svc = review.New(review.Config{Store: e.db, Workspaces: e.root, Files: store, Policy: airlock.NewPolicy(2, nil), Jobsite: e.jobs,
+	e.store = store
+	e.svc = review.New(review.Config{Store: e.db, Workspaces: e.root, Files: store, Policy: airlock.NewPolicy(2, nil),
 		Code: coderepo.NewCache(e.repoDir)})
 
 	devfile := map[string]any{}

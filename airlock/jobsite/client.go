@@ -167,7 +167,7 @@ func apiError(resp *http.Response) error {
 	data, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
 	e := &APIError{Status: resp.StatusCode, Detail: detailOf(data)}
 	if resp.StatusCode >= 500 {
-		return wrap(airlock.EUNAVAILABLE, fmt.Sprintf("The jobs site failed (HTTP %d). Please try again later.", resp.StatusCode), e)
+		return wrap(airlock.EUNAVAILABLE, fmt.Sprintf("The jobs site failed (HTTP %d).", resp.StatusCode), e)
 	}
 	return e
 }

@@ -150,16 +150,17 @@ func openApp(ctx context.Context, cfg *config, log *slog.Logger) (_ *app, err er
 	}
 	svc := review.New(review.Config{
 		Store: db, Workspaces: root, Files: store,
-		Policy:  airlock.NewPolicy(cfg.RequiredReviews, cfg.FileTypes),
-		Jobsite: jobsite.Releaser{Client: client}, Logger: log,
+		Policy:       airlock.NewPolicy(cfg.RequiredReviews, cfg.FileTypes),
+		Logger:       log,
 		AfterRelease: func() { a.deliverer.Wake() }, // set below, before the server takes requests
 		Code:         coderepo.NewCache(cfg.RepoDir),
 	})
-	// The deliverer uploads released files and sends notifications from the
-	// queue in the database, so work left by a crash resumes (D10).
+	// The deliverer registers released requests with the jobs site, uploads
+	// their files and sends notifications, from the queues in the database,
+	// so work left by a crash resumes (D10, D16).
 	a.deliverer = review.NewDeliverer(review.DeliveryConfig{
 		Store: db, Files: store, Logger: log.With("component", "delivery"),
-		Destination: jobsite.Destination{Client: client}, Notifier: jobsite.Notifier{Client: client},
+		Registrar: jobsite.Releaser{Client: client}, Destination: jobsite.Destination{Client: client}, Notifier: jobsite.Notifier{Client: client},
 	})
 	jobsiteHome := ""
 	if a.receiverURL != "" {
