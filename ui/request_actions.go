@@ -48,8 +48,8 @@ func requestActions() map[string]requestAction {
 			run: func(s *Server, ctx context.Context, u *airlock.User, id string) error {
 				return s.deps.Service.Reject(ctx, u, id)
 			}},
-		"release": {Label: "Release files", Done: "The files have been released and are being uploaded to the jobs site.",
-			Explain: "Every approved output file will leave the backend and be uploaded, byte for byte as reviewed, to the jobs site. This cannot be undone.",
+		"release": {Label: "Release files", Done: "The files are released. They go to the jobs site in the background, retried automatically while it is unavailable; this page shows the progress.",
+			Explain: "Every approved output file will leave the backend and be uploaded, byte for byte as reviewed, to the jobs site. This cannot be undone. If the jobs site is unavailable, airlock keeps trying until the files arrive.",
 			run: func(s *Server, ctx context.Context, u *airlock.User, id string) error {
 				return s.deps.Service.Release(ctx, u, id)
 			}},

@@ -119,7 +119,9 @@ func actions(v *review.RequestView) []actionButton {
 			actionButton{Key: "return", Label: "Return to author", Err: v.CanReturn, Confirm: true},
 			actionButton{Key: "reject", Label: "Reject request", Err: v.CanReject, Confirm: true, Danger: true})
 	}
-	if v.IsReviewer && (v.Request.Status == airlock.StatusReviewed || v.Request.Status == airlock.StatusApproved) {
+	// Once released, the queue carries the release out and retries by
+	// itself, so there is nothing left for a checker to press (D16).
+	if v.IsReviewer && v.Request.Status == airlock.StatusReviewed {
 		out = append(out, actionButton{Key: "release", Label: "Release files", Err: v.CanRelease, Confirm: true})
 	}
 	return out
@@ -137,6 +139,12 @@ func (s *Server) requestOverview(c echo.Context) error {
 	}
 	p.Activity = newActivity(c, "Recent activity for this request", events)
 	p.Actions = actions(p.V)
+	if isHTMX(c) && p.R.Status != airlock.StatusApproved {
+		// The release progress polls this page while APPROVED; once the
+		// files have arrived, status and activity changed too, so the
+		// whole page is shown again.
+		c.Response().Header().Set("HX-Refresh", "true")
+	}
 	return s.render(c, "request_overview", "Request "+airlock.ShortID(p.R.ID), p)
 }
 
