@@ -268,6 +268,10 @@ func (d *Deliverer) register(ctx context.Context, reg *airlock.ReleaseRegistrati
 	if err == nil {
 		jobsiteID, err = d.cfg.Registrar.CreateRelease(ctx, reg.Workspace, reg.ReleasedBy, reg.Request, files)
 	}
+	if err == nil {
+		// It is stored and audited: only text may be (issue 9's rule).
+		err = airlock.CheckName("release id the jobs site answered", jobsiteID)
+	}
 	if err != nil {
 		log.Warn("release registration failed; will retry", "err", err, "next_attempt", reg.NextAttempt)
 		d.record(ctx, log, func(tx airlock.Tx) error {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -180,5 +181,38 @@ func TestRegistrationBacksOffAndCaps(t *testing.T) {
 	}
 	if got := e.request(id).Status; got != airlock.StatusReleased {
 		t.Fatalf("status %s, want %s", got, airlock.StatusReleased)
+	}
+}
+
+// registrarFunc registers releases with a function.
+type registrarFunc func(id string) (string, error)
+
+func (f registrarFunc) CreateRelease(_ context.Context, _, _, id string, _ []airlock.ReleaseFile) (string, error) {
+	return f(id)
+}
+
+// TestRegistrationRefusesAnIDThatIsNotText: a release id from the jobs site
+// that is not valid UTF-8 would be refused by the audit log; the attempt
+// counts as failed, says why, and the next good answer completes it.
+func TestRegistrationRefusesAnIDThatIsNotText(t *testing.T) {
+	e := newEnv(t)
+	id := e.toStatus(alice, airlock.StatusApproved)
+	answer := "caf\xe9"
+	clock := time.Now()
+	d := review.NewDeliverer(review.DeliveryConfig{Store: e.db, Files: e.files, Now: func() time.Time { return clock },
+		Registrar: registrarFunc(func(string) (string, error) { return answer, nil })})
+	e.must(func() error { _, err := d.RunOnce(e.ctx); return err }())
+	v, err := e.svc.View(e.ctx, chk1, id)
+	e.must(err)
+	if !v.Registering() || !strings.Contains(v.RegistrationError(), "not valid UTF-8") {
+		t.Fatalf("registering %v, error %q; want it pending with the reason", v.Registering(), v.RegistrationError())
+	}
+	answer, clock = id, clock.Add(time.Hour)
+	e.must(func() error { _, err := d.RunOnce(e.ctx); return err }())
+	if v, _ = e.svc.View(e.ctx, chk1, id); v.Registering() || v.Registration.JobsiteID != id {
+		t.Fatalf("registration %+v after a good answer", v.Registration)
+	}
+	if _, err := e.db.VerifyAudit(e.ctx); err != nil {
+		t.Fatal(err)
 	}
 }
