@@ -61,7 +61,8 @@ type Tx interface {
 
 	// Request loads a request with its groups, files, votes and comments.
 	Request(id string) (*Request, error)
-	// Requests lists requests (without files) matching the filter, newest first.
+	// Requests lists the requests matching the filter, newest first, each
+	// loaded as Request loads one.
 	Requests(f RequestFilter) ([]*Request, error)
 	// ActiveRequestID returns the author's open request in a workspace, or "" if none.
 	ActiveRequestID(workspace, author string) (string, error)

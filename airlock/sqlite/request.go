@@ -46,7 +46,7 @@ func scanRequest(rows interface{ Scan(...any) error }) (*airlock.Request, error)
 
 // Request loads one request with everything that belongs to it.
 func (t *tx) Request(id string) (*airlock.Request, error) {
-	reqs, err := t.loadRequests(`id = ?`, []any{id}, true)
+	reqs, err := t.loadRequests(`id = ?`, []any{id})
 	if err != nil {
 		return nil, err
 	}
@@ -56,7 +56,8 @@ func (t *tx) Request(id string) (*airlock.Request, error) {
 	return reqs[0], nil
 }
 
-// Requests lists requests matching the filter, newest first, with their files.
+// Requests lists the requests matching the filter, newest first, each with
+// everything that belongs to it, as Request loads one.
 func (t *tx) Requests(f airlock.RequestFilter) ([]*airlock.Request, error) {
 	where, args := []string{"1 = 1"}, []any{}
 	if f.Workspace != "" {
@@ -75,12 +76,13 @@ func (t *tx) Requests(f airlock.RequestFilter) ([]*airlock.Request, error) {
 			args = append(args, string(s))
 		}
 	}
-	return t.loadRequests(strings.Join(where, " AND "), args, true)
+	return t.loadRequests(strings.Join(where, " AND "), args)
 }
 
 // loadRequests loads the requests matching a WHERE clause on the requests
-// table, in a fixed number of queries however many there are.
-func (t *tx) loadRequests(where string, args []any, withFiles bool) ([]*airlock.Request, error) {
+// table with their groups, files, votes and comments, in five queries
+// however many requests match.
+func (t *tx) loadRequests(where string, args []any) ([]*airlock.Request, error) {
 	rows, err := t.QueryContext(t.ctx, `SELECT `+requestColumns+` FROM requests WHERE `+where+` ORDER BY created_at DESC, id DESC`, args...)
 	if err != nil {
 		return nil, err
@@ -97,7 +99,7 @@ func (t *tx) loadRequests(where string, args []any, withFiles bool) ([]*airlock.
 		byID[r.ID] = r
 	}
 	rows.Close()
-	if err := rows.Err(); err != nil || len(reqs) == 0 || !withFiles {
+	if err := rows.Err(); err != nil || len(reqs) == 0 {
 		return reqs, err
 	}
 	sub := `request_id IN (SELECT id FROM requests WHERE ` + where + `)`

@@ -30,6 +30,9 @@ type DB struct {
 	writer *sql.DB
 	reader *sql.DB
 	path   string
+	// uniqueIndexes names the index behind each column list SQLite reports
+	// in a UNIQUE violation ("requests.workspace, requests.author").
+	uniqueIndexes map[string]string
 	// Now returns the current time; tests replace it.
 	Now func() time.Time
 }
@@ -65,6 +68,10 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		db.Close()
 		return nil, err
 	}
+	if db.uniqueIndexes, err = loadUniqueIndexes(ctx, writer); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("read the schema's unique indexes: %w", err)
+	}
 	return db, nil
 }
 
@@ -84,15 +91,15 @@ func (db *DB) migrate(ctx context.Context) error {
 func (db *DB) Update(ctx context.Context, fn func(airlock.Tx) error) error {
 	sqlTx, err := db.writer.BeginTx(ctx, nil)
 	if err != nil {
-		return FormatError(fmt.Errorf("begin: %w", err))
+		return db.FormatError(fmt.Errorf("begin: %w", err))
 	}
 	defer sqlTx.Rollback()
 	t := &tx{Tx: sqlTx, ctx: ctx, now: db.Now().UTC().Truncate(time.Microsecond)}
 	if err := fn(t); err != nil {
-		return FormatError(err)
+		return db.FormatError(err)
 	}
 	if err := sqlTx.Commit(); err != nil {
-		return FormatError(fmt.Errorf("commit: %w", err))
+		return db.FormatError(fmt.Errorf("commit: %w", err))
 	}
 	return nil
 }
@@ -101,30 +108,109 @@ func (db *DB) Update(ctx context.Context, fn func(airlock.Tx) error) error {
 func (db *DB) View(ctx context.Context, fn func(airlock.Tx) error) error {
 	sqlTx, err := db.reader.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
-		return FormatError(fmt.Errorf("begin: %w", err))
+		return db.FormatError(fmt.Errorf("begin: %w", err))
 	}
 	defer sqlTx.Rollback()
 	t := &tx{Tx: sqlTx, ctx: ctx, now: db.Now().UTC().Truncate(time.Microsecond), readonly: true}
-	return FormatError(fn(t))
+	return db.FormatError(fn(t))
 }
 
-// FormatError turns driver errors people can act on into coded errors:
-// a UNIQUE violation is a conflict.
-func FormatError(err error) error {
-	if err == nil {
-		return nil
-	}
+// conflictMessages are what a person is told when a write breaks a UNIQUE
+// or PRIMARY KEY constraint, by the name of the index that enforces it
+// (SQLite names a PRIMARY KEY's index sqlite_autoindex_<table>_1). An empty
+// message marks an index that only a bug could violate: those tables are
+// written with upserts or generated ids. A test fails when an index of the
+// schema is missing here, so a migration that adds one decides what people
+// see.
+var conflictMessages = map[string]string{
+	// D3. The service checks first; this catches two tabs creating a
+	// request at once, and a status change that would reopen a second one.
+	"requests_one_open":                "You already have an open release request for this workspace. Add files to that one, or withdraw it before starting another.",
+	"sqlite_autoindex_requests_1":      "",
+	"sqlite_autoindex_users_1":         "",
+	"sqlite_autoindex_file_groups_1":   "",
+	"sqlite_autoindex_request_files_1": "",
+	"sqlite_autoindex_votes_1":         "",
+	"sqlite_autoindex_upload_jobs_1":   "",
+	"sqlite_autoindex_migrations_1":    "",
+}
+
+// FormatError turns driver errors people can act on into coded errors. A
+// UNIQUE or PRIMARY KEY violation is matched to the index that enforces it
+// and becomes ECONFLICT with that index's message; one without a message
+// stays an internal error, logged with the index named.
+func (db *DB) FormatError(err error) error {
 	var se *sqlite.Error
-	if errors.As(err, &se) {
-		switch se.Code() {
-		case sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY:
-			if strings.Contains(se.Error(), "requests.workspace, requests.author") {
-				return airlock.Errorf(airlock.ECONFLICT, "You already have an open request for this workspace.")
-			}
-			return airlock.Errorf(airlock.ECONFLICT, "That already exists.")
+	if !errors.As(err, &se) {
+		return err
+	}
+	switch se.Code() {
+	case sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY:
+	default:
+		return err
+	}
+	index := db.violatedIndex(se.Error())
+	if msg := conflictMessages[index]; msg != "" {
+		return airlock.Errorf(airlock.ECONFLICT, "%s", msg)
+	}
+	return fmt.Errorf("unique index %q: %w", index, err)
+}
+
+// violatedIndex names the index of a UNIQUE constraint error: SQLite's
+// message names an expression index ("UNIQUE constraint failed: index
+// 'name'") but lists the columns of any other ("… failed: t.a, t.b"). It
+// returns "" when it cannot tell, for example for an INTEGER PRIMARY KEY,
+// which has no index.
+func (db *DB) violatedIndex(msg string) string {
+	const marker = "constraint failed: "
+	i := strings.LastIndex(msg, marker)
+	if i < 0 {
+		return ""
+	}
+	what := msg[i+len(marker):]
+	if j := strings.LastIndex(what, " ("); j >= 0 { // the driver appends the code: " (2067)"
+		what = what[:j]
+	}
+	if name, ok := strings.CutPrefix(what, "index '"); ok {
+		return strings.TrimSuffix(name, "'")
+	}
+	return db.uniqueIndexes[what]
+}
+
+// loadUniqueIndexes maps the column list of each unique index, written as
+// SQLite writes it in a constraint error, to the index's name.
+func loadUniqueIndexes(ctx context.Context, q *sql.DB) (map[string]string, error) {
+	rows, err := q.QueryContext(ctx, `SELECT m.name, il.name, ii.name
+		FROM sqlite_schema m JOIN pragma_index_list(m.name) il JOIN pragma_index_info(il.name) ii
+		WHERE m.type = 'table' AND il."unique" = 1 AND ii.name IS NOT NULL
+		ORDER BY m.name, il.name, ii.seqno`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	columns := map[string][]string{} // index → "table.column", in order
+	var order []string
+	for rows.Next() {
+		var table, index, column string
+		if err := rows.Scan(&table, &index, &column); err != nil {
+			return nil, err
+		}
+		if columns[index] == nil {
+			order = append(order, index)
+		}
+		columns[index] = append(columns[index], table+"."+column)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	byColumns := make(map[string]string, len(order))
+	for _, index := range order {
+		key := strings.Join(columns[index], ", ")
+		if _, dup := byColumns[key]; !dup { // two unique indexes on the same columns: the first by name
+			byColumns[key] = index
 		}
 	}
-	return err
+	return byColumns, nil
 }
 
 const timeLayout = time.RFC3339Nano

@@ -49,9 +49,12 @@ func TestOneOpenRequestPerAuthor(t *testing.T) {
 	if err := create(newRequest("R1", "alice", airlock.StatusPending)); err != nil {
 		t.Fatal(err)
 	}
+	// What the person is told, not the driver's words (the ui shows
+	// ErrorMessage with the 409).
+	const want = "You already have an open release request for this workspace. Add files to that one, or withdraw it before starting another."
 	err := create(newRequest("R2", "alice", airlock.StatusSubmitted))
-	if airlock.ErrorCode(err) != airlock.ECONFLICT {
-		t.Fatalf("second open request: %v, want a conflict", err)
+	if airlock.ErrorCode(err) != airlock.ECONFLICT || airlock.ErrorMessage(err) != want {
+		t.Fatalf("second open request: %v, want a conflict saying %q", err, want)
 	}
 	// Another author, or a finished request, is fine.
 	if err := create(newRequest("R3", "bob", airlock.StatusPending)); err != nil {
@@ -65,8 +68,8 @@ func TestOneOpenRequestPerAuthor(t *testing.T) {
 		r := newRequest("R4", "alice", airlock.StatusReturned)
 		return tx.SaveRequestState(r)
 	})
-	if airlock.ErrorCode(err) != airlock.ECONFLICT {
-		t.Fatalf("reopening by status change: %v, want a conflict", err)
+	if airlock.ErrorCode(err) != airlock.ECONFLICT || airlock.ErrorMessage(err) != want {
+		t.Fatalf("reopening by status change: %v, want a conflict saying %q", err, want)
 	}
 }
 
