@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"path/filepath"
+	"sync"
 	"testing"
 
 	"github.com/airlock-project/airlock/airlock"
@@ -17,6 +18,7 @@ import (
 // (b) a refused action changed nothing; (c) the audit chain verifies; and
 // no refusal is an internal error.
 func TestRandomInvariants(t *testing.T) {
+	t.Parallel()
 	sequences, steps := 30, 120
 	if testing.Short() || raceEnabled {
 		sequences, steps = 8, 100
@@ -26,8 +28,10 @@ func TestRandomInvariants(t *testing.T) {
 	groups := []string{"default", "tables", "figures"}
 	total, refused, approvedSeen := 0, 0, 0
 	okCount := map[string]int{}
+	var mu sync.Mutex // guards the counts: the sequences run in parallel
 	for seq := range sequences {
 		t.Run(fmt.Sprint(seq), func(t *testing.T) {
+			t.Parallel()
 			rng := rand.New(rand.NewPCG(uint64(seq), 42))
 			e := openEnv(t, filepath.Join(t.TempDir(), "r.db"), nil, nil)
 			var ids []string
@@ -134,12 +138,15 @@ func TestRandomInvariants(t *testing.T) {
 						name = "request-changes-group"
 					}
 				}
+				mu.Lock()
 				total++
 				if err == nil {
 					okCount[name]++
-				}
-				if err != nil {
+				} else {
 					refused++
+				}
+				mu.Unlock()
+				if err != nil {
 					if airlock.ErrorCode(err) == airlock.EINTERNAL {
 						t.Fatalf("step %d: %s by %s: internal error: %v", step, name, u.Username, err)
 					}
@@ -149,20 +156,27 @@ func TestRandomInvariants(t *testing.T) {
 						t.Fatalf("step %d: refused %s by %s changed the database (%v)", step, name, u.Username, err)
 					}
 				}
-				approvedSeen += checkApprovals(t, e, ids, step, name)
+				approved := checkApprovals(t, e, ids, step, name)
+				mu.Lock()
+				approvedSeen += approved
+				mu.Unlock()
 				if _, err := e.db.VerifyAudit(e.ctx); err != nil {
 					t.Fatalf("step %d: %v", step, err)
 				}
 			}
 		})
 	}
-	t.Logf("%d random actions, %d refused, %d requests approved; successes by action: %v", total, refused, approvedSeen, okCount)
-	if !testing.Short() && !raceEnabled && approvedSeen == 0 {
-		t.Fatal("no random sequence reached approval; the walk does not exercise the release invariant")
-	}
-	if !testing.Short() && !raceEnabled && (okCount["release"] == 0 || okCount["return"] == 0 || okCount["submit"] == 0) {
-		t.Fatalf("the walk missed a key action: %v", okCount)
-	}
+	// The sequences run after this function returns; the totals are
+	// checked once they all have.
+	t.Cleanup(func() {
+		t.Logf("%d random actions, %d refused, %d requests approved; successes by action: %v", total, refused, approvedSeen, okCount)
+		if !testing.Short() && !raceEnabled && approvedSeen == 0 {
+			t.Error("no random sequence reached approval; the walk does not exercise the release invariant")
+		}
+		if !testing.Short() && !raceEnabled && (okCount["release"] == 0 || okCount["return"] == 0 || okCount["submit"] == 0) {
+			t.Errorf("the walk missed a key action: %v", okCount)
+		}
+	})
 }
 
 // reviewAll votes on every output file (approving, or mostly requesting

@@ -88,6 +88,7 @@ func TestHelperDeliverer(t *testing.T) {
 // site must hold one release, every file must arrive exactly once with the
 // reviewed bytes, the request must end RELEASED and the audit chain hold.
 func TestCrashDuringRelease(t *testing.T) {
+	t.Parallel()
 	if runtime.GOOS != "linux" {
 		t.Skip("the crash test re-executes the test binary and sends SIGKILL; it runs on Linux only")
 	}

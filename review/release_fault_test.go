@@ -85,6 +85,7 @@ func TestUploadsSurviveServerErrors(t *testing.T) {
 // time limit, then recovers: the timed-out attempts are retried and every
 // file is stored exactly once.
 func TestUploadsSurviveHangs(t *testing.T) {
+	t.Parallel()
 	w, id, want := approved(t, worldOptions{uploadTimeout: 200 * time.Millisecond}, 6)
 	w.faults.DelayNext(receivertest.Uploads, 5, time.Second)
 	clock := newFakeClock()

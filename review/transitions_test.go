@@ -131,6 +131,7 @@ func actorUser(actor string) (user, author *airlock.User) {
 // against a real database and checks it is allowed or refused as the rules
 // say; a refusal must carry a coded error and change nothing (D2).
 func TestTransitionTable(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	// One template database per (author, status), copied for each case.
 	type template struct{ path, id string }
@@ -155,6 +156,7 @@ func TestTransitionTable(t *testing.T) {
 		for _, action := range actionNames {
 			for _, actor := range actors {
 				t.Run(fmt.Sprintf("%s/%s/%s", s, action, actor), func(t *testing.T) {
+					t.Parallel() // each case has its own copy of the database
 					user, author := actorUser(actor)
 					tpl := templates[author.Username+"/"+string(s)]
 					id := tpl.id
