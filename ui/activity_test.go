@@ -13,6 +13,7 @@ import (
 // TestActivityIsPaged checks a long activity table shows the newest events
 // with a way to see them all, and that views never fill it.
 func TestActivityIsPaged(t *testing.T) {
+	t.Parallel()
 	m := newMatrixState(t)
 	e, id := m.e, m.byUser["author"]
 	ctx := context.Background()

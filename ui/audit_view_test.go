@@ -25,6 +25,7 @@ func viewEvents(t *testing.T, e *env, typ airlock.EventType, path string) int {
 // records the view; a new tab uses the revalidated address, so its 304s
 // are recorded too; workspace content is always revalidated.
 func TestEveryViewIsAudited(t *testing.T) {
+	t.Parallel()
 	m := newMatrixState(t)
 	e, id := m.e, m.byUser["author"]
 	c := e.as("checker")

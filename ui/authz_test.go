@@ -162,6 +162,7 @@ var expected = map[string][8]int{
 // TestRoutesHaveRules fails when a registered route has no access rule or
 // no row in the authorization matrix.
 func TestRoutesHaveRules(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	for _, r := range e.srv.Routes() {
 		if _, ok := e.srv.rules[r]; !ok {
@@ -180,6 +181,7 @@ func TestRoutesHaveRules(t *testing.T) {
 // (4xx) must leave the database unchanged (D2); actions expected to succeed
 // run in a fresh environment so they cannot affect other cells.
 func TestAuthorizationMatrix(t *testing.T) {
+	t.Parallel()
 	shared := newMatrixState(t)
 	clients := map[string]*client{}
 	for _, p := range personas {

@@ -43,6 +43,7 @@ func auditEvents(t *testing.T, e *env) []*airlock.AuditEvent {
 }
 
 func TestCodeViewFromAWorkspaceFile(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	c := e.as("member")
 
@@ -114,6 +115,7 @@ func TestCodeViewFromAWorkspaceFile(t *testing.T) {
 }
 
 func TestCodeViewRefusals(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	base := "/code/view/workspace/ws1/" + testCommit() + "/"
 	content := "/code/content/workspace/ws1/" + testCommit() + "/analysis/model.R"
@@ -147,6 +149,7 @@ func TestCodeViewRefusals(t *testing.T) {
 }
 
 func TestCodeViewExplainsMissingCode(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	c := e.as("member")
 	from := "/workspaces/view/ws1/output/notes.txt"
@@ -199,6 +202,7 @@ func TestCodeViewExplainsMissingCode(t *testing.T) {
 }
 
 func TestCodeViewFromARequest(t *testing.T) {
+	t.Parallel()
 	m := newMatrixState(t)
 	e, id := m.e, m.byUser["author"]
 

@@ -12,6 +12,7 @@ import (
 // TestCommentFromAFilePage checks a checker can comment on the page of the
 // file under review, and the comment names the file in its group.
 func TestCommentFromAFilePage(t *testing.T) {
+	t.Parallel()
 	m := newMatrixState(t)
 	e, id := m.e, m.byUser["author"]
 	c := e.as("checker2")

@@ -20,6 +20,7 @@ func viewEnv(t *testing.T, files map[string]string) *client {
 }
 
 func TestContentHTMLSandboxed(t *testing.T) {
+	t.Parallel()
 	page := "<html><body><script>alert(1)</script><p>hi</p></body></html>"
 	c := viewEnv(t, map[string]string{"output/page.html": page, "output/pic.svg": `<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>`})
 	for _, p := range []string{"output/page.html", "output/pic.svg"} {
@@ -42,6 +43,7 @@ func TestContentHTMLSandboxed(t *testing.T) {
 var frameRE = regexp.MustCompile(`<iframe class="preview-frame" src="([^"]+)"`)
 
 func TestRequestContentHashedURL(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	c := e.as("author")
 	id := authorRequest(t, e, c)

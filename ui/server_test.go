@@ -14,6 +14,7 @@ import (
 )
 
 func TestHealthz(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	rec := e.client().get("/healthz")
 	if rec.Code != http.StatusOK || rec.Body.String() != "ok" {
@@ -22,6 +23,7 @@ func TestHealthz(t *testing.T) {
 }
 
 func TestSecurityHeaders(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	rec := e.client().get("/login")
 	h := rec.Header()
@@ -43,6 +45,7 @@ func TestSecurityHeaders(t *testing.T) {
 }
 
 func TestLoginFlow(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	c := e.client()
 	if rec := c.get("/workspaces/"); rec.Code != http.StatusFound || !strings.HasPrefix(rec.Header().Get("Location"), "/login?next=") {
@@ -69,6 +72,7 @@ func TestLoginFlow(t *testing.T) {
 }
 
 func TestLoginBadToken(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	c := e.client()
 	rec := c.post("/login", url.Values{"user": {"author"}, "token": {"wrong"}})
@@ -78,6 +82,7 @@ func TestLoginBadToken(t *testing.T) {
 }
 
 func TestLoginRateLimit(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	c := e.client()
 	for i := 0; i < 5; i++ {
@@ -100,6 +105,7 @@ func TestLoginRateLimit(t *testing.T) {
 }
 
 func TestCSRFRequired(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	c := e.as("author")
 	for _, tc := range []struct {
@@ -126,6 +132,7 @@ func TestCSRFRequired(t *testing.T) {
 }
 
 func TestSafeNext(t *testing.T) {
+	t.Parallel()
 	for in, want := range map[string]string{
 		"":                    "/x",
 		"/workspaces/":        "/workspaces/",
@@ -144,6 +151,7 @@ func TestSafeNext(t *testing.T) {
 }
 
 func TestOpenRedirectRefused(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	c := e.client()
 	rec := c.post("/login", url.Values{"user": {"author"}, "token": {"token author"}, "next": {"//evil.example/x"}})
@@ -156,6 +164,7 @@ func TestOpenRedirectRefused(t *testing.T) {
 }
 
 func TestSessionIdleExpiry(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	c := e.as("author")
 	e.advance(13 * 24 * time.Hour)
@@ -173,6 +182,7 @@ func TestSessionIdleExpiry(t *testing.T) {
 }
 
 func TestStaticHashedAndImmutable(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	u, err := e.srv.static.URL("app.css")
 	if err != nil {
@@ -191,6 +201,7 @@ func TestStaticHashedAndImmutable(t *testing.T) {
 }
 
 func TestRoleRefresh(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name    string
 		fail    error
@@ -217,6 +228,7 @@ func TestRoleRefresh(t *testing.T) {
 }
 
 func TestTemplatesConcurrent(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	c := e.as("author")
 	id := authorRequest(t, e, c)

@@ -43,6 +43,7 @@ func authorRequest(t *testing.T, e *env, c *client) string {
 }
 
 func TestWorkflowEndToEnd(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	author := e.as("author")
 
@@ -101,6 +102,7 @@ func TestWorkflowEndToEnd(t *testing.T) {
 }
 
 func TestContentHeaders(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	c := e.as("author")
 	rec := c.get("/workspaces/content/ws1/output/page.html")

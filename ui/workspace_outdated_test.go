@@ -32,6 +32,7 @@ func markOutOfDate(t *testing.T, e *env, ws, path string) {
 }
 
 func TestOutOfDateOutputsCanBeHidden(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	markOutOfDate(t, e, "ws1", "output/notes.txt")
 	c := e.as("member")
