@@ -133,6 +133,9 @@ var conflictMessages = map[string]string{
 	"sqlite_autoindex_votes_1":         "",
 	"sqlite_autoindex_upload_jobs_1":   "",
 	"sqlite_autoindex_migrations_1":    "",
+	// The service refuses a second release by the request's status in the
+	// same serialised transaction; should one get this far, it is true.
+	"sqlite_autoindex_release_registrations_1": "This request's release is already recorded; its files are being sent to the jobs site.",
 }
 
 // FormatError turns driver errors people can act on into coded errors. A
