@@ -2,6 +2,7 @@ package airlock
 
 import (
 	"context"
+	"errors"
 	"io"
 	"io/fs"
 	"time"
@@ -92,8 +93,8 @@ type Workspaces interface {
 	// Names lists the workspaces on this backend, sorted.
 	Names(ctx context.Context) ([]string, error)
 	// Tree returns the current view of a workspace's tree. Returns
-	// ENOTFOUND if there is no such workspace and EINVALID if its manifest
-	// is missing or broken.
+	// ENOTFOUND if there is no such workspace and a ManifestUnreadable
+	// error if its manifest is missing or broken.
 	Tree(ctx context.Context, workspace string) (WorkspaceTree, error)
 	// File returns a visible file's metadata, with the hash of its bytes
 	// also for files that are not manifest outputs.
@@ -113,3 +114,26 @@ type FileStore interface {
 	// Verify rehashes a stored copy and returns an error unless it still matches hash.
 	Verify(ctx context.Context, workspace, requestID, hash string) error
 }
+
+// ErrManifestUnreadable is in the chain of the error of every workspace
+// whose manifest is missing or damaged, so callers can tell it apart.
+var ErrManifestUnreadable = errors.New("workspace manifest unreadable")
+
+// ManifestUnreadable is the error for a workspace whose list of files, its
+// manifest, cannot be read. People get a plain message saying whom to ask
+// (a 409: the workspace's state prevents it, not their request); reason,
+// which may quote a JSON parser, is kept in the chain for the log only.
+func ManifestUnreadable(workspace string, reason error) error {
+	return &manifestUnreadable{reason: reason, plain: Errorf(ECONFLICT,
+		"Workspace %s: the list of files could not be read, because the workspace's manifest (metadata/manifest.json) is missing or damaged. "+
+			"None of its files can be shown or added to a request until it is repaired. "+
+			"Please ask your backend support team; the details are in airlock's log.", workspace)}
+}
+
+type manifestUnreadable struct {
+	plain  *Error
+	reason error
+}
+
+func (e *manifestUnreadable) Error() string   { return e.reason.Error() }
+func (e *manifestUnreadable) Unwrap() []error { return []error{e.plain, ErrManifestUnreadable} }

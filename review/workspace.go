@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"strconv"
 	"strings"
 
@@ -56,6 +57,10 @@ type WorkspaceBrowse struct {
 	Items []WorkspaceItem
 	// File is the file, with the hash of its bytes, when not IsDir.
 	File *WorkspaceItem
+	// Unavailable says, in words for people, why the workspace's files
+	// cannot be listed (its manifest is missing or damaged); nothing but
+	// State is set then. The reason is logged, never shown.
+	Unavailable error
 }
 
 // errFolder refuses an action that needs a file on a folder.
@@ -82,6 +87,26 @@ func (s *Service) Workspaces(ctx context.Context, u *airlock.User) ([]string, er
 	return out, nil
 }
 
+// WorkspaceUnavailable returns why the list of files of a workspace u may
+// view cannot be read (its manifest is missing or damaged), or nil, so
+// the workspace index can show it as unavailable rather than as a link.
+func (s *Service) WorkspaceUnavailable(ctx context.Context, u *airlock.User, workspace string) error {
+	if err := airlock.CheckCanView(u, workspace); err != nil {
+		return err
+	}
+	if _, err := s.ws.Tree(ctx, workspace); errors.Is(err, airlock.ErrManifestUnreadable) {
+		return s.unreadable(workspace, err)
+	}
+	return nil
+}
+
+// unreadable logs why a workspace's manifest could not be read, for
+// backend support, and returns the error, whose message for people is plain.
+func (s *Service) unreadable(workspace string, err error) error {
+	s.log.Warn("workspace manifest cannot be read", "workspace", workspace, "err", err)
+	return err
+}
+
 // BrowseWorkspace returns a path of a workspace ("" is the root) as u may
 // see it: the tree down to the path, and the folder's children or the
 // file, each with its status and whether u may add it to a request. It
@@ -92,11 +117,14 @@ func (s *Service) BrowseWorkspace(ctx context.Context, u *airlock.User, workspac
 	if err != nil {
 		return nil, err
 	}
+	b := &WorkspaceBrowse{State: state, Path: path}
 	tree, err := s.ws.Tree(ctx, workspace)
-	if err != nil {
+	if errors.Is(err, airlock.ErrManifestUnreadable) {
+		b.Unavailable = s.unreadable(workspace, err)
+		return b, nil
+	} else if err != nil {
 		return nil, err
 	}
-	b := &WorkspaceBrowse{State: state, Path: path}
 	if !tree.IsValidPath(path) {
 		b.Missing, b.Nearest = true, tree.NearestValid(path)
 		return b, nil

@@ -1,6 +1,7 @@
 package review_test
 
 import (
+	"errors"
 	"io"
 	"os"
 	"path"
@@ -141,8 +142,11 @@ func TestBrowseWorkspace(t *testing.T) {
 	t.Run("ErrBrokenManifest", func(t *testing.T) {
 		broken := wstest.MustGenerate(t, e.wsDir, "warch", 1, wstest.Options{})
 		must(t, os.WriteFile(filepath.Join(broken.Dir, "metadata", "manifest.json"), []byte("{"), 0o644))
-		_, err := e.svc.BrowseWorkspace(e.ctx, alice, "warch", "")
-		wantCode(t, err, airlock.EINVALID)
+		b, err := e.svc.BrowseWorkspace(e.ctx, alice, "warch", "")
+		must(t, err)
+		if !errors.Is(b.Unavailable, airlock.ErrManifestUnreadable) || b.Items != nil {
+			t.Errorf("a broken manifest: Unavailable = %v, %d items; want it unavailable, listing nothing", b.Unavailable, len(b.Items))
+		}
 	})
 	if n := len(e.events(airlock.EventWorkspaceFileView)); n != 0 {
 		t.Errorf("browsing recorded %d file views", n)

@@ -69,6 +69,9 @@ func (s *Server) handleError(err error, c echo.Context) {
 	rid, _ := c.Get(ctxRequestID).(string)
 	if status >= 500 {
 		s.log.Error("request failed", "request_id", rid, "method", r.Method, "path", r.URL.Path, "err", err)
+	} else if errors.Is(err, airlock.ErrManifestUnreadable) {
+		// People are told to ask backend support; this is what support reads.
+		s.log.Warn("workspace manifest cannot be read", "request_id", rid, "path", r.URL.Path, "err", err)
 	}
 	htmx := r.Header.Get("HX-Request") == "true"
 

@@ -22,6 +22,7 @@ type Service interface {
 	Activity(ctx context.Context, u *airlock.User, id, group string) ([]*airlock.AuditEvent, error)
 	WorkspaceState(ctx context.Context, u *airlock.User, workspace string) (*review.WorkspaceState, error)
 	Workspaces(ctx context.Context, u *airlock.User) ([]string, error)
+	WorkspaceUnavailable(ctx context.Context, u *airlock.User, workspace string) error
 	BrowseWorkspace(ctx context.Context, u *airlock.User, workspace, path string) (*review.WorkspaceBrowse, error)
 	WorkspaceTree(ctx context.Context, u *airlock.User, workspace, dir string) ([]*review.TreeNode, error)
 	OpenWorkspaceFile(ctx context.Context, u *airlock.User, workspace, path string) (*review.WorkspaceContent, error)

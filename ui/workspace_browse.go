@@ -51,6 +51,9 @@ type browsePage struct {
 	// tables (?outdated=hide); OutOfDateHere counts them in this folder.
 	HideOutOfDate bool
 	OutOfDateHere int
+	// Unavailable says why the workspace's files cannot be listed; the page
+	// then shows only that, with the way to its requests.
+	Unavailable string
 }
 
 // crumb is one breadcrumb link.
@@ -130,6 +133,10 @@ func (s *Server) workspaceBrowse(c echo.Context) error {
 	b, err := s.deps.Service.BrowseWorkspace(ctx(c), u, name, p)
 	if err != nil {
 		return err
+	}
+	if b.Unavailable != nil {
+		return s.render(c, "workspace_browse", name, browsePage{Workspace: name, Access: u.Access(name), Path: p,
+			Current: b.State.Current, Unavailable: airlock.ErrorMessage(b.Unavailable)})
 	}
 	if b.Missing {
 		s.addFlash(c, "warning", "“"+p+"” is not a file or folder of this workspace (a recent job may have changed its outputs). Showing the nearest folder instead.")

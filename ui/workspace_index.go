@@ -20,12 +20,15 @@ type projectGroup struct {
 
 // workspaceItem is one workspace on the workspace index.
 type workspaceItem struct {
-	Name      string
-	Archived  bool
-	Inactive  bool
-	Missing   bool // listed by the jobs site but not on this backend
-	Requests  []*airlock.Request
-	ShowLinks bool
+	Name     string
+	Archived bool
+	Inactive bool
+	Missing  bool // listed by the jobs site but not on this backend
+	// Unavailable says why the workspace's files cannot be listed (its
+	// manifest is missing or damaged); "" when they can.
+	Unavailable string
+	Requests    []*airlock.Request
+	ShowLinks   bool
 }
 
 // indexPage is the data of the workspace index and the copiloted page.
@@ -84,6 +87,22 @@ func (s *Server) onDisk(c echo.Context) (map[string]bool, error) {
 	return m, nil
 }
 
+// markUnavailable notes which listed workspaces cannot show their files,
+// so the index says why instead of linking to them as if they were fine.
+func (s *Server) markUnavailable(c echo.Context, projects []projectGroup) {
+	for i := range projects {
+		for j := range projects[i].Workspaces {
+			w := &projects[i].Workspaces[j]
+			if w.Missing {
+				continue
+			}
+			if err := s.deps.Service.WorkspaceUnavailable(ctx(c), currentUser(c), w.Name); err != nil {
+				w.Unavailable = airlock.ErrorMessage(err)
+			}
+		}
+	}
+}
+
 // workspaceIndex answers GET /workspaces/: the user's workspaces grouped by
 // project, each with the user's own requests.
 func (s *Server) workspaceIndex(c echo.Context) error {
@@ -105,6 +124,7 @@ func (s *Server) workspaceIndex(c echo.Context) error {
 		Intro:    "Browse the output files of your workspaces and build release requests from them.",
 		Projects: groupByProject(u.Workspaces, disk, byWS),
 	}
+	s.markUnavailable(c, page.Projects)
 	return s.render(c, "workspaces", "Workspaces", page)
 }
 
@@ -121,6 +141,7 @@ func (s *Server) copilotedIndex(c echo.Context) error {
 		Projects: groupByProject(u.CopilotedWorkspaces, disk, nil),
 		Copilot:  true,
 	}
+	s.markUnavailable(c, page.Projects)
 	return s.render(c, "workspaces", "Copiloted workspaces", page)
 }
 

@@ -2,6 +2,7 @@ package workspaces
 
 import (
 	"context"
+	"errors"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -85,4 +86,17 @@ func entryNames(es []airlock.WorkspaceEntry) []string {
 		}
 	}
 	return out
+}
+
+// wantUnreadable fails unless err is a workspace's unreadable manifest,
+// with a plain message for people and detail, the reason, for the log.
+func wantUnreadable(tb testing.TB, err error, detail string) {
+	tb.Helper()
+	wantCode(tb, err, airlock.ECONFLICT, "could not be read")
+	if !errors.Is(err, airlock.ErrManifestUnreadable) || !strings.Contains(err.Error(), detail) {
+		tb.Fatalf("err = %v, want ErrManifestUnreadable with the reason %q", err, detail)
+	}
+	if msg := airlock.ErrorMessage(err); strings.Contains(msg, "JSON") || strings.Contains(msg, "regular file") {
+		tb.Fatalf("the message for people quotes the reason: %q", msg)
+	}
 }

@@ -64,6 +64,7 @@ type wsCache struct {
 	manifest  os.FileInfo // stat of metadata/manifest.json when read
 	dirs      []dirStat   // stats of metadata/ and the directories below it
 	checkedAt time.Time   // when the stats above were taken
+	broken    error       // why the manifest of stat manifest could not be read; nil if it could
 	reads     int         // how many times the manifest was read, for tests
 }
 
@@ -133,7 +134,8 @@ func (r *Root) Names(ctx context.Context) ([]string, error) {
 // costs a few stat calls.
 //
 // Returns ENOTFOUND if the name is not valid or there is no such
-// directory, and EINVALID if metadata/manifest.json is missing or invalid.
+// directory, and an airlock.ManifestUnreadable error (its reason in the
+// chain) if metadata/manifest.json is missing or invalid.
 func (r *Root) Get(ctx context.Context, name string) (*Workspace, error) {
 	if !ValidName(name) {
 		return nil, notFoundWorkspace(name)
@@ -185,11 +187,15 @@ func notFoundWorkspace(name string) error {
 func (c *wsCache) load(ctx context.Context, wr *os.Root, name string, now func() time.Time) (*snapshot, error) {
 	mfi, err := lstatNoSymlink(wr, ManifestPath)
 	if err != nil || !mfi.Mode().IsRegular() {
-		c.snap = nil
-		return nil, manifestError(name, "is missing or is not a regular file")
+		c.snap, c.broken = nil, nil
+		return nil, airlock.ManifestUnreadable(name, manifestError(name, "is missing or is not a regular file"))
 	}
 	if c.snap != nil && c.fresh(wr, mfi) {
 		return c.snap, nil
+	}
+	// A damaged manifest is read once per change too, not at every look.
+	if c.broken != nil && sameStat(c.manifest, mfi, c.checkedAt) {
+		return nil, c.broken
 	}
 
 	checkedAt := now()
@@ -200,9 +206,11 @@ func (c *wsCache) load(ctx context.Context, wr *os.Root, name string, now func()
 	}
 	m, mstat, err := readManifest(wr, name, prev)
 	if err != nil {
-		c.snap = nil
-		return nil, err
+		c.snap, c.manifest, c.checkedAt = nil, mfi, checkedAt
+		c.broken = airlock.ManifestUnreadable(name, err)
+		return nil, c.broken
 	}
+	c.broken = nil
 	disk, dirs, err := walkMetadata(ctx, wr)
 	if err != nil {
 		return nil, err

@@ -2,6 +2,7 @@ package workspaces
 
 import (
 	"context"
+	"errors"
 	"io"
 	"os"
 	"path/filepath"
@@ -215,13 +216,26 @@ func TestRootGet(t *testing.T) {
 		_, err := r.Get(ctx, name)
 		wantCode(t, err, airlock.ENOTFOUND, "was not found")
 	}
-	for _, tt := range []struct{ name, msg string }{
+	// A missing or damaged manifest: a plain message for people, the
+	// parser's reason for the log, and a mark callers can test for.
+	for _, tt := range []struct{ name, detail string }{
 		{"badjson", `workspace "badjson": metadata/manifest.json is not valid JSON`},
 		{"badshape", `workspace "badshape": metadata/manifest.json has an unexpected shape`},
 		{"nomanifest", `workspace "nomanifest": metadata/manifest.json is missing`},
 	} {
 		_, err := r.Get(ctx, tt.name)
-		wantCode(t, err, airlock.EINVALID, tt.msg)
+		wantUnreadable(t, err, tt.detail)
+		wantCode(t, err, airlock.ECONFLICT, "Workspace "+tt.name+": the list of files could not be read")
+	}
+	// A damaged manifest is read once per change, like a good one.
+	old := time.Now().Add(-time.Hour)
+	if err := os.Chtimes(filepath.Join(r.Dir(), "badjson", "metadata", "manifest.json"), old, old); err != nil {
+		t.Fatal(err)
+	}
+	_, _ = r.Get(ctx, "badjson")
+	reads := r.cache["badjson"].reads
+	if _, err := r.Get(ctx, "badjson"); !errors.Is(err, airlock.ErrManifestUnreadable) || r.cache["badjson"].reads != reads {
+		t.Errorf("unchanged damaged manifest: %v, read again: %v", err, r.cache["badjson"].reads != reads)
 	}
 	w := mustGet(t, r, "nooutputs")
 	es, err := w.Children(ctx, "", airlock.ChildrenOptions{})
@@ -498,7 +512,7 @@ func TestSymlinks(t *testing.T) {
 	// A symlinked manifest is refused too.
 	replace("metadata/manifest.json", "../../badjson/metadata/manifest.json")
 	_, err = r.Get(ctx, "good")
-	wantCode(t, err, airlock.EINVALID, "is missing or is not a regular file")
+	wantUnreadable(t, err, "is missing or is not a regular file")
 }
 
 func TestCache(t *testing.T) {
@@ -555,7 +569,7 @@ func TestCache(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err := r.Get(ctx, "good")
-	wantCode(t, err, airlock.EINVALID, "not valid JSON")
+	wantUnreadable(t, err, "not valid JSON")
 	if err := os.WriteFile(mpath, data, 0o644); err != nil {
 		t.Fatal(err)
 	}
