@@ -16,7 +16,7 @@ import (
 	"io/fs"
 )
 
-//go:embed workspaces repos users.json
+//go:embed workspaces repos users.json small.xlsx
 var files embed.FS
 
 // Workspaces is the demo's workspaces directory: <name>/output/... and
@@ -34,6 +34,18 @@ func Users() []byte {
 	b, err := files.ReadFile("users.json")
 	if err != nil {
 		panic("testdata: " + err.Error()) // embedded, so it is always there
+	}
+	return b
+}
+
+// SmallXLSX is a small workbook written by hand, for the spreadsheet
+// decoder and the viewer that renders its pages: two sheets (one hidden),
+// shared and inline strings, numbers, a formula and merged cells.
+// TestWriteFixtures in workspaces/content rewrites it.
+func SmallXLSX() []byte {
+	b, err := files.ReadFile("small.xlsx")
+	if err != nil {
+		panic("testdata: " + err.Error())
 	}
 	return b
 }

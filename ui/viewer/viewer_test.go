@@ -15,6 +15,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/airlock-project/airlock/testdata"
 	"github.com/airlock-project/airlock/workspaces/content"
 )
 
@@ -209,10 +210,7 @@ func TestLogGolden(t *testing.T) {
 }
 
 func TestSpreadsheetGolden(t *testing.T) {
-	b, err := os.ReadFile(filepath.Join("testdata", "small.xlsx"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	b := testdata.SmallXLSX()
 	wb, err := content.OpenWorkbook(bytes.NewReader(b), int64(len(b)), content.WorkbookLimits{})
 	if err != nil {
 		t.Fatal(err)

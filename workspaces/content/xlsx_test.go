@@ -17,6 +17,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/airlock-project/airlock/airlock"
+	"github.com/airlock-project/airlock/testdata"
 	"github.com/xuri/excelize/v2"
 )
 
@@ -49,12 +50,13 @@ func handXLSX(tb testing.TB) []byte {
 	return zipParts(tb, parts)
 }
 
-// TestWriteFixtures regenerates testdata/small.xlsx when asked.
+// TestWriteFixtures regenerates the shared testdata/small.xlsx (at the top
+// of the repository; the viewer's tests use it too) when asked.
 func TestWriteFixtures(t *testing.T) {
 	if os.Getenv("AIRLOCK_WRITE_FIXTURES") == "" {
 		t.Skip("set AIRLOCK_WRITE_FIXTURES=1 to rewrite testdata/small.xlsx")
 	}
-	if err := os.WriteFile(filepath.Join("testdata", "small.xlsx"), handXLSX(t), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join("..", "..", "testdata", "small.xlsx"), handXLSX(t), 0o644); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -71,7 +73,7 @@ func mustOpenWorkbook(tb testing.TB, data []byte) *Workbook {
 
 func TestWorkbookSheets(t *testing.T) {
 	ctx := context.Background()
-	wb := mustOpenWorkbook(t, readFixture(t, "small.xlsx"))
+	wb := mustOpenWorkbook(t, testdata.SmallXLSX())
 	if got, want := wb.Sheets(), []SheetInfo{{Name: "Counts"}, {Name: "Hidden notes", Hidden: true}}; !reflect.DeepEqual(got, want) {
 		t.Fatalf("Sheets=%+v, want %+v", got, want)
 	}
@@ -559,7 +561,7 @@ func TestOpenSheetPagesEarly(t *testing.T) {
 	}
 
 	// Merged ranges are known once the conversion is done.
-	wb = mustOpenWorkbook(t, readFixture(t, "small.xlsx"))
+	wb = mustOpenWorkbook(t, testdata.SmallXLSX())
 	sh, err = wb.OpenSheet(ctx, "Counts")
 	if err != nil {
 		t.Fatal(err)
