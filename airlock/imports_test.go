@@ -117,3 +117,45 @@ func TestUIHoldsNoReaders(t *testing.T) {
 		t.Fatalf("checked only %d files under ui/", files)
 	}
 }
+
+// TestDomainTypesHaveNoWireTags keeps the exported domain types free of
+// JSON tags: the wire shapes of the jobs-site API belong to its client
+// (airlock/jobsite), which maps them to these types in one place. Private
+// types may fix a storage format.
+func TestDomainTypesHaveNoWireTags(t *testing.T) {
+	fset := token.NewFileSet()
+	pkgs, err := filepath.Glob("*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	types := 0
+	for _, p := range pkgs {
+		if strings.HasSuffix(p, "_test.go") {
+			continue
+		}
+		f, err := parser.ParseFile(fset, p, nil, parser.SkipObjectResolution)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ast.Inspect(f, func(n ast.Node) bool {
+			spec, ok := n.(*ast.TypeSpec)
+			if !ok || !spec.Name.IsExported() {
+				return true
+			}
+			st, ok := spec.Type.(*ast.StructType)
+			if !ok {
+				return true
+			}
+			types++
+			for _, field := range st.Fields.List {
+				if field.Tag != nil && strings.Contains(field.Tag.Value, "json:") {
+					t.Errorf("%s: %s has a JSON tag %s", fset.Position(field.Pos()), spec.Name.Name, field.Tag.Value)
+				}
+			}
+			return true
+		})
+	}
+	if types < 10 {
+		t.Fatalf("checked only %d exported struct types", types)
+	}
+}

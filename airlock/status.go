@@ -99,25 +99,47 @@ const (
 
 // NotificationUpdate is one line of extra information in a notification.
 type NotificationUpdate struct {
+	Update string
+	Group  string
+	User   string
+}
+
+// NotificationEvent is a status-change notification for the jobs site. The
+// jobs-site client maps it to the API's JSON.
+type NotificationEvent struct {
+	EventType     string
+	Workspace     string
+	Request       string
+	RequestAuthor string
+	User          string
+	Updates       []NotificationUpdate
+}
+
+// notificationPayload is how a queued notification is stored in the
+// outbox. The keys are those notifications have always been stored with,
+// so ones queued by an earlier version are still delivered.
+type notificationPayload struct {
+	EventType     string          `json:"event_type"`
+	Workspace     string          `json:"workspace"`
+	Request       string          `json:"request"`
+	RequestAuthor string          `json:"request_author"`
+	User          string          `json:"user"`
+	Updates       []payloadUpdate `json:"updates"`
+}
+
+type payloadUpdate struct {
 	Update string `json:"update"`
 	Group  string `json:"group,omitempty"`
 	User   string `json:"user,omitempty"`
 }
 
-// NotificationEvent is the body of a status-change notification to the jobs site.
-type NotificationEvent struct {
-	EventType     string               `json:"event_type"`
-	Workspace     string               `json:"workspace"`
-	Request       string               `json:"request"`
-	RequestAuthor string               `json:"request_author"`
-	User          string               `json:"user"`
-	Updates       []NotificationUpdate `json:"updates"`
-}
-
-// NewNotification builds the event for a request's status change by user.
+// NewNotification builds the outbox payload of a request's status change by user.
 func NewNotification(kind string, r *Request, user string, updates ...NotificationUpdate) ([]byte, error) {
-	b, err := json.Marshal(NotificationEvent{EventType: kind, Workspace: r.Workspace, Request: r.ID,
-		RequestAuthor: r.Author, User: user, Updates: updates})
+	p := notificationPayload{EventType: kind, Workspace: r.Workspace, Request: r.ID, RequestAuthor: r.Author, User: user}
+	for _, u := range updates {
+		p.Updates = append(p.Updates, payloadUpdate(u))
+	}
+	b, err := json.Marshal(p)
 	if err != nil {
 		return nil, fmt.Errorf("notification: %w", err)
 	}
@@ -137,9 +159,13 @@ type Notification struct {
 
 // DecodeNotification parses a queued notification's payload.
 func DecodeNotification(b []byte) (NotificationEvent, error) {
-	var ev NotificationEvent
-	if err := json.Unmarshal(b, &ev); err != nil {
-		return ev, fmt.Errorf("notification: %w", err)
+	var p notificationPayload
+	if err := json.Unmarshal(b, &p); err != nil {
+		return NotificationEvent{}, fmt.Errorf("notification: %w", err)
+	}
+	ev := NotificationEvent{EventType: p.EventType, Workspace: p.Workspace, Request: p.Request, RequestAuthor: p.RequestAuthor, User: p.User}
+	for _, u := range p.Updates {
+		ev.Updates = append(ev.Updates, NotificationUpdate(u))
 	}
 	return ev, nil
 }

@@ -6,11 +6,12 @@ import (
 )
 
 // ProjectDetails describes the project a workspace belongs to, as the jobs
-// site reports it.
+// site reports it. Like every domain type it has no wire format: the
+// jobs-site client maps its JSON to these types (jobsite.UserRecord).
 type ProjectDetails struct {
-	Name    string   `json:"name"`
-	Ongoing *bool    `json:"ongoing,omitempty"`
-	Orgs    []string `json:"orgs"`
+	Name    string
+	Ongoing *bool
+	Orgs    []string
 }
 
 // IsOngoing reports whether the project is ongoing; a missing flag means yes.
@@ -31,8 +32,8 @@ func (p ProjectDetails) DisplayName() string {
 
 // WorkspaceAccess is what the jobs site says about one workspace of a user.
 type WorkspaceAccess struct {
-	ProjectDetails ProjectDetails `json:"project_details"`
-	Archived       bool           `json:"archived"`
+	ProjectDetails ProjectDetails
+	Archived       bool
 }
 
 // Active reports whether requests may be created and edited in the workspace.
@@ -41,12 +42,12 @@ func (w WorkspaceAccess) Active() bool { return w.ProjectDetails.IsOngoing() && 
 // User is a person as the jobs site describes them (the authenticate and
 // authorise responses), cached locally.
 type User struct {
-	Username            string                     `json:"username"`
-	Fullname            string                     `json:"fullname"`
-	Workspaces          map[string]WorkspaceAccess `json:"workspaces"`
-	CopilotedWorkspaces map[string]WorkspaceAccess `json:"copiloted_workspaces"`
-	OutputChecker       bool                       `json:"output_checker"`
-	ReadonlyAccess      bool                       `json:"readonly_access"`
+	Username            string
+	Fullname            string
+	Workspaces          map[string]WorkspaceAccess
+	CopilotedWorkspaces map[string]WorkspaceAccess
+	OutputChecker       bool
+	ReadonlyAccess      bool
 }
 
 // DisplayName is the full name, falling back to the username.

@@ -132,12 +132,12 @@ func (w *world) curlUpload(b *testing.B, id string) time.Duration {
 		b.Skip("curl is not installed (apt-get install -y curl)")
 	}
 	r := w.request(id)
-	var files []jobsite.ReleaseFile
+	var files []airlock.ReleaseFile
 	for _, f := range r.OutputFiles() {
-		files = append(files, jobsite.ReleaseFile{Name: f.Path, Size: f.Size, SHA256: f.FileID, Date: f.AddedAt})
+		files = append(files, airlock.ReleaseFile{Name: f.Path, Size: f.Size, SHA256: f.FileID, Date: f.AddedAt})
 	}
 	relID := airlock.NewULID(time.Now())
-	if _, err := w.client.CreateRelease(w.ctx, wsName, checker1, files, relID); err != nil {
+	if _, err := w.client.CreateRelease(w.ctx, wsName, checker1, relID, files); err != nil {
 		b.Fatal(err)
 	}
 	url := w.client.BaseURL + "/releases/release/" + relID

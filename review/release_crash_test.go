@@ -50,7 +50,7 @@ func TestHelperDeliverer(t *testing.T) {
 	client := &jobsite.Client{BaseURL: os.Getenv(envURL), Token: os.Getenv(envToken), Timeout: 10 * time.Second, UploadTimeout: 10 * time.Second}
 	d := review.NewDeliverer(review.DeliveryConfig{
 		Store: db, Files: store,
-		Registrar: jobsite.Releaser{Client: client}, Destination: jobsite.Destination{Client: client}, Notifier: jobsite.Notifier{Client: client},
+		Registrar: client, Destination: client, Notifier: client,
 		Logger:      slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})),
 		Concurrency: 4, MinBackoff: 20 * time.Millisecond, MaxBackoff: 200 * time.Millisecond, Poll: 20 * time.Millisecond,
 	})

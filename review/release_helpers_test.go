@@ -341,7 +341,7 @@ func (w *world) deliverer(now func() time.Time) *review.Deliverer { return w.new
 func (w *world) newDeliverer(now func() time.Time, concurrency int) *review.Deliverer {
 	return review.NewDeliverer(review.DeliveryConfig{
 		Store: w.db, Files: w.store, Logger: quietLogger(),
-		Registrar: jobsite.Releaser{Client: w.client}, Destination: jobsite.Destination{Client: w.client}, Notifier: jobsite.Notifier{Client: w.client},
+		Registrar: w.client, Destination: w.client, Notifier: w.client,
 		Concurrency: concurrency, MinBackoff: 10 * time.Millisecond, MaxBackoff: 100 * time.Millisecond, Poll: 20 * time.Millisecond, Now: now,
 	})
 }

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/airlock-project/airlock/airlock"
+	"github.com/airlock-project/airlock/airlock/jobsite"
 )
 
 // Authenticator checks sign-ins and refreshes roles. The jobs-site client
@@ -47,8 +48,9 @@ type DevUsers struct {
 }
 
 type devUser struct {
-	Token   string       `json:"token"`
-	Details airlock.User `json:"details"`
+	Token   string             `json:"token"`
+	Details jobsite.UserRecord `json:"details"`
+	user    *airlock.User
 }
 
 // LoadDevUsers reads and validates a dev users file.
@@ -78,11 +80,12 @@ func ParseDevUsers(b []byte) (*DevUsers, error) {
 		}
 		if u.Details.Username == "" {
 			u.Details.Username = name
-			m[name] = u
 		}
 		if u.Details.Username != name {
 			return nil, fmt.Errorf("dev user %q has username %q in its details", name, u.Details.Username)
 		}
+		u.user = u.Details.User()
+		m[name] = u
 	}
 	return &DevUsers{users: m}, nil
 }
@@ -100,7 +103,7 @@ func (d *DevUsers) Authenticate(_ context.Context, user, token string) (*airlock
 	if !ok || subtle.ConstantTimeCompare([]byte(normaliseToken(u.Token)), []byte(normaliseToken(token))) != 1 {
 		return nil, airlock.Errorf(airlock.EFORBIDDEN, "Invalid user or token.")
 	}
-	return u.Details.Clone(), nil
+	return u.user.Clone(), nil
 }
 
 // Authorise implements Authenticator: it returns the file's details.
@@ -109,14 +112,14 @@ func (d *DevUsers) Authorise(_ context.Context, username string) (*airlock.User,
 	if !ok {
 		return nil, airlock.Errorf(airlock.ENOTFOUND, "Unknown user %q.", username)
 	}
-	return u.Details.Clone(), nil
+	return u.user.Clone(), nil
 }
 
 // DemoUsers implements DemoSwitcher, sorted by username.
 func (d *DevUsers) DemoUsers() []DemoUser {
 	out := make([]DemoUser, 0, len(d.users))
 	for name, u := range d.users {
-		out = append(out, DemoUser{Username: name, DisplayName: u.Details.DisplayName(), Token: u.Token, Roles: describeRoles(&u.Details)})
+		out = append(out, DemoUser{Username: name, DisplayName: u.user.DisplayName(), Token: u.Token, Roles: describeRoles(u.user)})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Username < out[j].Username })
 	return out

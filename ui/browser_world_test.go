@@ -141,13 +141,13 @@ func newWorld(t testing.TB, extra ...string) *world {
 	t.Cleanup(func() { store.Close() })
 	w.svc = review.New(review.Config{Store: w.db, Workspaces: w.root, Files: store,
 		Policy: airlock.NewPolicy(2, nil), Code: coderepo.NewCache(repoDir)})
-	w.deliverer = review.NewDeliverer(review.DeliveryConfig{Store: w.db, Files: store, Registrar: jobsite.Releaser{Client: client},
-		Destination: jobsite.Destination{Client: client}, Notifier: jobsite.Notifier{Client: client}})
+	w.deliverer = review.NewDeliverer(review.DeliveryConfig{Store: w.db, Files: store, Registrar: client,
+		Destination: client, Notifier: client})
 
 	w.users, w.tokens = demoUsers(extra)
 	devfile := map[string]any{}
 	for name, u := range w.users {
-		devfile[name] = map[string]any{"token": w.tokens[name], "details": u}
+		devfile[name] = map[string]any{"token": w.tokens[name], "details": jobsite.NewUserRecord(&u)}
 	}
 	b, err := json.Marshal(devfile)
 	if err != nil {

@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/airlock-project/airlock/airlock"
+	"github.com/airlock-project/airlock/airlock/jobsite"
 	"github.com/airlock-project/airlock/airlock/sqlite"
 	"github.com/airlock-project/airlock/review"
 	"github.com/airlock-project/airlock/workspaces"
@@ -151,7 +152,7 @@ func newEnv(t testing.TB) *env {
 
 	devfile := map[string]any{}
 	for name, u := range testUsers() {
-		devfile[name] = map[string]any{"token": "token " + name, "details": u}
+		devfile[name] = map[string]any{"token": "token " + name, "details": jobsite.NewUserRecord(&u)}
 	}
 	b, _ := json.Marshal(devfile)
 	if e.users, err = ParseDevUsers(b); err != nil {

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/airlock-project/airlock/airlock"
 	"github.com/airlock-project/airlock/airlock/jobsite"
 	"github.com/airlock-project/airlock/cmd/jobsite/receiver"
 	"github.com/airlock-project/airlock/cmd/jobsite/receiver/receivertest"
@@ -44,11 +45,11 @@ func benchData() []byte {
 
 // benchRelease registers n copies of data as one release.
 func benchRelease(tb testing.TB, c *jobsite.Client, id string, n int, data []byte) {
-	files := make([]jobsite.ReleaseFile, n)
+	files := make([]airlock.ReleaseFile, n)
 	for i := range files {
-		files[i] = jobsite.ReleaseFile{Name: fmt.Sprintf("output/part%04d.bin", i), Size: int64(len(data)), SHA256: sum(data), Date: time.Now()}
+		files[i] = airlock.ReleaseFile{Name: fmt.Sprintf("output/part%04d.bin", i), Size: int64(len(data)), SHA256: sum(data), Date: time.Now()}
 	}
-	if _, err := c.CreateRelease(context.Background(), "cardiac-main", receiver.DemoChecker1, files, id); err != nil {
+	if _, err := c.CreateRelease(context.Background(), "cardiac-main", receiver.DemoChecker1, id, files); err != nil {
 		tb.Fatal(err)
 	}
 }
@@ -72,7 +73,7 @@ func BenchmarkUpload(b *testing.B) {
 		b.StartTimer()
 		for j := range n {
 			name := fmt.Sprintf("output/part%04d.bin", j)
-			if err := c.UploadFile(ctx, id, receiver.DemoChecker1, name, bytes.NewReader(data), int64(len(data))); err != nil {
+			if err := c.Upload(ctx, id, receiver.DemoChecker1, name, bytes.NewReader(data), int64(len(data))); err != nil {
 				b.Fatal(err)
 			}
 		}
@@ -110,7 +111,7 @@ func TestCurlComparison(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		err = c.UploadFile(ctx, "CLIENT", receiver.DemoChecker1, fmt.Sprintf("output/part%04d.bin", j), f, int64(len(data)))
+		err = c.Upload(ctx, "CLIENT", receiver.DemoChecker1, fmt.Sprintf("output/part%04d.bin", j), f, int64(len(data)))
 		f.Close()
 		if err != nil {
 			t.Fatal(err)

@@ -37,10 +37,9 @@ const (
 	maxErrorBody = 64 << 10
 )
 
-// ErrAlreadyUploaded is matched (errors.Is) by the error UploadFile returns
-// when the jobs site already holds this version of the file. Uploaders
-// treat it as success.
-var ErrAlreadyUploaded = errors.New("jobsite: file already uploaded")
+// errAlreadyUploaded is matched (errors.Is) by the jobs site's refusal of
+// a file it already holds; Upload counts that as success.
+var errAlreadyUploaded = errors.New("jobsite: file already uploaded")
 
 // APIError is a non-success answer of the jobs site.
 type APIError struct {
@@ -52,10 +51,10 @@ func (e *APIError) Error() string {
 	return fmt.Sprintf("jobsite: HTTP %d: %s", e.Status, e.Detail)
 }
 
-// Is makes errors.Is(err, ErrAlreadyUploaded) true for the jobs site's
+// Is makes errors.Is(err, errAlreadyUploaded) true for the jobs site's
 // "has already been uploaded" refusal.
 func (e *APIError) Is(target error) bool {
-	return target == ErrAlreadyUploaded && e.Status == http.StatusBadRequest &&
+	return target == errAlreadyUploaded && e.Status == http.StatusBadRequest &&
 		strings.Contains(e.Detail, "has already been uploaded")
 }
 
@@ -75,32 +74,11 @@ type Client struct {
 	UploadTimeout time.Duration
 }
 
-// ReleaseFile is one file of a release's manifest (§5.2).
-type ReleaseFile struct {
-	Name   string    // workspace-relative POSIX path
-	Size   int64     // bytes
-	SHA256 string    // lowercase hex digest of the exact bytes
-	Date   time.Time // mtime of airlock's stored copy
-}
-
-// EventUpdate is one entry of an event's updates list.
-type EventUpdate struct {
-	Update string `json:"update"`
-	Group  string `json:"group,omitempty"`
-	User   string `json:"user,omitempty"`
-}
-
-// Event is a notification sent to /airlock/events/ (§8).
-type Event struct {
-	EventType     string        `json:"event_type"` // e.g. "request_submitted"
-	Workspace     string        `json:"workspace"`
-	Request       string        `json:"request"` // request id
-	RequestAuthor string        `json:"request_author"`
-	User          string        `json:"user"`    // acting username
-	Updates       []EventUpdate `json:"updates"` // nil is sent as null
-	Org           string        `json:"org,omitempty"`
-	Repo          string        `json:"repo,omitempty"`
-}
+// The client speaks the domain's types: airlock.ReleaseFile,
+// airlock.NotificationEvent and airlock.User (through UserRecord). Its
+// methods have the shapes the review service and the deliverer ask for,
+// so a *Client is passed to them as it is. The JSON shapes of the API
+// belong to this package alone.
 
 func (c *Client) httpClient() *http.Client {
 	if c.HTTP != nil {
@@ -204,20 +182,14 @@ func decodeUser(resp *http.Response) (*airlock.User, error) {
 	if len(data) > maxUserBody {
 		return nil, fmt.Errorf("jobsite: user record is larger than %d bytes", maxUserBody)
 	}
-	var u airlock.User
-	if err := json.Unmarshal(data, &u); err != nil {
+	var rec UserRecord
+	if err := json.Unmarshal(data, &rec); err != nil {
 		return nil, fmt.Errorf("jobsite: decode user record: %w", err)
 	}
-	if u.Username == "" {
+	if rec.Username == "" {
 		return nil, errors.New("jobsite: user record has no username")
 	}
-	if u.Workspaces == nil {
-		u.Workspaces = map[string]airlock.WorkspaceAccess{}
-	}
-	if u.CopilotedWorkspaces == nil {
-		u.CopilotedWorkspaces = map[string]airlock.WorkspaceAccess{}
-	}
-	return &u, nil
+	return rec.User(), nil
 }
 
 // Authenticate checks a username (or email) and single-use token with the
@@ -289,7 +261,7 @@ type fileList struct {
 }
 
 // releaseBody builds the exact §5.2 JSON of a release's file list.
-func releaseBody(files []ReleaseFile, airlockID string) fileList {
+func releaseBody(files []airlock.ReleaseFile, airlockID string) fileList {
 	meta := releaseMetadata{Tool: "airlock", AirlockID: airlockID}
 	list := fileList{Files: make([]fileEntry, 0, len(files)), Metadata: meta}
 	for _, f := range files {
@@ -308,7 +280,7 @@ func releaseBody(files []ReleaseFile, airlockID string) fileList {
 // ENOTFOUND for an unknown workspace (404), ECONFLICT when the id exists
 // with other files (409), EINVALID when the list is refused (400),
 // EUNAVAILABLE when the jobs site cannot be reached or fails.
-func (c *Client) CreateRelease(ctx context.Context, workspace, osUser string, files []ReleaseFile, airlockID string) (string, error) {
+func (c *Client) CreateRelease(ctx context.Context, workspace, osUser, airlockID string, files []airlock.ReleaseFile) (string, error) {
 	ctx, cancel := context.WithTimeout(ctx, durationOr(c.Timeout, DefaultTimeout))
 	defer cancel()
 	resp, err := c.postJSON(ctx, "/releases/workspace/"+url.PathEscape(workspace), osUser, releaseBody(files, airlockID))
@@ -344,13 +316,21 @@ func detailFrom(err error) string {
 	return err.Error()
 }
 
-// UploadFile streams one released file's size bytes from body to the
-// jobs site (§6), on behalf of osUser (the file's releaser). The jobs site
-// hashes the bytes and checks them against the release's manifest.
-// A repeat of an upload that already arrived returns an error matching
-// ErrAlreadyUploaded. Other refusals are *APIError; EUNAVAILABLE when the
-// jobs site cannot be reached or fails.
-func (c *Client) UploadFile(ctx context.Context, releaseID, osUser, name string, body io.Reader, size int64) error {
+// Upload streams one released file's size bytes from body to the jobs
+// site (§6), on behalf of osUser (the file's releaser). The jobs site
+// hashes the bytes and checks them against the release's manifest. A file
+// that had already arrived counts as delivered, so a retry after a crash
+// is safe. Refusals are *APIError; EUNAVAILABLE when the jobs site cannot
+// be reached or fails.
+func (c *Client) Upload(ctx context.Context, releaseID, osUser, name string, body io.Reader, size int64) error {
+	err := c.upload(ctx, releaseID, osUser, name, body, size)
+	if errors.Is(err, errAlreadyUploaded) {
+		return nil
+	}
+	return err
+}
+
+func (c *Client) upload(ctx context.Context, releaseID, osUser, name string, body io.Reader, size int64) error {
 	ctx, cancel := context.WithTimeout(ctx, durationOr(c.UploadTimeout, DefaultUploadTimeout))
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.url("/releases/release/"+url.PathEscape(releaseID)), http.NoBody)
@@ -381,12 +361,34 @@ func ContentDisposition(name string) string {
 	return `attachment; filename="` + r.Replace(name) + `"`
 }
 
-// SendEvent posts a notification on behalf of osUser (§8). The jobs site
-// answers 201; anything else is an error for the caller to log.
-func (c *Client) SendEvent(ctx context.Context, osUser string, ev Event) error {
+// eventUpdate is one entry of an event's updates list (§8).
+type eventUpdate struct {
+	Update string `json:"update"`
+	Group  string `json:"group,omitempty"`
+	User   string `json:"user,omitempty"`
+}
+
+// eventBody is a notification as /airlock/events/ takes it (§8).
+type eventBody struct {
+	EventType     string        `json:"event_type"` // e.g. "request_submitted"
+	Workspace     string        `json:"workspace"`
+	Request       string        `json:"request"` // request id
+	RequestAuthor string        `json:"request_author"`
+	User          string        `json:"user"`    // acting username
+	Updates       []eventUpdate `json:"updates"` // always a list, [] when empty
+}
+
+// Notify posts a notification on behalf of the user who acted (§8). The
+// jobs site answers 201; anything else is an error for the caller to log.
+func (c *Client) Notify(ctx context.Context, ev airlock.NotificationEvent) error {
+	body := eventBody{EventType: ev.EventType, Workspace: ev.Workspace, Request: ev.Request,
+		RequestAuthor: ev.RequestAuthor, User: ev.User, Updates: make([]eventUpdate, len(ev.Updates))}
+	for i, u := range ev.Updates {
+		body.Updates[i] = eventUpdate{Update: u.Update, Group: u.Group, User: u.User}
+	}
 	ctx, cancel := context.WithTimeout(ctx, durationOr(c.Timeout, DefaultTimeout))
 	defer cancel()
-	resp, err := c.postJSON(ctx, "/airlock/events/", osUser, ev)
+	resp, err := c.postJSON(ctx, "/airlock/events/", ev.User, body)
 	if err != nil {
 		return err
 	}

@@ -137,10 +137,10 @@ func TestRequestShapes(t *testing.T) {
 	t.Run("CreateRelease", func(t *testing.T) {
 		rc, c := newRecorder(t, 201, map[string]string{"Release-Id": requestID}, `{"release_id": "x"}`)
 		date := time.Date(2026, 7, 1, 13, 34, 56, 123456789, time.FixedZone("BST", 3600))
-		id, err := c.CreateRelease(ctx, "heart main", "checker1", []jobsite.ReleaseFile{
+		id, err := c.CreateRelease(ctx, "heart main", "checker1", requestID, []airlock.ReleaseFile{
 			{Name: "output/tables/table1.csv", Size: 1234, SHA256: strings.Repeat("ab", 32), Date: date},
 			{Name: "output/plot.png", Size: 0, SHA256: strings.Repeat("cd", 32), Date: date},
-		}, requestID)
+		})
 		if err != nil || id != requestID {
 			t.Fatalf("id=%q err=%v", id, err)
 		}
@@ -154,14 +154,14 @@ func TestRequestShapes(t *testing.T) {
 	})
 	t.Run("CreateReleaseWithoutHeader", func(t *testing.T) {
 		_, c := newRecorder(t, 201, nil, `{"release_id": "x"}`)
-		if _, err := c.CreateRelease(ctx, "w", "u", nil, requestID); err == nil {
+		if _, err := c.CreateRelease(ctx, "w", "u", requestID, nil); err == nil {
 			t.Fatal("201 without Release-Id accepted")
 		}
 	})
-	t.Run("UploadFile", func(t *testing.T) {
+	t.Run("Upload", func(t *testing.T) {
 		rc, c := newRecorder(t, 201, map[string]string{"File-Id": "F1"}, "")
 		data := []byte("a,b\n1,2\n")
-		if err := c.UploadFile(ctx, requestID, "checker1", `output/we"ird\name.csv`, bytes.NewReader(data), int64(len(data))); err != nil {
+		if err := c.Upload(ctx, requestID, "checker1", `output/we"ird\name.csv`, bytes.NewReader(data), int64(len(data))); err != nil {
 			t.Fatal(err)
 		}
 		r := rc.last(t)
@@ -172,10 +172,10 @@ func TestRequestShapes(t *testing.T) {
 			"Content-Type": "application/octet-stream", "Accept": "application/json", "Content-Length": "8",
 			"Content-Disposition": `attachment; filename="output/we\"ird\\name.csv"`})
 	})
-	t.Run("SendEvent", func(t *testing.T) {
+	t.Run("Notify", func(t *testing.T) {
 		rc, c := newRecorder(t, 201, nil, `{"status": "ok"}`)
-		err := c.SendEvent(ctx, "checker1", jobsite.Event{EventType: "request_approved", Workspace: "w", Request: requestID,
-			RequestAuthor: "researcher", User: "checker1", Updates: []jobsite.EventUpdate{{Update: "2 files will be uploaded"}}})
+		err := c.Notify(ctx, airlock.NotificationEvent{EventType: "request_approved", Workspace: "w", Request: requestID,
+			RequestAuthor: "researcher", User: "checker1", Updates: []airlock.NotificationUpdate{{Update: "2 files will be uploaded"}}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -186,7 +186,7 @@ func TestRequestShapes(t *testing.T) {
 		golden(t, "event.golden.json", r.Body)
 		rc.body = `{"status": "error", "message": "no such workspace"}`
 		var apiErr *jobsite.APIError
-		if err := c.SendEvent(ctx, "u", jobsite.Event{}); !errors.As(err, &apiErr) || apiErr.Detail != "no such workspace" {
+		if err := c.Notify(ctx, airlock.NotificationEvent{User: "u"}); !errors.As(err, &apiErr) || apiErr.Detail != "no such workspace" {
 			t.Fatalf("err=%v", err)
 		}
 	})
@@ -215,7 +215,7 @@ func TestDefensiveDecoding(t *testing.T) {
 		{``, "(no details given)"},
 	} {
 		_, c := newRecorder(t, 400, nil, tc.body)
-		err := c.UploadFile(ctx, "r", "u", "n", strings.NewReader("x"), 1)
+		err := c.Upload(ctx, "r", "u", "n", strings.NewReader("x"), 1)
 		var apiErr *jobsite.APIError
 		if !errors.As(err, &apiErr) || apiErr.Status != 400 || apiErr.Detail != tc.detail {
 			t.Errorf("body %q: err=%v", tc.body, err)
@@ -234,7 +234,7 @@ func TestAgainstReceiver(t *testing.T) {
 	h, c := demo(t)
 	table := []byte("group,count\nA,10\nB,25\n")
 	plot := []byte("<svg xmlns='http://www.w3.org/2000/svg'/>")
-	files := []jobsite.ReleaseFile{
+	files := []airlock.ReleaseFile{
 		{Name: "output/table.csv", Size: int64(len(table)), SHA256: sum(table), Date: time.Now()},
 		{Name: "output/plot.svg", Size: int64(len(plot)), SHA256: sum(plot), Date: time.Now()},
 	}
@@ -260,39 +260,39 @@ func TestAgainstReceiver(t *testing.T) {
 		}
 	})
 	t.Run("ReleaseAndUpload", func(t *testing.T) {
-		if _, err := c.CreateRelease(ctx, "cardiac-main", receiver.DemoResearcher, files, requestID); airlock.ErrorCode(err) != airlock.EFORBIDDEN {
+		if _, err := c.CreateRelease(ctx, "cardiac-main", receiver.DemoResearcher, requestID, files); airlock.ErrorCode(err) != airlock.EFORBIDDEN {
 			t.Fatalf("non-checker release: %v", err)
 		}
-		if _, err := c.CreateRelease(ctx, "nope", receiver.DemoChecker1, files, requestID); airlock.ErrorCode(err) != airlock.ENOTFOUND {
+		if _, err := c.CreateRelease(ctx, "nope", receiver.DemoChecker1, requestID, files); airlock.ErrorCode(err) != airlock.ENOTFOUND {
 			t.Fatalf("unknown workspace: %v", err)
 		}
-		id, err := c.CreateRelease(ctx, "cardiac-main", receiver.DemoChecker1, files, requestID)
+		id, err := c.CreateRelease(ctx, "cardiac-main", receiver.DemoChecker1, requestID, files)
 		if err != nil || id != requestID {
 			t.Fatalf("id=%q err=%v", id, err)
 		}
-		if id, err := c.CreateRelease(ctx, "cardiac-main", receiver.DemoChecker2, files, requestID); err != nil || id != requestID {
+		if id, err := c.CreateRelease(ctx, "cardiac-main", receiver.DemoChecker2, requestID, files); err != nil || id != requestID {
 			t.Fatalf("repeat: id=%q err=%v", id, err)
 		}
-		changed := []jobsite.ReleaseFile{files[0]}
-		if _, err := c.CreateRelease(ctx, "cardiac-main", receiver.DemoChecker1, changed, requestID); airlock.ErrorCode(err) != airlock.ECONFLICT {
+		changed := []airlock.ReleaseFile{files[0]}
+		if _, err := c.CreateRelease(ctx, "cardiac-main", receiver.DemoChecker1, requestID, changed); airlock.ErrorCode(err) != airlock.ECONFLICT {
 			t.Fatalf("changed files: %v", err)
 		}
-		bad := []jobsite.ReleaseFile{{Name: "../escape.csv", Size: 1, SHA256: sum([]byte("x")), Date: time.Now()}}
-		if _, err := c.CreateRelease(ctx, "cardiac-main", receiver.DemoChecker1, bad, "01OTHER"); airlock.ErrorCode(err) != airlock.EINVALID {
+		bad := []airlock.ReleaseFile{{Name: "../escape.csv", Size: 1, SHA256: sum([]byte("x")), Date: time.Now()}}
+		if _, err := c.CreateRelease(ctx, "cardiac-main", receiver.DemoChecker1, "01OTHER", bad); airlock.ErrorCode(err) != airlock.EINVALID {
 			t.Fatalf("bad name: %v", err)
 		}
 
 		wrong := []byte("group,count\nA,10\nB,26\n")
-		err = c.UploadFile(ctx, id, receiver.DemoChecker1, "output/table.csv", bytes.NewReader(wrong), int64(len(wrong)))
+		err = c.Upload(ctx, id, receiver.DemoChecker1, "output/table.csv", bytes.NewReader(wrong), int64(len(wrong)))
 		var apiErr *jobsite.APIError
-		if !errors.As(err, &apiErr) || apiErr.Status != 400 || !strings.Contains(apiErr.Detail, "does not match") || errors.Is(err, jobsite.ErrAlreadyUploaded) {
+		if !errors.As(err, &apiErr) || apiErr.Status != 400 || !strings.Contains(apiErr.Detail, "does not match") {
 			t.Fatalf("wrong bytes: %v", err)
 		}
-		if err := c.UploadFile(ctx, id, receiver.DemoChecker1, "output/table.csv", bytes.NewReader(table), int64(len(table))); err != nil {
+		if err := c.Upload(ctx, id, receiver.DemoChecker1, "output/table.csv", bytes.NewReader(table), int64(len(table))); err != nil {
 			t.Fatal(err)
 		}
-		err = c.UploadFile(ctx, id, receiver.DemoChecker1, "output/table.csv", bytes.NewReader(table), int64(len(table)))
-		if !errors.Is(err, jobsite.ErrAlreadyUploaded) {
+		// The jobs site refuses a repeat ("already uploaded"): it counts as delivered.
+		if err := c.Upload(ctx, id, receiver.DemoChecker1, "output/table.csv", bytes.NewReader(table), int64(len(table))); err != nil {
 			t.Fatalf("repeat upload: %v", err)
 		}
 		got, err := h.Server.ReleasedFiles(ctx, id)
@@ -301,14 +301,14 @@ func TestAgainstReceiver(t *testing.T) {
 		}
 	})
 	t.Run("Event", func(t *testing.T) {
-		ev := jobsite.Event{EventType: "request_submitted", Workspace: "cardiac-main", Request: requestID,
+		ev := airlock.NotificationEvent{EventType: "request_submitted", Workspace: "cardiac-main", Request: requestID,
 			RequestAuthor: receiver.DemoResearcher, User: receiver.DemoResearcher}
-		if err := c.SendEvent(ctx, receiver.DemoResearcher, ev); err != nil {
+		if err := c.Notify(ctx, ev); err != nil {
 			t.Fatal(err)
 		}
 		ev.EventType = "request_exploded"
 		var apiErr *jobsite.APIError
-		if err := c.SendEvent(ctx, receiver.DemoResearcher, ev); !errors.As(err, &apiErr) || apiErr.Status != 400 {
+		if err := c.Notify(ctx, ev); !errors.As(err, &apiErr) || apiErr.Status != 400 {
 			t.Fatalf("bad event: %v", err)
 		}
 		evs, _ := h.Server.Events(ctx)
@@ -329,12 +329,12 @@ func TestAgainstReceiver(t *testing.T) {
 func TestFailures(t *testing.T) {
 	ctx := context.Background()
 	data := []byte("a,b\n")
-	files := []jobsite.ReleaseFile{{Name: "a.csv", Size: int64(len(data)), SHA256: sum(data), Date: time.Now()}}
+	files := []airlock.ReleaseFile{{Name: "a.csv", Size: int64(len(data)), SHA256: sum(data), Date: time.Now()}}
 
 	t.Run("ServerError", func(t *testing.T) {
 		h, c := demo(t)
 		h.Faults.FailNext(receivertest.Releases, 1, http.StatusInternalServerError)
-		_, err := c.CreateRelease(ctx, "cardiac-main", receiver.DemoChecker1, files, requestID)
+		_, err := c.CreateRelease(ctx, "cardiac-main", receiver.DemoChecker1, requestID, files)
 		var apiErr *jobsite.APIError
 		if airlock.ErrorCode(err) != airlock.EUNAVAILABLE || !errors.As(err, &apiErr) || apiErr.Status != 500 {
 			t.Fatalf("err=%v", err)
@@ -346,16 +346,16 @@ func TestFailures(t *testing.T) {
 	t.Run("Timeout", func(t *testing.T) {
 		h, c := demo(t)
 		c.UploadTimeout = 50 * time.Millisecond
-		id, err := c.CreateRelease(ctx, "cardiac-main", receiver.DemoChecker1, files, requestID)
+		id, err := c.CreateRelease(ctx, "cardiac-main", receiver.DemoChecker1, requestID, files)
 		if err != nil {
 			t.Fatal(err)
 		}
 		h.Faults.DelayNext(receivertest.Uploads, 1, time.Minute)
-		err = c.UploadFile(ctx, id, receiver.DemoChecker1, "a.csv", bytes.NewReader(data), int64(len(data)))
+		err = c.Upload(ctx, id, receiver.DemoChecker1, "a.csv", bytes.NewReader(data), int64(len(data)))
 		if airlock.ErrorCode(err) != airlock.EUNAVAILABLE || !errors.Is(err, context.DeadlineExceeded) {
 			t.Fatalf("err=%v", err)
 		}
-		if err := c.UploadFile(ctx, id, receiver.DemoChecker1, "a.csv", bytes.NewReader(data), int64(len(data))); err != nil {
+		if err := c.Upload(ctx, id, receiver.DemoChecker1, "a.csv", bytes.NewReader(data), int64(len(data))); err != nil {
 			t.Fatalf("retry: %v", err)
 		}
 	})
@@ -368,13 +368,13 @@ func TestFailures(t *testing.T) {
 	})
 	t.Run("LostAnswerThenRetryIsAlreadyUploaded", func(t *testing.T) {
 		h, c := demo(t)
-		id, _ := c.CreateRelease(ctx, "cardiac-main", receiver.DemoChecker1, files, requestID)
+		id, _ := c.CreateRelease(ctx, "cardiac-main", receiver.DemoChecker1, requestID, files)
 		h.Faults.LoseAnswerNext(receivertest.Uploads, 1, http.StatusBadGateway)
-		if err := c.UploadFile(ctx, id, receiver.DemoChecker1, "a.csv", bytes.NewReader(data), int64(len(data))); airlock.ErrorCode(err) != airlock.EUNAVAILABLE {
+		if err := c.Upload(ctx, id, receiver.DemoChecker1, "a.csv", bytes.NewReader(data), int64(len(data))); airlock.ErrorCode(err) != airlock.EUNAVAILABLE {
 			t.Fatalf("lost answer: %v", err)
 		}
-		if err := c.UploadFile(ctx, id, receiver.DemoChecker1, "a.csv", bytes.NewReader(data), int64(len(data))); !errors.Is(err, jobsite.ErrAlreadyUploaded) {
-			t.Fatalf("retry: %v", err)
+		if err := c.Upload(ctx, id, receiver.DemoChecker1, "a.csv", bytes.NewReader(data), int64(len(data))); err != nil {
+			t.Fatalf("retry after a lost answer: %v", err)
 		}
 	})
 	t.Run("NoServer", func(t *testing.T) {
@@ -394,18 +394,18 @@ func TestFailures(t *testing.T) {
 		h := receivertest.New(t, receiver.DemoConfig(), receiver.Options{SizeLimit: 1 << 20})
 		c := h.Client()
 		big := make([]byte, 8<<20)
-		err := c.UploadFile(ctx, "01ANY", receiver.DemoChecker1, "a.csv", bytes.NewReader(big), int64(len(big)))
+		err := c.Upload(ctx, "01ANY", receiver.DemoChecker1, "a.csv", bytes.NewReader(big), int64(len(big)))
 		var apiErr *jobsite.APIError
 		if !errors.As(err, &apiErr) || apiErr.Status != 404 {
 			t.Fatalf("err=%v", err)
 		}
 		data := []byte("x")
-		big2 := []jobsite.ReleaseFile{{Name: "a.csv", Size: 1, SHA256: sum(data), Date: time.Now()}}
-		id, err := c.CreateRelease(ctx, "cardiac-main", receiver.DemoChecker1, big2, requestID)
+		big2 := []airlock.ReleaseFile{{Name: "a.csv", Size: 1, SHA256: sum(data), Date: time.Now()}}
+		id, err := c.CreateRelease(ctx, "cardiac-main", receiver.DemoChecker1, requestID, big2)
 		if err != nil {
 			t.Fatal(err)
 		}
-		err = c.UploadFile(ctx, id, receiver.DemoChecker1, "a.csv", bytes.NewReader(big), int64(len(big)))
+		err = c.Upload(ctx, id, receiver.DemoChecker1, "a.csv", bytes.NewReader(big), int64(len(big)))
 		if !errors.As(err, &apiErr) || apiErr.Status != 400 || apiErr.Detail != "File is too large, it must be below 1.0Mb" {
 			t.Fatalf("err=%v", err)
 		}

@@ -8,11 +8,14 @@ import (
 	"time"
 
 	"github.com/airlock-project/airlock/airlock"
+	"github.com/airlock-project/airlock/airlock/jobsite"
 )
 
-// SaveUser caches a user's roles.
+// SaveUser caches a user's roles. The api_data column holds the jobs
+// site's user object (jobsite.UserRecord), so rows written by any version
+// read back the same.
 func (t *tx) SaveUser(u *airlock.User, refreshedAt time.Time) error {
-	data, err := json.Marshal(u)
+	data, err := json.Marshal(jobsite.NewUserRecord(u))
 	if err != nil {
 		return err
 	}
@@ -30,9 +33,9 @@ func (t *tx) User(username string) (*airlock.User, time.Time, error) {
 	} else if err != nil {
 		return nil, time.Time{}, err
 	}
-	var u airlock.User
-	if err := json.Unmarshal([]byte(data), &u); err != nil {
+	var rec jobsite.UserRecord
+	if err := json.Unmarshal([]byte(data), &rec); err != nil {
 		return nil, time.Time{}, fmt.Errorf("user %s: %w", username, err)
 	}
-	return &u, parseTime(refreshed), nil
+	return rec.User(), parseTime(refreshed), nil
 }

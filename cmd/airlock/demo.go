@@ -11,7 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/airlock-project/airlock/airlock"
+	"github.com/airlock-project/airlock/airlock/jobsite"
 	"github.com/airlock-project/airlock/testdata"
 	"github.com/airlock-project/airlock/workspaces"
 )
@@ -79,8 +79,8 @@ func copyDemoWorkspaces(dir string) error {
 
 // devUser is one entry of a dev users file.
 type devUserEntry struct {
-	Token   string       `json:"token"`
-	Details airlock.User `json:"details"`
+	Token   string             `json:"token"`
+	Details jobsite.UserRecord `json:"details"`
 }
 
 // ensureDevUsers writes the demo users file once, from testdata/users.json
@@ -92,7 +92,7 @@ func ensureDevUsers(workDir string) (string, error) {
 	} else if !errors.Is(err, fs.ErrNotExist) {
 		return "", err
 	}
-	var users map[string]airlock.User
+	var users map[string]jobsite.UserRecord
 	if err := json.Unmarshal(testdata.Users(), &users); err != nil {
 		return "", fmt.Errorf("testdata/users.json: %w", err)
 	}

@@ -17,6 +17,7 @@ import (
 	"testing"
 
 	"github.com/airlock-project/airlock/airlock"
+	"github.com/airlock-project/airlock/airlock/jobsite"
 	"github.com/airlock-project/airlock/cmd/jobsite/receiver"
 	"github.com/airlock-project/airlock/testdata"
 	"github.com/airlock-project/airlock/workspaces"
@@ -138,12 +139,12 @@ func TestDemoFixtures(t *testing.T) {
 // of the reference jobs site's demo as its authorise answer would, so the
 // demo's dev sign-in and the jobs site agree on who may do what.
 func TestDemoUsersMatchJobsite(t *testing.T) {
-	var got map[string]airlock.User
+	var got map[string]jobsite.UserRecord
 	if err := json.Unmarshal(testdata.Users(), &got); err != nil {
 		t.Fatal(err)
 	}
 	cfg := receiver.DemoConfig()
-	want := map[string]airlock.User{}
+	want := map[string]jobsite.UserRecord{}
 	for _, person := range cfg.Users {
 		u := airlock.User{Username: person.Username, Fullname: person.Fullname,
 			Workspaces: map[string]airlock.WorkspaceAccess{}, CopilotedWorkspaces: map[string]airlock.WorkspaceAccess{}}
@@ -170,7 +171,7 @@ func TestDemoUsersMatchJobsite(t *testing.T) {
 				}
 			}
 		}
-		want[person.Username] = u
+		want[person.Username] = jobsite.NewUserRecord(&u)
 	}
 	gotJSON, _ := json.MarshalIndent(got, "", "  ")
 	wantJSON, _ := json.MarshalIndent(want, "", "  ")

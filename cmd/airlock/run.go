@@ -160,7 +160,7 @@ func openApp(ctx context.Context, cfg *config, log *slog.Logger) (_ *app, err er
 	// so work left by a crash resumes (D10, D16).
 	a.deliverer = review.NewDeliverer(review.DeliveryConfig{
 		Store: db, Files: store, Logger: log.With("component", "delivery"),
-		Registrar: jobsite.Releaser{Client: client}, Destination: jobsite.Destination{Client: client}, Notifier: jobsite.Notifier{Client: client},
+		Registrar: client, Destination: client, Notifier: client,
 	})
 	jobsiteHome := ""
 	if a.receiverURL != "" {
