@@ -81,6 +81,20 @@ const (
 // markerOf classifies a cell as missing, redacted or neither, comparing its
 // normalised form (white space removed, lower-cased) without allocating.
 func markerOf(cell string) int {
+	// Every marker starts with one of these once spaces are skipped,
+	// which rules most words out at their first letter.
+	for i := 0; i < len(cell); i++ {
+		if c := cell[i]; c != ' ' && (c < '\t' || c > '\r') {
+			switch c | 0x20 {
+			case 'n', 'r', '[' | 0x20, '<' | 0x20:
+			default:
+				if c < utf8.RuneSelf {
+					return markerNone
+				}
+			}
+			break
+		}
+	}
 	var buf [12]byte
 	n := 0
 	// ASCII first, byte by byte: nearly every cell is, and decoding runes
@@ -171,10 +185,15 @@ tail:
 	if digits == 0 {
 		return 0, false, false
 	}
-	if i == n && !dot && digits <= 15 {
-		// A plain integer of up to 15 digits is exact in a float64, so
-		// it needs no strconv: most cells of large tables are such counts.
-		return plainInt(s), true, true
+	if i == n && digits <= 15 {
+		// Up to 15 digits are exact in a float64, and so is a power of
+		// ten up to 1e22: a plain integer needs no strconv, and a plain
+		// decimal is one correctly rounded division, the result strconv
+		// gives. Most cells of large tables are one or the other.
+		if !dot {
+			return plainInt(s), true, true
+		}
+		return plainDecimal(s), false, true
 	}
 	if i < n {
 		if s[i] != 'e' && s[i] != 'E' {
@@ -198,6 +217,34 @@ tail:
 		return 0, false, false
 	}
 	return f, !dot && !exp, true
+}
+
+var pow10 = [...]float64{1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15}
+
+// plainDecimal converts an optionally signed number of at most 15 digits
+// with one decimal point.
+func plainDecimal(s string) float64 {
+	neg := s[0] == '-'
+	if s[0] == '-' || s[0] == '+' {
+		s = s[1:]
+	}
+	var u int64
+	frac, dot := 0, false
+	for i := 0; i < len(s); i++ {
+		if s[i] == '.' {
+			dot = true
+			continue
+		}
+		u = u*10 + int64(s[i]-'0')
+		if dot {
+			frac++
+		}
+	}
+	f := float64(u) / pow10[frac]
+	if neg {
+		f = -f
+	}
+	return f
 }
 
 // plainInt converts an optionally signed run of at most 15 digits.
@@ -300,8 +347,13 @@ func (b *StatsBuilder) addNumber(i int, v float64, isInt bool) {
 	if c.Numbers == 0 {
 		c.Min, c.Max = v, v
 	} else {
-		c.Min = math.Min(c.Min, v)
-		c.Max = math.Max(c.Max, v)
+		// Plain comparisons: ParseNumber never returns NaN.
+		if v < c.Min {
+			c.Min = v
+		}
+		if v > c.Max {
+			c.Max = v
+		}
 	}
 	c.Numbers++
 	// Neumaier summation keeps long sums of decimals accurate.

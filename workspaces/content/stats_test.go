@@ -3,6 +3,8 @@ package content
 import (
 	"context"
 	"math"
+	"math/rand/v2"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -252,5 +254,35 @@ func TestStatsWithFeedsEveryRow(t *testing.T) {
 	cached, err := tbl.Stats(context.Background())
 	if err != nil || cached != s || s.Rows != len(want) {
 		t.Fatalf("Stats after StatsWith = %p (%v), want the same %p with %d rows", cached, err, s, len(want))
+	}
+}
+
+// TestParseNumberMatchesStrconv checks the fast paths against strconv on
+// integers and decimals of every length they take.
+func TestParseNumberMatchesStrconv(t *testing.T) {
+	t.Parallel()
+	rng := rand.New(rand.NewPCG(3, 4))
+	for range 200000 {
+		var b strings.Builder
+		switch rng.IntN(3) {
+		case 0:
+			b.WriteByte('-')
+		case 1:
+			b.WriteByte('+')
+		}
+		digits := 1 + rng.IntN(17)
+		point := rng.IntN(digits + 2)
+		for i := range digits {
+			if i == point {
+				b.WriteByte('.')
+			}
+			b.WriteByte(byte('0' + rng.IntN(10)))
+		}
+		s := b.String()
+		want, err := strconv.ParseFloat(s, 64)
+		got, _, ok := ParseNumber(s)
+		if err != nil || !ok || math.Float64bits(got) != math.Float64bits(want) {
+			t.Fatalf("ParseNumber(%q) = %v, %v; strconv says %v, %v", s, got, ok, want, err)
+		}
 	}
 }
