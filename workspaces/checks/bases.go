@@ -192,7 +192,7 @@ func (g *regression) add(c *Checker, row int) {
 	if st.regressionLabels && st.labelCol >= 0 && len(c.dimv[st.labelCol]) <= 60 {
 		f = flatten(c.dimv[st.labelCol])
 	}
-	if !dfResidNames[f] && !nobsNames[f] && !nParamsNames[f] && !dfModelNames[f] {
+	if f == "" || (!dfResidNames[f] && !nobsNames[f] && !nParamsNames[f] && !dfModelNames[f]) {
 		if _, ok := num(st.coef); ok {
 			g.coefRows++
 		}

@@ -7,8 +7,10 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"runtime/metrics"
 	"strconv"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -160,28 +162,38 @@ func openTable(b *testing.B, path string) *content.Table {
 	return t
 }
 
-// peakHeap samples the live heap while fn runs and returns its peak above
-// the heap before it.
+// cpuTime is the user and system time the process has used so far.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// peakHeap samples the heap while fn runs, through runtime/metrics (which
+// does not stop the world), and returns its peak above the heap before.
 func peakHeap(fn func()) uint64 {
+	sample := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
+	heap := func() uint64 {
+		metrics.Read(sample)
+		return sample[0].Value.Uint64()
+	}
 	runtime.GC()
-	var ms runtime.MemStats
-	runtime.ReadMemStats(&ms)
-	base := ms.HeapAlloc
+	base := heap()
 	var peak uint64
 	stop := make(chan struct{})
 	var wg sync.WaitGroup
 	wg.Go(func() {
-		t := time.NewTicker(10 * time.Millisecond)
+		t := time.NewTicker(5 * time.Millisecond)
 		defer t.Stop()
 		for {
 			select {
 			case <-stop:
 				return
 			case <-t.C:
-				var ms runtime.MemStats
-				runtime.ReadMemStats(&ms)
-				if ms.HeapAlloc > base && ms.HeapAlloc-base > peak {
-					peak = ms.HeapAlloc - base
+				if h := heap(); h > base && h-base > peak {
+					peak = h - base
 				}
 			}
 		}
@@ -194,19 +206,32 @@ func peakHeap(fn func()) uint64 {
 
 // BenchmarkStatsAndChecks computes the summary statistics and runs the
 // disclosure checks on a million-row, ten-column table in one pass, as the
-// viewer does, and reports the peak extra heap.
+// viewer does, and reports the peak extra heap. Background runs the
+// checks on a second goroutine; Inline in the reading one.
 func BenchmarkStatsAndChecks(b *testing.B) {
+	b.Run("Background", func(b *testing.B) { benchStatsAndChecks(b, true) })
+	b.Run("Inline", func(b *testing.B) { benchStatsAndChecks(b, false) })
+}
+
+func benchStatsAndChecks(b *testing.B, background bool) {
 	path := benchCSV(b)
 	b.ReportAllocs()
 	b.ResetTimer()
 	var peak uint64
+	cpu0 := cpuTime()
 	for b.Loop() {
 		t := openTable(b, path)
 		var res *checks.Result
 		p := peakHeap(func() {
-			c := checks.New(t.Header(), checks.DefaultSettings()).InBackground()
-			s, err := t.StatsWith(context.Background(), c)
-			res = c.Result()
+			var sink interface {
+				Add([]string)
+				Result() *checks.Result
+			} = checks.New(t.Header(), checks.DefaultSettings())
+			if background {
+				sink = checks.New(t.Header(), checks.DefaultSettings()).InBackground()
+			}
+			s, err := t.StatsWith(context.Background(), sink)
+			res = sink.Result()
 			if err != nil || s.Rows != benchRows {
 				b.Fatal(err)
 			}
@@ -217,6 +242,7 @@ func BenchmarkStatsAndChecks(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(peak)/(1<<20), "peak-extra-MB")
+	b.ReportMetric((cpuTime()-cpu0).Seconds()/float64(b.N), "cpu-s/op")
 }
 
 // BenchmarkStatsOnly is the same pass without the checks, to show what
@@ -225,12 +251,14 @@ func BenchmarkStatsOnly(b *testing.B) {
 	path := benchCSV(b)
 	b.ReportAllocs()
 	b.ResetTimer()
+	cpu0 := cpuTime()
 	for b.Loop() {
 		t := openTable(b, path)
 		if s, err := t.StatsWith(context.Background()); err != nil || s.Rows != benchRows {
 			b.Fatal(err)
 		}
 	}
+	b.ReportMetric((cpuTime()-cpu0).Seconds()/float64(b.N), "cpu-s/op")
 }
 
 // BenchmarkMawkSum sums one column of the same file with mawk, the yard
@@ -243,10 +271,14 @@ func BenchmarkMawkSum(b *testing.B) {
 	}
 	path := benchCSV(b)
 	b.ResetTimer()
+	var cpu time.Duration
 	for b.Loop() {
-		out, err := exec.Command(mawk, "-F,", "{s += $6} END {print s}", path).Output()
+		cmd := exec.Command(mawk, "-F,", "{s += $6} END {print s}", path)
+		out, err := cmd.Output()
 		if err != nil || len(out) == 0 {
 			b.Fatal(err)
 		}
+		cpu += cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
 	}
+	b.ReportMetric(cpu.Seconds()/float64(b.N), "cpu-s/op")
 }

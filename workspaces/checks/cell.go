@@ -155,6 +155,23 @@ func boundOf(b []byte) (int, bool) {
 // parseCell reads a count or statistic cell into c. commas allows
 // thousands separators (decided per column).
 func (m *markers) parseCell(c *cell, raw string, commas bool) {
+	// Most cells of a large table are short plain counts: read them
+	// without trimming or the general parser.
+	if n := len(raw); n > 0 && n <= 15 {
+		var u uint64
+		i := 0
+		for ; i < n; i++ {
+			d := raw[i] - '0'
+			if d > 9 {
+				break
+			}
+			u = u*10 + uint64(d)
+		}
+		if i == n {
+			*c = cell{raw: raw, v: float64(u), bound: -1, kind: kindNumber, whole: true}
+			return
+		}
+	}
 	s := strings.TrimSpace(raw)
 	*c = cell{raw: s, bound: -1}
 	if s == "" {
@@ -315,18 +332,27 @@ func formatApprox(v float64) string {
 }
 
 // isTotalLabel reports whether a trimmed label names a total; labels are
-// normalised (see normalizeLabel). It does not allocate unless the label
-// has runs of spaces.
+// normalised (see normalizeLabel). It is asked of every label of every
+// row, so it compares without allocating and rejects by the first letter.
 func isTotalLabel(labels []string, s string) bool {
 	if len(s) == 0 || len(s) > 40 {
 		return false
 	}
+	first := s[0]
+	if 'A' <= first && first <= 'Z' {
+		first += 'a' - 'A'
+	}
+	candidate := first >= utf8.RuneSelf
 	for _, l := range labels {
-		if strings.EqualFold(s, l) {
-			return true
+		if l[0] == first {
+			if strings.EqualFold(s, l) {
+				return true
+			}
+			candidate = true
 		}
 	}
-	if strings.Contains(s, "  ") || strings.ContainsAny(s, "\t\u00a0") {
+	if candidate {
+		// "Grand  Total", or a label that is not ASCII.
 		n := normalizeLabel(s)
 		for _, l := range labels {
 			if n == l {

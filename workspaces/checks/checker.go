@@ -69,7 +69,8 @@ type Checker struct {
 	result      *Result
 	hashSeed    maphash.Seed
 	dimHash     []uint64
-	extremeSeen []bool // per column: the column-level extreme finding is out
+	lastLabel   string
+	lastExtreme bool
 }
 
 // column is what the checker knows about one column.
@@ -226,7 +227,6 @@ func (c *Checker) decide() {
 	}
 	c.rowUnk = make([]int32, n)
 	c.dimHash = make([]uint64, n)
-	c.extremeSeen = make([]bool, n)
 	c.lines.init(c)
 	for _, j := range c.st.rates {
 		c.rates = append(c.rates, &rateCheck{col: j})
@@ -339,11 +339,11 @@ func (c *Checker) process(rowNum int, row []string) {
 			c.dimv[i] = ""
 			continue
 		}
-		if col.role == RoleDimension && !col.silent {
+		if col.rk == rkDimension && !col.silent {
 			c.dimv[i] = strings.TrimSpace(row[i])
 			continue
 		}
-		if col.role == RoleDimension && col.inf.texts > 0 && col.inf.texts*10 > col.inf.numbers {
+		if col.rk == rkDimension && col.inf.texts > 0 && col.inf.texts*10 > col.inf.numbers {
 			// A text column stays text whatever follows.
 			c.dimv[i] = strings.TrimSpace(row[i])
 			c.cur[i] = cell{kind: kindText, raw: c.dimv[i], bound: -1}
@@ -363,7 +363,14 @@ func (c *Checker) process(rowNum int, row []string) {
 	if st.rowLabel >= 0 {
 		rowRole = rowLabelRole(c.dimv[st.rowLabel])
 	}
-	extremeRow := st.labelCol >= 0 && hasExtremeWord(c.dimv[st.labelCol])
+	extremeRow := false
+	if st.labelCol >= 0 {
+		// Long tables repeat their labels row after row.
+		if label := c.dimv[st.labelCol]; label != c.lastLabel || rowNum == 1 {
+			c.lastLabel, c.lastExtreme = label, hasExtremeWord(label)
+		}
+		extremeRow = c.lastExtreme
+	}
 	rowKind := kindOfRole(rowRole)
 	for i, col := range c.cols {
 		r := col.rk

@@ -271,9 +271,12 @@ func (c *Checker) structure() structure {
 }
 
 // categoryOf reports whether a dimension has a total label in the first
-// rows, and whether it takes few values there.
+// rows, and whether it is a category that may have one later: a few
+// values, not all numbers (weeks and years are totalled over, rarely
+// labelled "Total").
 func (c *Checker) categoryOf(d int) (total, category bool) {
 	seen := map[string]bool{}
+	text := false
 	for _, r := range c.prefix {
 		if d >= len(r) {
 			continue
@@ -285,6 +288,10 @@ func (c *Checker) categoryOf(d int) (total, category bool) {
 		if len(seen) <= categoryValues {
 			seen[v] = true
 		}
+		if !text && v != "" {
+			_, _, _, _, isNum := parseNumber(v, false)
+			text = !isNum
+		}
 	}
-	return false, len(seen) <= categoryValues
+	return false, text && len(seen) <= categoryValues
 }
