@@ -170,6 +170,9 @@ type ref struct {
 
 func (g *regression) add(c *Checker, row int) {
 	st := &c.st
+	if !st.regression {
+		return
+	}
 	num := func(j int) (ref, bool) {
 		if j < 0 || c.cur[j].kind != kindNumber {
 			return ref{}, false

@@ -71,6 +71,7 @@ type Checker struct {
 	dimHash     []uint64
 	lastLabel   string
 	lastExtreme bool
+	rowBase     int // the first small or redacted count of this row, or -1
 }
 
 // column is what the checker knows about one column.
@@ -351,7 +352,9 @@ func (c *Checker) process(rowNum int, row []string) {
 			continue
 		}
 		c.mk.parseCell(&c.cur[i], row[i], col.commas)
-		c.dimv[i] = c.cur[i].raw
+		if col.rk == rkDimension {
+			c.dimv[i] = c.cur[i].raw
+		}
 		if col.silent {
 			col.inf.add(&c.cur[i])
 		}
@@ -372,6 +375,7 @@ func (c *Checker) process(rowNum int, row []string) {
 		extremeRow = c.lastExtreme
 	}
 	rowKind := kindOfRole(rowRole)
+	c.rowBase = -1
 	for i, col := range c.cols {
 		r := col.rk
 		if st.rowLabel >= 0 && rowKind != rkNone && st.valueCol[i] {
@@ -384,6 +388,9 @@ func (c *Checker) process(rowNum int, row []string) {
 		switch {
 		case r.counts():
 			c.countCell(rowNum, col, &c.cur[i], r)
+			if c.rowBase < 0 && c.isSmallBase(col, &c.cur[i]) {
+				c.rowBase = i
+			}
 		case r == rkStatistic:
 			c.statisticCell(rowNum, col, &c.cur[i])
 		case r == rkExtreme:
@@ -615,12 +622,7 @@ func (c *Checker) smallBases(row int, rowRole Role) {
 			}
 		}
 	} else {
-		for j := range c.cols {
-			if c.eff[j].counts() && c.smallBase(j) {
-				base = j
-				break
-			}
-		}
+		base = c.rowBase
 	}
 	if base < 0 {
 		return

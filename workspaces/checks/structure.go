@@ -36,6 +36,7 @@ type structure struct {
 	// A regression.
 	dfResid, nobs, nParams, dfModel, coef int
 	regressionLabels                      bool
+	regression                            bool // any of the above
 	// Long-table totals: dims are the dimension columns, groupDims those
 	// whose total labels close lines, lineCols the counts in the lines.
 	dims, groupDims, lineCols []int
@@ -180,6 +181,7 @@ func (c *Checker) structure() structure {
 	st.nParams = first(func(col *column) bool { return nParamsNames[col.hdr.flat] })
 	st.dfModel = first(func(col *column) bool { return dfModelNames[col.hdr.flat] })
 	st.coef = first(func(col *column) bool { return col.role == RoleStatistic && col.hdr.isCoef })
+	st.regression = st.regressionLabels || st.dfResid >= 0 || st.nobs >= 0 || st.nParams >= 0 || st.dfModel >= 0 || st.coef >= 0
 	for _, j := range []int{st.dfResid, st.nParams, st.dfModel} {
 		if j >= 0 && c.cols[j].silent {
 			c.cols[j].role, c.cols[j].why = RoleStatistic, "degrees of freedom or parameters of a model"
