@@ -3,6 +3,7 @@ package checks_test
 import (
 	"bufio"
 	"context"
+	"encoding/csv"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -281,4 +282,29 @@ func BenchmarkMawkSum(b *testing.B) {
 		cpu += cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
 	}
 	b.ReportMetric(cpu.Seconds()/float64(b.N), "cpu-s/op")
+}
+
+// BenchmarkChecker feeds 100,000 rows of the same shape, already in
+// memory, to the checker alone: the cost of the checks per row, without
+// reading or parsing the file.
+func BenchmarkChecker(b *testing.B) {
+	path := writeAggregateCSV(b, 100_000)
+	f, err := os.Open(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	recs, err := csv.NewReader(f).ReadAll()
+	f.Close()
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for b.Loop() {
+		c := checks.New(recs[0], checks.DefaultSettings())
+		for _, r := range recs[1:] {
+			c.Add(r)
+		}
+		c.Result()
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*(len(recs)-1)), "ns/row")
 }

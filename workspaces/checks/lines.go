@@ -100,6 +100,9 @@ type groupSet struct {
 	dim       int
 	m         map[uint64]*group
 	confirmed bool // a total label has been seen in the dimension
+	// The group of the last row, which the next row usually shares.
+	last    *group
+	lastKey uint64
 }
 
 // speculativeGroups bounds the open groups of a dimension whose totals
@@ -120,6 +123,9 @@ type lines struct {
 
 	rowAcc lineAcc
 	life   lifeStep
+	// The last label of each dimension and its hash.
+	lastDim []string
+	hashed  []bool
 }
 
 // lifeStep is the previous step of a life table.
@@ -142,6 +148,8 @@ func (l *lines) init(c *Checker) {
 		l.groups = append(l.groups, &groupSet{dim: d, m: map[uint64]*group{}, confirmed: st.groupConfirmed[k]})
 	}
 	l.rowAcc = newAcc()
+	l.lastDim = make([]string, len(c.cols))
+	l.hashed = make([]bool, len(c.cols))
 }
 
 // usesAny reports whether any of these columns takes part in lines.
@@ -338,9 +346,13 @@ func (l *lines) groupRow(c *Checker, row int) {
 	st := &c.st
 	var all uint64
 	for _, d := range st.dims {
-		h := maphash.String(c.hashSeed, c.dimv[d]) * (uint64(d)*2 + 0x9E3779B97F4A7C15)
-		c.dimHash[d] = h
-		all += h
+		// Long tables repeat most labels from row to row: hash a label
+		// only when it changes.
+		if v := c.dimv[d]; v != l.lastDim[d] || !l.hashed[d] {
+			l.lastDim[d], l.hashed[d] = v, true
+			c.dimHash[d] = maphash.String(c.hashSeed, v) * (uint64(d)*2 + 0x9E3779B97F4A7C15)
+		}
+		all += c.dimHash[d]
 	}
 	kind := lineGroup
 	if len(st.dims) == 1 {
@@ -354,7 +366,10 @@ func (l *lines) groupRow(c *Checker, row int) {
 			gs.confirmed = true
 			l.nGroups += len(gs.m)
 		}
-		g := gs.m[key]
+		g := gs.last
+		if g == nil || gs.lastKey != key {
+			g = gs.m[key]
+		}
 		if g == nil {
 			switch {
 			case gs.confirmed && l.nGroups >= c.s.MaxGroups:
@@ -380,6 +395,7 @@ func (l *lines) groupRow(c *Checker, row int) {
 				l.nGroups++
 			}
 		}
+		gs.last, gs.lastKey = g, key
 		if !isTotal {
 			for i, j := range st.lineCols {
 				l.addPart(c, &g.acc[i], kind, row, j)
@@ -409,6 +425,7 @@ func (l *lines) groupRow(c *Checker, row int) {
 		if g.mode == 1 {
 			// Closed: free it for the next group.
 			delete(gs.m, key)
+			gs.last = nil
 			if gs.confirmed {
 				l.nGroups--
 			}
