@@ -13,7 +13,7 @@ audit-verify:
     go run ./cmd/airlock audit verify
 
 test:
-    go test -race -count=1 ./...
+    go test -race -count=1 -timeout 30m ./...
 
 fmt:
     test -z "$(gofmt -l .)" || (gofmt -l . && exit 1)

@@ -18,11 +18,7 @@ import (
 func TestConflictMessagesCoverSchema(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	db, err := Open(ctx, filepath.Join(t.TempDir(), "airlock.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := mustOpenInternal(t)
 	rows, err := db.reader.QueryContext(ctx, `SELECT il.name FROM sqlite_schema m JOIN pragma_index_list(m.name) il
 		WHERE m.type = 'table' AND il."unique" = 1`)
 	if err != nil {
@@ -53,6 +49,18 @@ func TestConflictMessagesCoverSchema(t *testing.T) {
 	}
 }
 
+// mustOpenInternal opens a fresh database for the tests that need the
+// unexported parts.
+func mustOpenInternal(t *testing.T) *DB {
+	t.Helper()
+	db, err := Open(context.Background(), filepath.Join(t.TempDir(), "airlock.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
 func TestViolatedIndex(t *testing.T) {
 	t.Parallel()
 	db := &DB{uniqueIndexes: map[string]string{"requests.workspace, requests.author": "requests_one_open"}}
@@ -74,17 +82,13 @@ func TestViolatedIndex(t *testing.T) {
 func TestConflictWithoutMessageIsInternal(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	db, err := Open(ctx, filepath.Join(t.TempDir(), "airlock.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := mustOpenInternal(t)
 	r := &airlock.Request{ID: "R1", Workspace: "w1", Author: "alice", Status: airlock.StatusWithdrawn}
 	create := func() error { return db.Update(ctx, func(tx airlock.Tx) error { return tx.CreateRequest(r) }) }
 	if err := create(); err != nil {
 		t.Fatal(err)
 	}
-	err = create() // the same id again
+	err := create() // the same id again
 	var coded *airlock.Error
 	if err == nil || errors.As(err, &coded) {
 		t.Fatalf("a duplicate request id = %v, want an uncoded (internal) error", err)

@@ -34,11 +34,7 @@ func runAuditVerify(ctx context.Context, args []string, getenv func(string) stri
 	fs := newFlagSet("airlock audit verify [flags]", stderr)
 	dbPath := databaseFlag(fs, getenv)
 	asJSON := fs.Bool("json", false, "print the outcome as one JSON object")
-	positional, err := parseFlags(fs, args[1:])
-	if err != nil {
-		return err
-	}
-	if err := wantArgs(fs, positional, 0); err != nil {
+	if err := parseFlagsOnly(fs, args[1:]); err != nil {
 		return err
 	}
 	db, err := openExistingDB(ctx, dbPath())
@@ -84,11 +80,7 @@ func runAuditPrint(ctx context.Context, args []string, getenv func(string) strin
 	fs.IntVar(&f.Limit, "n", 0, "at most this many events, the newest (0: all)")
 	fs.Var((*eventTypes)(&f.Exclude), "exclude", "leave out events of this `TYPE`; repeat the flag or separate types by commas (e.g. WORKSPACE_FILE_VIEW,REQUEST_FILE_VIEW)")
 	asJSON := fs.Bool("json", false, "print one JSON object per event")
-	positional, err := parseFlags(fs, args[1:])
-	if err != nil {
-		return err
-	}
-	if err := wantArgs(fs, positional, 0); err != nil {
+	if err := parseFlagsOnly(fs, args[1:]); err != nil {
 		return err
 	}
 	if f.Limit < 0 {

@@ -178,6 +178,15 @@ func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
 	}
 }
 
+// parseFlagsOnly parses args for a command that takes flags only.
+func parseFlagsOnly(fs *flag.FlagSet, args []string) error {
+	positional, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	return wantArgs(fs, positional, 0)
+}
+
 // wantArgs checks the number of positional arguments.
 func wantArgs(fs *flag.FlagSet, positional []string, n int) error {
 	if len(positional) == n {
