@@ -212,22 +212,26 @@ func (l *lines) addPart(c *Checker, a *lineAcc, kind lineKind, row, j int) {
 			a.nzRow, a.nzCol = int32(row), int32(j)
 		}
 	case cl.suppressed():
-		id := l.unknownAt(c, row, j)
-		if id < 0 {
+		if id := l.unknownAt(c, row, j); id >= 0 {
+			l.addUnknown(a, kind, id)
+		} else {
 			a.bad = true
-			return
 		}
-		if a.rec < 0 {
-			a.rec = l.newRec(kind)
-		}
-		r := &l.recs[a.rec]
-		r.unk++
-		r.xor ^= id
-		l.unknowns[id].members = append(l.unknowns[id].members, member{line: a.rec})
-		a.parts++
 	default:
 		a.bad = true
 	}
+}
+
+// addUnknown adds a redacted part to a line, keeping the line's record.
+func (l *lines) addUnknown(a *lineAcc, kind lineKind, id int32) {
+	if a.rec < 0 {
+		a.rec = l.newRec(kind)
+	}
+	r := &l.recs[a.rec]
+	r.unk++
+	r.xor ^= id
+	l.unknowns[id].members = append(l.unknowns[id].members, member{line: a.rec})
+	a.parts++
 }
 
 // totalOf reads cell j of this row as the total of a line.
@@ -544,14 +548,7 @@ func (l *lines) addPrev(c *Checker, a *lineAcc, cl cell, id int32, row, j int) {
 		a.sum += cl.v
 		a.parts++
 	case cl.suppressed() && id >= 0:
-		if a.rec < 0 {
-			a.rec = l.newRec(lineLife)
-		}
-		r := &l.recs[a.rec]
-		r.unk++
-		r.xor ^= id
-		l.unknowns[id].members = append(l.unknowns[id].members, member{line: a.rec})
-		a.parts++
+		l.addUnknown(a, lineLife, id)
 	default:
 		a.bad = true
 	}
