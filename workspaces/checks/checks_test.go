@@ -538,12 +538,13 @@ func TestTextChecker(t *testing.T) {
 		"n = 500 overall, 120 patients, 30 (10.2%)",
 		"week 3 of 52",
 		"0 patients excluded",
+		`{"group": "A", "n": 5, "n_events": 40, "rate": 2}`,
 	} {
 		tc.Line(l)
 	}
 	res := tc.Result()
 	got := flags(res, checks.RuleSmallCount)
-	want := []string{"1::review", "2::review", "3::review", "4::review"}
+	want := []string{"1::review", "2::review", "3::review", "4::review", "8::review"}
 	if !slices.Equal(got, want) {
 		t.Errorf("text hints %q, want %q\n%s", got, want, dump(res))
 	}

@@ -8,7 +8,8 @@ import (
 )
 
 // TextChecker reads a text file, log or JSON line by line for small
-// counts written in prose ("n = 5", "(n=3)", "4 patients", "6 (2.1%)").
+// counts written in prose ("n = 5", "(n=3)", "4 patients", "6 (2.1%)") or
+// as JSON counts ("n": 5).
 // It can only hint: its findings are reviews, and a log gets one more
 // review, since logs are rarely needed outside the secure environment.
 type TextChecker struct {
@@ -31,6 +32,8 @@ var (
 	textNEquals = regexp.MustCompile(`(?i)\bn\s*=\s*(\d+)\b`)
 	textPeople  = regexp.MustCompile(`(?i)\b(\d+)\s+(?:patients?|people|persons?|individuals?|participants?|subjects?|cases?|deaths?|events?|births?|admissions?|women|men|children|adults)\b`)
 	textPercent = regexp.MustCompile(`\b(\d+)\s*\(\s*\d+(?:\.\d+)?\s*%\s*\)`)
+	// JSON outputs: "n": 5, "count": 3, "n_events": 4, "deaths": 2.
+	textJSON = regexp.MustCompile(`(?i)"(?:n|count|counts|n_[a-z0-9_]*|[a-z0-9_]*_count|patients|people|events|cases|deaths|frequency|freq)"\s*:\s*"?(\d+)\b`)
 )
 
 // maxTextLine bounds the part of a line that is searched.
@@ -53,7 +56,7 @@ func (t *TextChecker) scan(line string, row int) {
 	if !strings.ContainsAny(line, "0123456789") {
 		return
 	}
-	for _, re := range []*regexp.Regexp{textNEquals, textPeople, textPercent} {
+	for _, re := range []*regexp.Regexp{textNEquals, textPeople, textPercent, textJSON} {
 		for _, m := range re.FindAllStringSubmatchIndex(line, 8) {
 			k, err := strconv.Atoi(line[m[2]:m[3]])
 			if err != nil || k > t.s.SmallCountMax || (k == 0 && !t.s.ZerosAreDisclosive) {
