@@ -268,6 +268,12 @@ const (
 	// EventCodeView is ours: a file of the source code behind an output
 	// was read (D12: every view is recorded).
 	EventCodeView EventType = "CODE_FILE_VIEW"
+	// EventSignIn, EventSignInFailed and EventSignOut are ours: who was
+	// signed in when, every refused sign-in (with the address it came
+	// from), and every session that ended, with why (D12, D15).
+	EventSignIn       EventType = "USER_SIGN_IN"
+	EventSignInFailed EventType = "USER_SIGN_IN_FAILED"
+	EventSignOut      EventType = "USER_SIGN_OUT"
 )
 
 // EventTypes lists every audit event type, in the order above; the
@@ -282,6 +288,7 @@ func EventTypes() []EventType {
 		EventRequestFileRequestChanges, EventRequestFileResetReview, EventRequestFileUndecided,
 		EventRequestFileRelease, EventRequestFileUpload, EventRequestFileUploadBlocked, EventRequestReleaseRegister,
 		EventCodeView,
+		EventSignIn, EventSignInFailed, EventSignOut,
 	}
 }
 
@@ -292,6 +299,12 @@ func (t EventType) Description() string {
 		return "Viewed file"
 	case EventRequestFileDownload:
 		return "Downloaded file"
+	case EventSignIn:
+		return "Signed in"
+	case EventSignInFailed:
+		return "Sign-in refused"
+	case EventSignOut:
+		return "Signed out"
 	case EventCodeView:
 		return "Viewed source code"
 	case EventRequestCreate:

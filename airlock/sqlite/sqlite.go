@@ -89,6 +89,16 @@ func (db *DB) migrate(ctx context.Context) error {
 
 // Update runs fn in one write transaction, committing only if fn returns nil.
 func (db *DB) Update(ctx context.Context, fn func(airlock.Tx) error) error {
+	return db.write(ctx, func(t *tx) error { return fn(t) })
+}
+
+// View runs fn in a read-only transaction.
+func (db *DB) View(ctx context.Context, fn func(airlock.Tx) error) error {
+	return db.read(ctx, func(t *tx) error { return fn(t) })
+}
+
+// write runs fn in one write transaction, committing only if fn returns nil.
+func (db *DB) write(ctx context.Context, fn func(*tx) error) error {
 	sqlTx, err := db.writer.BeginTx(ctx, nil)
 	if err != nil {
 		return db.FormatError(fmt.Errorf("begin: %w", err))
@@ -104,8 +114,8 @@ func (db *DB) Update(ctx context.Context, fn func(airlock.Tx) error) error {
 	return nil
 }
 
-// View runs fn in a read-only transaction.
-func (db *DB) View(ctx context.Context, fn func(airlock.Tx) error) error {
+// read runs fn in a read-only transaction.
+func (db *DB) read(ctx context.Context, fn func(*tx) error) error {
 	sqlTx, err := db.reader.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
 		return db.FormatError(fmt.Errorf("begin: %w", err))
@@ -133,6 +143,7 @@ var conflictMessages = map[string]string{
 	"sqlite_autoindex_votes_1":         "",
 	"sqlite_autoindex_upload_jobs_1":   "",
 	"sqlite_autoindex_migrations_1":    "",
+	"sqlite_autoindex_sessions_1":      "", // ids are the hash of 256 random bits
 	// The service refuses a second release by the request's status in the
 	// same serialised transaction; should one get this far, it is true.
 	"sqlite_autoindex_release_registrations_1": "This request's release is already recorded; its files are being sent to the jobs site.",
