@@ -1,8 +1,12 @@
 package ui
 
 import (
+	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
+	"time"
+	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
 
@@ -33,6 +37,10 @@ type loginForm struct {
 	Next  string
 }
 
+// maxUsernameLength bounds what is kept of a username: the longest email
+// address is 254 bytes.
+const maxUsernameLength = 254
+
 func parseLoginForm(c echo.Context) loginForm {
 	return loginForm{
 		User:  strings.TrimSpace(c.FormValue("user")),
@@ -42,54 +50,70 @@ func parseLoginForm(c echo.Context) loginForm {
 }
 
 // loginSubmit answers POST /login: it checks the token with the
-// authenticator, caches the user's roles and starts a session. Failures
-// count against the username and the client address; past the limit the
-// answer is 429 until the window passes.
+// authenticator, caches the user's roles and starts a server-side
+// session. Failures are audited and count against the pair of username and
+// client address only: past the limit that pair is refused (429) for a
+// growing time, while everyone else signs in as usual.
 func (s *Server) loginSubmit(c echo.Context) error {
 	f := parseLoginForm(c)
 	page := loginPage{Next: f.Next, User: f.User, JobsiteURL: s.set.JobsiteURL}
-	if f.User == "" || f.Token == "" {
+	switch {
+	case f.User == "" || f.Token == "":
 		page.Error = "Please enter your username or email address and your single-use token."
+		return s.renderStatus(c, http.StatusUnprocessableEntity, "login", "Sign in", page)
+	case len(f.User) > maxUsernameLength || !utf8.ValidString(f.User):
+		page.User = ""
+		page.Error = "That is not a username or email address: check what you typed."
 		return s.renderStatus(c, http.StatusUnprocessableEntity, "login", "Sign in", page)
 	}
 	now := s.now()
 	addr := c.RealIP()
-	if s.limiter.blocked(now, f.User, addr) {
-		return echo.NewHTTPError(http.StatusTooManyRequests,
-			"Too many failed sign-in attempts. Please wait 15 minutes, then try again with a new token.")
+	if wait := s.limiter.lockedFor(now, f.User, addr); wait > 0 {
+		c.Response().Header().Set("Retry-After", strconv.Itoa(int(wait.Round(time.Second)/time.Second)))
+		page.Error = fmt.Sprintf("Too many failed sign-in attempts for %s from your address. Please wait %s, then try again with a new token from the jobs site.",
+			f.User, waitText(wait))
+		return s.renderStatus(c, http.StatusTooManyRequests, "login", "Sign in", page)
 	}
 	u, err := s.deps.Auth.Authenticate(ctx(c), f.User, f.Token)
 	if err != nil {
-		if airlock.ErrorCode(err) == airlock.EUNAVAILABLE || airlock.ErrorCode(err) == airlock.EINTERNAL {
+		if code := airlock.ErrorCode(err); code == airlock.EUNAVAILABLE || code == airlock.EINTERNAL {
 			s.log.Warn("sign-in failed: jobs site unavailable", "err", err)
 			page.Error = "We could not reach the jobs site to check your token. Please try again in a few minutes."
 			return s.renderStatus(c, http.StatusBadGateway, "login", "Sign in", page)
 		}
-		s.limiter.fail(now, f.User, addr)
+		lock := s.limiter.fail(now, f.User, addr)
+		if err := s.deps.Sessions.RecordSignInFailure(ctx(c), airlock.SignInFailure{
+			User: f.User, Address: addr, Reason: "wrong user or token", LockedFor: lock}); err != nil {
+			return err
+		}
 		page.Error = "Invalid user or token. Tokens can be used once and expire after an hour; get a new one from the jobs site."
+		if lock > 0 {
+			page.Error += fmt.Sprintf(" After several failed attempts, signing in as %s from your address is paused for %s.", f.User, waitText(lock))
+		}
 		return s.renderStatus(c, http.StatusUnauthorized, "login", "Sign in", page)
 	}
-	s.limiter.succeed(f.User)
+	s.limiter.succeed(f.User, addr)
 	if err := s.deps.Service.SaveUser(ctx(c), u, now); err != nil {
 		return err
 	}
-	sess := s.session(c)
-	for k := range sess.Values {
-		delete(sess.Values, k)
-	}
-	sess.Values[keyUser] = u.Username
-	sess.Values[keyLogin] = now.Unix()
-	sess.Values[keySeen] = now.Unix()
-	s.addFlash(c, "success", "Signed in as "+u.DisplayName()+".")
-	if err := s.saveSession(c); err != nil {
+	if err := s.startSession(c, u, addr); err != nil {
 		return err
 	}
+	s.addFlash(c, "success", "Signed in as "+u.DisplayName()+".")
 	return c.Redirect(http.StatusSeeOther, f.Next)
 }
 
-// logout answers POST /logout.
+// waitText says how long a wait is, in whole minutes (at least one).
+func waitText(d time.Duration) string {
+	return plural(max(1, int((d+time.Minute-1)/time.Minute)), "minute")
+}
+
+// logout answers POST /logout: the session ends on the server at once, so
+// a copy of the cookie is worth nothing afterwards (D15).
 func (s *Server) logout(c echo.Context) error {
-	s.endSession(c, "info", "You have signed out.")
+	if err := s.endSession(c, airlock.SessionSignedOut); err != nil {
+		return err
+	}
 	return c.Redirect(http.StatusSeeOther, "/login")
 }
 

@@ -158,7 +158,7 @@ func newWorld(t testing.TB, extra ...string) *world {
 		t.Fatal(err)
 	}
 	if w.srv, err = ui.NewServer(ui.Deps{
-		Service: w.svc, Auth: dev,
+		Service: w.svc, Auth: dev, Sessions: w.db,
 		SessionKeys: [][]byte{[]byte("browser-test-session-hash-key-0123456789")},
 		Settings:    ui.Settings{BackendName: "test backend", JobsiteURL: js.URL + "/"},
 	}); err != nil {

@@ -189,7 +189,7 @@ func TestCodeViewExplainsMissingCode(t *testing.T) {
 	// Without a configured cache the page says so.
 	e2 := newEnv(t)
 	e2.svc = review.New(review.Config{Store: e2.db, Workspaces: e2.root, Policy: airlock.NewPolicy(2, nil)})
-	srv, err := NewServer(Deps{Service: e2.svc, Auth: e2.auth,
+	srv, err := NewServer(Deps{Service: e2.svc, Auth: e2.auth, Sessions: e2.db,
 		SessionKeys: [][]byte{[]byte("0123456789abcdef0123456789abcdef")}, Now: e2.clock})
 	if err != nil {
 		t.Fatal(err)

@@ -3,6 +3,8 @@ package ui
 import (
 	"context"
 	"errors"
+	"fmt"
+	"mime/multipart"
 	"net/http"
 	"net/url"
 
@@ -35,6 +37,41 @@ func statusOf(err error, method string) int {
 		return http.StatusBadGateway
 	}
 	return http.StatusInternalServerError
+}
+
+// Forms that cannot be read are answered with what is wrong with them,
+// never as an expired form (which is what a missing CSRF token looks
+// like). Nothing was read, so nothing was changed.
+var (
+	errFormTooLarge  = echo.NewHTTPError(http.StatusRequestEntityTooLarge, fmt.Sprintf("The form is larger than the %d MB limit, so it was not read and nothing was changed.", maxFormBytes>>20))
+	errTooManyFields = echo.NewHTTPError(http.StatusRequestEntityTooLarge, fmt.Sprintf("The form has too many fields (at most %d), so it was not read and nothing was changed.", maxFormFields))
+	errFormCutShort  = echo.NewHTTPError(http.StatusBadRequest, "The form could not be read: its body is malformed or was cut short. Nothing was changed.")
+)
+
+// formError maps an error from reading a form to its answer.
+func formError(err error) error {
+	var tooLarge *http.MaxBytesError
+	var escape url.EscapeError
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &tooLarge):
+		return errFormTooLarge
+	case errors.Is(err, multipart.ErrMessageTooLarge):
+		return echo.NewHTTPError(http.StatusRequestEntityTooLarge,
+			"The form has too many fields or parts, or headers that are too long, so it was not read and nothing was changed.")
+	case errors.Is(err, http.ErrMissingBoundary):
+		return echo.NewHTTPError(http.StatusBadRequest,
+			"The form says it is multipart/form-data but gives no boundary, so it could not be read and nothing was changed.")
+	case errors.As(err, &escape):
+		return echo.NewHTTPError(http.StatusBadRequest,
+			fmt.Sprintf("The form could not be read: it holds an invalid %%-escape, %q. Nothing was changed.", string(escape)))
+	}
+	var he *echo.HTTPError
+	if errors.As(err, &he) {
+		return he
+	}
+	return errFormCutShort
 }
 
 // messageOf is the text shown to the person for an error.

@@ -116,6 +116,12 @@ func testUsers() map[string]airlock.User {
 
 func newEnv(t testing.TB) *env {
 	t.Helper()
+	return newEnvWith(t, nil)
+}
+
+// newEnvWith is newEnv with settings changed by tune first.
+func newEnvWith(t testing.TB, tune func(*Settings)) *env {
+	t.Helper()
 	dir := t.TempDir()
 	e := &env{t: t, now: time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC), wsDir: filepath.Join(dir, "workspaces"),
 		repoDir: filepath.Join(dir, "repos")}
@@ -159,11 +165,16 @@ func newEnv(t testing.TB) *env {
 		t.Fatal(err)
 	}
 	e.auth = &switchAuth{DevUsers: e.users}
+	set := Settings{ExternalURL: "http://airlock.test"}
+	if tune != nil {
+		tune(&set)
+	}
 	if e.srv, err = NewServer(Deps{
 		Service:     e.svc,
 		Auth:        e.auth,
+		Sessions:    e.db,
 		SessionKeys: [][]byte{[]byte("0123456789abcdef0123456789abcdef")},
-		Settings:    Settings{ExternalURL: "http://airlock.test"},
+		Settings:    set,
 		Now:         e.clock,
 	}); err != nil {
 		t.Fatal(err)
@@ -214,6 +225,8 @@ type client struct {
 	e    *env
 	jar  *cookiejar.Jar
 	csrf string
+	// remote is the client's address ("host:port"); "" keeps httptest's 192.0.2.1:1234.
+	remote string
 }
 
 func (e *env) client() *client {
@@ -236,6 +249,9 @@ func (c *client) do(method, target string, form url.Values, hdr map[string]strin
 	}
 	for k, v := range hdr {
 		req.Header.Set(k, v)
+	}
+	if c.remote != "" {
+		req.RemoteAddr = c.remote
 	}
 	for _, ck := range c.jar.Cookies(req.URL) {
 		req.AddCookie(ck)

@@ -1,14 +1,22 @@
 package ui
 
 import (
+	"bytes"
 	"crypto/rand"
+	"crypto/subtle"
 	"encoding/hex"
+	"fmt"
+	"io"
 	"log/slog"
+	"mime"
+	"net"
 	"net/http"
+	"net/netip"
+	"net/url"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
-	"github.com/labstack/echo/v4/middleware"
 
 	"github.com/airlock-project/airlock/airlock"
 	"github.com/airlock-project/airlock/ui/preview"
@@ -93,33 +101,36 @@ func setContentHeaders(c echo.Context) {
 	h.Set("X-Content-Type-Options", "nosniff")
 }
 
-// csrf requires the synchronizer token on every state-changing request.
-// Echo would accept a same-origin Sec-Fetch-Site header instead of the
-// token; we refuse cross-site requests outright and then always demand
-// the token, so every POST carries one whatever the browser.
-func (s *Server) csrf() echo.MiddlewareFunc {
-	mw := middleware.CSRFWithConfig(middleware.CSRFConfig{
-		TokenLookup:    "form:_csrf,header:X-CSRF-Token",
-		CookieName:     "airlock_csrf",
-		CookiePath:     "/",
-		CookieHTTPOnly: true,
-		CookieSecure:   s.set.secure(),
-		CookieSameSite: http.SameSiteLaxMode,
-		ContextKey:     "csrf",
-		ErrorHandler: func(error, echo.Context) error {
-			return airlock.Errorf(airlock.EFORBIDDEN, "This form has expired or did not come from airlock. Please reload the page and try again.")
-		},
-	})
-	return func(next echo.HandlerFunc) echo.HandlerFunc {
-		h := mw(next)
-		return func(c echo.Context) error {
-			r := c.Request()
-			if r.Header.Get(echo.HeaderSecFetchSite) == "cross-site" && !isSafeMethod(r.Method) {
-				return airlock.Errorf(airlock.EFORBIDDEN, "Requests from other sites are not accepted.")
-			}
-			r.Header.Del(echo.HeaderSecFetchSite)
-			return h(c)
+// csrf guards every state change (D7, D15). In order: the request must
+// come from our own origin (Origin, or Referer without it; browsers send
+// one of them with every form); its form must be readable, or the answer
+// says what is wrong with it; and it must carry the CSRF token of this
+// browser's session, in the _csrf field or, for htmx, the X-CSRF-Token
+// header. A token from anyone else's session is refused. Requests with
+// neither header (scripts, privacy tools) still need the token.
+func (s *Server) csrf(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		r := c.Request()
+		if isSafeMethod(r.Method) {
+			return next(c)
 		}
+		if err := s.checkOrigin(r); err != nil {
+			return err
+		}
+		if err := readForm(c); err != nil {
+			return err
+		}
+		got := r.PostForm.Get("_csrf")
+		if got == "" {
+			got = r.Header.Get("X-CSRF-Token")
+		}
+		if subtle.ConstantTimeCompare([]byte(got), []byte(s.csrfToken(c))) != 1 {
+			if ended, _ := c.Get(ctxEnded).(bool); ended {
+				return airlock.Errorf(airlock.EUNAUTHORIZED, "Your session has ended, so nothing was changed. Please sign in again.")
+			}
+			return airlock.Errorf(airlock.EFORBIDDEN, "This form has expired or did not come from airlock. Please reload the page and try again.")
+		}
+		return next(c)
 	}
 }
 
@@ -127,79 +138,251 @@ func isSafeMethod(m string) bool {
 	return m == http.MethodGet || m == http.MethodHead || m == http.MethodOptions
 }
 
-// csrfToken returns the request's CSRF token for forms.
-func csrfToken(c echo.Context) string {
-	t, _ := c.Get("csrf").(string)
-	return t
+// errForeignOrigin refuses a state change sent from another site.
+var errForeignOrigin = airlock.Errorf(airlock.EFORBIDDEN,
+	"Requests from another site are not accepted, so nothing was changed. If you used a form in airlock, reload the page and try again.")
+
+// checkOrigin refuses a state change whose Origin (or, without one, its
+// Referer) is not ours. Ours is the configured external URL's origin, or
+// the origin the request itself was sent to (scheme and Host): people
+// reach a server by more than one name (localhost, 127.0.0.1, a proxy's
+// name), and a browser sets Host to where it sends the request, so another
+// site can never make the two match. "null" (sandboxed frames, such as
+// output files in the preview) is never ours.
+func (s *Server) checkOrigin(r *http.Request) error {
+	if r.Header.Get("Sec-Fetch-Site") == "cross-site" {
+		return errForeignOrigin
+	}
+	origin := r.Header.Get("Origin")
+	if origin == "" {
+		origin = r.Header.Get("Referer")
+		if origin == "" {
+			return nil
+		}
+	}
+	o, err := originOf(origin)
+	if err != nil {
+		return errForeignOrigin
+	}
+	if (s.origin != "" && o == s.origin) || o == s.requestOrigin(r) {
+		return nil
+	}
+	return errForeignOrigin
 }
 
-// loadUser restores the signed-in user from the session on every request:
-// it ends sessions idle for longer than SessionIdle (D7), refreshes roles
-// older than RoleRefresh from the jobs site, ends the session when the jobs
-// site says the person is gone or has no access, and keeps cached roles
-// through a jobs-site outage only for RoleGrace (D6). The session's
-// last-seen time is renewed on every request (sliding expiry).
+// originOf returns a URL's origin, lower-cased, without a default port.
+func originOf(raw string) (string, error) {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "", err
+	}
+	scheme, host := strings.ToLower(u.Scheme), strings.ToLower(u.Host)
+	if (scheme != "http" && scheme != "https") || host == "" {
+		return "", fmt.Errorf("%q is not an http or https URL", raw)
+	}
+	if (scheme == "http" && strings.HasSuffix(host, ":80")) || (scheme == "https" && strings.HasSuffix(host, ":443")) {
+		host = host[:strings.LastIndexByte(host, ':')]
+	}
+	return scheme + "://" + host, nil
+}
+
+// requestOrigin is the origin the request was sent to: https when it came
+// over TLS, or through a trusted proxy that says so.
+func (s *Server) requestOrigin(r *http.Request) string {
+	scheme := "http"
+	if r.TLS != nil || (s.fromTrustedProxy(r) && strings.EqualFold(r.Header.Get("X-Forwarded-Proto"), "https")) {
+		scheme = "https"
+	}
+	o, _ := originOf(scheme + "://" + r.Host)
+	return o
+}
+
+// fromTrustedProxy reports whether the request's peer is a trusted proxy.
+func (s *Server) fromTrustedProxy(r *http.Request) bool {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		host = r.RemoteAddr
+	}
+	addr, err := netip.ParseAddr(host)
+	if err != nil {
+		return false
+	}
+	for _, p := range s.set.TrustedProxies {
+		if p.Contains(addr.Unmap()) {
+			return true
+		}
+	}
+	return false
+}
+
+// clientAddress finds the client's address: the peer's, unless the peer
+// is a trusted proxy, whose X-Forwarded-For is then read from the right up
+// to the first address that is not a trusted proxy. Echo would trust
+// private and loopback peers by default; here only the configured ones.
+func clientAddress(trusted []netip.Prefix) echo.IPExtractor {
+	if len(trusted) == 0 {
+		return echo.ExtractIPDirect()
+	}
+	opts := []echo.TrustOption{echo.TrustLoopback(false), echo.TrustLinkLocal(false), echo.TrustPrivateNet(false)}
+	for _, p := range trusted {
+		_, n, _ := net.ParseCIDR(p.Masked().String())
+		opts = append(opts, echo.TrustIPRange(n))
+	}
+	return echo.ExtractIPFromXFFHeader(opts...)
+}
+
+// Limits on a form's body. Real forms of airlock are far below both: the
+// largest, adding files, has two fields per file and at most maxBatch
+// files.
+const (
+	maxFormBytes  = 4 << 20
+	maxFormFields = 10_000
+	// maxFormMemory is how much of a multipart form is kept in memory;
+	// files beyond it go to temporary files that net/http removes.
+	maxFormMemory = 1 << 20
+)
+
+// readForm reads the request's form once, so that a form that cannot be
+// read is answered with what is wrong with it (400, 413) instead of
+// looking like a missing CSRF token.
+func readForm(c echo.Context) error {
+	r := c.Request()
+	if r.ContentLength > maxFormBytes {
+		return errFormTooLarge
+	}
+	r.Body = http.MaxBytesReader(c.Response(), r.Body, maxFormBytes)
+	mediaType, params, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	var err error
+	switch mediaType {
+	case "multipart/form-data":
+		err = readMultipart(r, params["boundary"])
+	case "application/x-www-form-urlencoded":
+		err = readURLEncoded(r)
+	default:
+		err = r.ParseForm() // other bodies are not forms; the query still is
+	}
+	return formError(err)
+}
+
+// readMultipart reads a multipart body. Go's reader takes a body cut
+// short between two parts for a complete one, so a form missing its last
+// fields would be acted on; the closing delimiter must be there.
+func readMultipart(r *http.Request, boundary string) error {
+	if boundary == "" {
+		return http.ErrMissingBoundary
+	}
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
+		return err
+	}
+	if !bytes.Contains(body, []byte("--"+boundary+"--")) {
+		return errFormCutShort
+	}
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	return r.ParseMultipartForm(maxFormMemory)
+}
+
+// readURLEncoded reads an urlencoded body, counting its fields first.
+func readURLEncoded(r *http.Request) error {
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
+		return err
+	}
+	if bytes.Count(body, []byte("&"))+1 > maxFormFields {
+		return errTooManyFields
+	}
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	return r.ParseForm()
+}
+
+// loadUser restores the signed-in user from the server-side session on
+// every request (D15): an unknown, ended or idle session (D7) makes the
+// request anonymous and removes the cookie. Roles older than RoleRefresh
+// are fetched again from the jobs site; when it says the person is gone or
+// has no access, every session of theirs ends at once, and a jobs-site
+// outage keeps the cached roles only for RoleGrace (D6). The session's
+// last use is written at most once per airlock.SessionTouchInterval, not
+// on every request.
 func (s *Server) loadUser(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		sess := s.session(c)
-		username, _ := sess.Values[keyUser].(string)
-		if username == "" {
+		secret := sessionSecret(c)
+		if secret == "" {
 			return next(c)
 		}
 		now := s.now()
-		seen, _ := sess.Values[keySeen].(int64)
-		if now.Sub(time.Unix(seen, 0)) > s.set.SessionIdle {
-			s.endSession(c, "warning", "Your session expired after a period without use. Please sign in again.")
+		sess, err := s.deps.Sessions.FindSession(ctx(c), airlock.SessionID(secret))
+		if airlock.ErrorCode(err) == airlock.ENOTFOUND {
+			s.signedOut(c, "")
 			return next(c)
-		}
-		u, refreshed, err := s.deps.Service.User(ctx(c), username)
-		if err != nil {
-			if airlock.ErrorCode(err) == airlock.ENOTFOUND {
-				s.endSession(c, "warning", "Please sign in again.")
-				return next(c)
-			}
+		} else if err != nil {
 			return err
 		}
-		if now.Sub(refreshed) > s.set.RoleRefresh {
-			fresh, err := s.deps.Auth.Authorise(ctx(c), username)
-			switch code := airlock.ErrorCode(err); {
-			case err == nil:
-				if err := s.deps.Service.SaveUser(ctx(c), fresh, now); err != nil {
+		if err := sess.Check(now, s.set.SessionIdle); err != nil {
+			why := sess.EndReason
+			if sess.EndedAt == nil {
+				why = airlock.SessionIdle
+				if err := s.deps.Sessions.EndSession(ctx(c), sess.ID, why); err != nil {
 					return err
 				}
-				u = fresh
-			case code == airlock.EFORBIDDEN || code == airlock.ENOTFOUND || code == airlock.EUNAUTHORIZED:
-				s.log.Info("access revoked by jobs site", "user", username, "err", err)
-				s.endSession(c, "warning", "Your access to airlock has ended. If you think this is a mistake, contact your project's team.")
-				return next(c)
-			default:
-				if now.Sub(refreshed) > s.set.RoleRefresh+s.set.RoleGrace {
-					s.log.Warn("role refresh failed past grace period", "user", username, "err", err)
-					s.endSession(c, "warning", "We could not confirm your access with the jobs site for too long, so you have been signed out. Please sign in again later.")
-					return next(c)
-				}
-				s.log.Warn("role refresh failed; using cached roles", "user", username, "err", err)
 			}
+			s.signedOut(c, why)
+			return next(c)
 		}
-		sess.Values[keySeen] = now.Unix()
-		if err := s.saveSession(c); err != nil {
+		c.Set(ctxSession, &liveSession{secret: secret, Session: sess})
+		u, err := s.currentRoles(c, sess.Username, now)
+		if err != nil {
 			return err
+		}
+		if u == nil {
+			return next(c) // signed out by currentRoles
+		}
+		if sess.NeedsTouch(now) {
+			if err := s.deps.Sessions.TouchSession(ctx(c), sess.ID, now); err != nil {
+				return err
+			}
+			sess.LastUsedAt = now
+			s.setSessionCookie(c, secret, int(s.set.SessionIdle/time.Second))
 		}
 		c.Set(ctxUser, u)
 		return next(c)
 	}
 }
 
-// endSession signs the person out, keeping only a flash explaining why.
-func (s *Server) endSession(c echo.Context, level, msg string) {
-	sess := s.session(c)
-	for k := range sess.Values {
-		delete(sess.Values, k)
+// currentRoles returns the person's roles, refreshed from the jobs site
+// when older than RoleRefresh. It returns nil, having ended the session,
+// when the person may no longer be signed in.
+func (s *Server) currentRoles(c echo.Context, username string, now time.Time) (*airlock.User, error) {
+	u, refreshed, err := s.deps.Service.User(ctx(c), username)
+	if airlock.ErrorCode(err) == airlock.ENOTFOUND {
+		return nil, s.endSession(c, airlock.SessionUserUnknown)
+	} else if err != nil {
+		return nil, err
 	}
-	if msg != "" {
-		s.addFlash(c, level, msg)
+	if now.Sub(refreshed) <= s.set.RoleRefresh {
+		return u, nil
 	}
-	_ = s.saveSession(c)
+	fresh, err := s.deps.Auth.Authorise(ctx(c), username)
+	switch code := airlock.ErrorCode(err); {
+	case err == nil:
+		if err := s.deps.Service.SaveUser(ctx(c), fresh, now); err != nil {
+			return nil, err
+		}
+		return fresh, nil
+	case code == airlock.EFORBIDDEN || code == airlock.ENOTFOUND || code == airlock.EUNAUTHORIZED:
+		n, endErr := s.deps.Sessions.EndUserSessions(ctx(c), username, airlock.SessionAccessRevoked)
+		if endErr != nil {
+			return nil, endErr
+		}
+		s.log.Info("access revoked by the jobs site; sessions ended", "user", username, "sessions", n, "reason", err)
+		s.signedOut(c, airlock.SessionAccessRevoked)
+		return nil, nil
+	case now.Sub(refreshed) > s.set.RoleRefresh+s.set.RoleGrace:
+		s.log.Warn("role refresh failed past the grace period", "user", username, "err", err)
+		return nil, s.endSession(c, airlock.SessionUnconfirmed)
+	default:
+		s.log.Warn("role refresh failed; using cached roles", "user", username, "err", err)
+		return u, nil
+	}
 }
 
 // access is who may call a route. Finer rules (membership, authorship,

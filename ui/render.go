@@ -65,7 +65,7 @@ func (s *Server) newView(c echo.Context, title string, page any) *view {
 	v := &view{
 		Title:   title,
 		User:    u,
-		CSRF:    csrfToken(c),
+		CSRF:    s.csrfToken(c),
 		Flashes: s.takeFlashes(c),
 		Nav:     nav(u, c.Request().URL.Path),
 		Path:    c.Request().URL.RequestURI(),

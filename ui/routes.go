@@ -23,6 +23,8 @@ func (s *Server) routes() {
 	s.add(http.MethodGet, "/login", accessPublic, s.loginShow, true)
 	s.add(http.MethodPost, "/login", accessPublic, s.loginSubmit, true)
 	s.add(http.MethodPost, "/logout", accessUser, s.logout, true)
+	s.add(http.MethodGet, "/account/", accessUser, s.accountShow, true)
+	s.add(http.MethodPost, "/account/sign-out-everywhere", accessUser, s.accountSignOutEverywhere, true)
 
 	// Workspaces.
 	s.add(http.MethodGet, "/workspaces/", accessUser, s.workspaceIndex, true)
@@ -74,11 +76,12 @@ func (s *Server) routes() {
 }
 
 // add registers one route with its access rule. Routes with session=true
-// go through the body limit, the session (user loading) and CSRF checks.
+// go through the session (user loading) and the checks of state changes
+// (origin, form, CSRF token).
 func (s *Server) add(method, path string, a access, h echo.HandlerFunc, session bool) {
 	mws := []echo.MiddlewareFunc{}
 	if session {
-		mws = append(mws, middleware.BodyLimit("4M"), s.loadUser, s.csrf())
+		mws = append(mws, s.loadUser, s.csrf)
 	}
 	mws = append(mws, require(a))
 	s.echo.Add(method, path, h, mws...)

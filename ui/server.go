@@ -6,9 +6,11 @@ package ui
 import (
 	"context"
 	"errors"
+	"fmt"
 	"html/template"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"strings"
 	"time"
@@ -36,26 +38,33 @@ type Settings struct {
 	// RoleGrace is how long past RoleRefresh cached roles stay usable while
 	// the jobs site cannot be reached; after that the session ends (D6).
 	RoleGrace time.Duration
-	// LoginFailures failed sign-ins per username, and per client address,
-	// within LoginWindow lock further attempts until the window passes.
-	LoginFailures int
-	// LoginWindow is the rate-limit window for failed sign-ins.
-	LoginWindow time.Duration
+	// LoginFailures consecutive failed sign-ins of one user from one
+	// address lock that user at that address for LoginBackoff; each
+	// further failure doubles the lock, up to LoginBackoffMax. Nobody
+	// else is ever locked out by them.
+	LoginFailures   int
+	LoginBackoff    time.Duration
+	LoginBackoffMax time.Duration
 	// BackendName is shown in the header (for example "test backend").
 	BackendName string
 	// JobsiteURL is linked from the sign-in page, where people get tokens.
 	JobsiteURL string
+	// TrustedProxies are the addresses of reverse proxies whose
+	// X-Forwarded-For (client address) and X-Forwarded-Proto headers are
+	// believed. None by default: a client could write any address there.
+	TrustedProxies []netip.Prefix
 }
 
 // DefaultSettings returns the settings used for zero fields.
 func DefaultSettings() Settings {
 	return Settings{
-		SessionIdle:   14 * 24 * time.Hour,
-		RoleRefresh:   15 * time.Minute,
-		RoleGrace:     time.Hour,
-		LoginFailures: 5,
-		LoginWindow:   15 * time.Minute,
-		BackendName:   "airlock",
+		SessionIdle:     14 * 24 * time.Hour,
+		RoleRefresh:     15 * time.Minute,
+		RoleGrace:       time.Hour,
+		LoginFailures:   5,
+		LoginBackoff:    time.Minute,
+		LoginBackoffMax: time.Hour,
+		BackendName:     "airlock",
 	}
 }
 
@@ -73,8 +82,11 @@ func (s Settings) withDefaults() Settings {
 	if s.LoginFailures <= 0 {
 		s.LoginFailures = d.LoginFailures
 	}
-	if s.LoginWindow <= 0 {
-		s.LoginWindow = d.LoginWindow
+	if s.LoginBackoff <= 0 {
+		s.LoginBackoff = d.LoginBackoff
+	}
+	if s.LoginBackoffMax < s.LoginBackoff {
+		s.LoginBackoffMax = max(d.LoginBackoffMax, s.LoginBackoff)
 	}
 	if s.BackendName == "" {
 		s.BackendName = d.BackendName
@@ -94,9 +106,12 @@ type Deps struct {
 	Service Service
 	// Auth checks sign-ins and refreshes roles.
 	Auth Authenticator
-	// SessionKeys are gorilla/securecookie key pairs: a 32 or 64 byte hash
-	// key, then optionally a 16/24/32 byte encryption key; older pairs may
-	// follow for key rotation.
+	// Sessions keeps the signed-in sessions (D15), with their audit events.
+	Sessions airlock.SessionStore
+	// SessionKeys are gorilla/securecookie key pairs for the browser
+	// cookie (messages for the next page, the sign-in form's CSRF secret):
+	// a 32 or 64 byte hash key, then optionally a 16/24/32 byte encryption
+	// key; older pairs may follow for key rotation.
 	SessionKeys [][]byte
 	// Settings tunes sessions, role refresh and rate limits.
 	Settings Settings
@@ -111,18 +126,21 @@ type Deps struct {
 
 // Server is the web application. It is an http.Handler.
 type Server struct {
-	deps     Deps
-	set      Settings
-	log      *slog.Logger
-	now      func() time.Time
-	echo     *echo.Echo
-	tmpl     *templates
-	static   *staticFiles
-	sessions *sessions.CookieStore
-	limiter  *loginLimiter
-	rules    map[string]access // "METHOD path" → who may call it
-	md       *markdown.Renderer
-	viewer   Viewer
+	deps         Deps
+	set          Settings
+	log          *slog.Logger
+	now          func() time.Time
+	echo         *echo.Echo
+	tmpl         *templates
+	static       *staticFiles
+	browserStore *sessions.CookieStore
+	limiter      *loginLimiter
+	// origin is the external URL's scheme://host[:port], the origin
+	// state changes must come from (besides the request's own host).
+	origin string
+	rules  map[string]access // "METHOD path" → who may call it
+	md     *markdown.Renderer
+	viewer Viewer
 }
 
 // NewServer builds the web application: templates are parsed, static files
@@ -132,6 +150,9 @@ type Server struct {
 func NewServer(deps Deps) (*Server, error) {
 	if len(deps.SessionKeys) == 0 || len(deps.SessionKeys[0]) < 32 {
 		return nil, errors.New("ui: a session hash key of at least 32 bytes is required")
+	}
+	if deps.Sessions == nil {
+		return nil, errors.New("ui: a session store is required")
 	}
 	if deps.Logger == nil {
 		deps.Logger = slog.New(slog.DiscardHandler)
@@ -160,13 +181,18 @@ func NewServer(deps Deps) (*Server, error) {
 	if s.tmpl, err = parseTemplates(assets, s.funcs()); err != nil {
 		return nil, err
 	}
-	s.sessions = newSessionStore(deps.SessionKeys, s.set)
-	s.limiter = newLoginLimiter(s.set.LoginFailures, s.set.LoginWindow)
+	s.browserStore = newBrowserStore(deps.SessionKeys, s.set)
+	s.limiter = newLoginLimiter(s.set.LoginFailures, s.set.LoginBackoff, s.set.LoginBackoffMax)
+	if s.set.ExternalURL != "" {
+		if s.origin, err = originOf(s.set.ExternalURL); err != nil {
+			return nil, fmt.Errorf("ui: external URL: %w", err)
+		}
+	}
 
 	e := echo.New()
 	e.HideBanner = true
 	e.HidePort = true
-	e.IPExtractor = echo.ExtractIPDirect() // never trust client-sent forwarding headers
+	e.IPExtractor = clientAddress(s.set.TrustedProxies)
 	e.HTTPErrorHandler = s.handleError
 	s.echo = e
 	s.routes()

@@ -81,29 +81,6 @@ func TestLoginBadToken(t *testing.T) {
 	}
 }
 
-func TestLoginRateLimit(t *testing.T) {
-	t.Parallel()
-	e := newEnv(t)
-	c := e.client()
-	for i := 0; i < 5; i++ {
-		if rec := c.post("/login", url.Values{"user": {"author"}, "token": {"wrong"}}); rec.Code != http.StatusUnauthorized {
-			t.Fatalf("attempt %d = %d", i, rec.Code)
-		}
-	}
-	rec := c.post("/login", url.Values{"user": {"author"}, "token": {"token author"}})
-	if rec.Code != http.StatusTooManyRequests || !strings.Contains(rec.Body.String(), "Too many failed sign-in attempts") {
-		t.Fatalf("6th attempt = %d", rec.Code)
-	}
-	// Another username from the same address is blocked too.
-	if rec := c.post("/login", url.Values{"user": {"member"}, "token": {"token member"}}); rec.Code != http.StatusTooManyRequests {
-		t.Fatalf("same address other user = %d", rec.Code)
-	}
-	e.advance(16 * time.Minute)
-	if rec := c.post("/login", url.Values{"user": {"author"}, "token": {"token author"}}); rec.Code != http.StatusSeeOther {
-		t.Fatalf("after window = %d", rec.Code)
-	}
-}
-
 func TestCSRFRequired(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)

@@ -32,8 +32,9 @@ type config struct {
 	DevUsersFile    string
 	BackendName     string
 	SessionIdle     time.Duration
-	Demo            bool // no jobs site configured: run the in-process receiver (D14)
-	DemoAsked       bool // -demo or AIRLOCK_DEMO: demo mode was asked for, not only defaulted to
+	TrustedProxies  []netip.Prefix // reverse proxies whose X-Forwarded-For is believed
+	Demo            bool           // no jobs site configured: run the in-process receiver (D14)
+	DemoAsked       bool           // -demo or AIRLOCK_DEMO: demo mode was asked for, not only defaulted to
 }
 
 // parseConfig reads flags from args (args[0] is the program name) with
@@ -49,7 +50,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (*
 	fs.SetOutput(stderr)
 	fs.Usage = func() { printServeUsage(stderr, fs) }
 	c := &config{}
-	var keys, types, reviews, idle string
+	var keys, types, reviews, idle, proxies string
 	demo, err := strconv.ParseBool(env("DEMO", "false"))
 	if err != nil {
 		return nil, fmt.Errorf("AIRLOCK_DEMO must be 1 or 0 (or true or false), got %q", getenv("AIRLOCK_DEMO"))
@@ -70,6 +71,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (*
 	fs.BoolVar(&c.DemoAsked, "demo", demo, "run the demo (sample data, demo users, the jobs site in-process) also with production settings or a non-loopback listen address (AIRLOCK_DEMO=1)")
 	fs.StringVar(&c.BackendName, "backend", env("BACKEND", "test backend"), "backend name shown in the header (AIRLOCK_BACKEND)")
 	fs.StringVar(&idle, "session-idle", env("SESSION_IDLE", "336h"), "sessions end after this long without use (AIRLOCK_SESSION_IDLE)")
+	fs.StringVar(&proxies, "trusted-proxies", env("TRUSTED_PROXIES", ""), "comma-separated addresses or CIDRs of reverse proxies whose X-Forwarded-For is believed (AIRLOCK_TRUSTED_PROXIES; default none)")
 	if err := fs.Parse(args[1:]); err != nil {
 		return nil, flagError(err)
 	}
@@ -82,6 +84,9 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (*
 	}
 	if c.SessionIdle, err = time.ParseDuration(idle); err != nil || c.SessionIdle <= 0 {
 		return nil, fmt.Errorf("session idle must be a positive duration like 336h, got %q", idle)
+	}
+	if c.TrustedProxies, err = parseTrustedProxies(proxies); err != nil {
+		return nil, err
 	}
 	c.FileTypes = strings.FieldsFunc(types, func(r rune) bool { return r == ',' || r == ' ' })
 	if keys != "" {
@@ -192,4 +197,19 @@ func plural(n int, one, many string) string {
 		return one
 	}
 	return many
+}
+
+// parseTrustedProxies reads a comma-separated list of addresses and CIDRs.
+func parseTrustedProxies(list string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, item := range strings.FieldsFunc(list, func(r rune) bool { return r == ',' || r == ' ' }) {
+		if p, err := netip.ParsePrefix(item); err == nil {
+			out = append(out, p.Masked())
+		} else if a, err := netip.ParseAddr(item); err == nil {
+			out = append(out, netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen()))
+		} else {
+			return nil, fmt.Errorf("trusted proxies: %q is neither an address nor a CIDR such as 10.0.0.0/24", item)
+		}
+	}
+	return out, nil
 }

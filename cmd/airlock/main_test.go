@@ -3,9 +3,12 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
+	"io"
 	"net/http"
 	"path/filepath"
 	"regexp"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -96,5 +99,29 @@ func TestConfigValidation(t *testing.T) {
 				t.Fatal("config accepted")
 			}
 		})
+	}
+}
+
+func TestConfigTrustedProxies(t *testing.T) {
+	parse := func(v string) (*config, error) {
+		return parseConfig([]string{"airlock"}, func(k string) string {
+			return map[string]string{"AIRLOCK_TRUSTED_PROXIES": v}[k]
+		}, io.Discard)
+	}
+	c, err := parse("")
+	if err != nil || len(c.TrustedProxies) != 0 {
+		t.Fatalf("default: %v %v, want no trusted proxies", c.TrustedProxies, err)
+	}
+	c, err = parse("10.0.0.5, 10.1.2.3/16,::1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := fmt.Sprint(c.TrustedProxies); got != "[10.0.0.5/32 10.1.0.0/16 ::1/128]" {
+		t.Errorf("trusted proxies = %s", got)
+	}
+	for _, bad := range []string{"proxy.example.org", "10.0.0.0/33", "10.0.0"} {
+		if _, err := parse(bad); err == nil || !strings.Contains(err.Error(), "trusted proxies") {
+			t.Errorf("%q: %v, want a trusted-proxies error", bad, err)
+		}
 	}
 }

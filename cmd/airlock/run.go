@@ -174,8 +174,9 @@ func openApp(ctx context.Context, cfg *config, log *slog.Logger) (_ *app, err er
 	}
 	a.closers = append(a.closers, func() { fileViewer.Close() })
 	a.handler, err = ui.NewServer(ui.Deps{
-		Service: svc, Auth: a.auth, SessionKeys: cfg.SessionKeys, Logger: log, Viewer: fileViewer,
-		Settings: ui.Settings{ExternalURL: cfg.ExternalURL, SessionIdle: cfg.SessionIdle, BackendName: cfg.BackendName, JobsiteURL: jobsiteHome},
+		Service: svc, Auth: a.auth, Sessions: db, SessionKeys: cfg.SessionKeys, Logger: log, Viewer: fileViewer,
+		Settings: ui.Settings{ExternalURL: cfg.ExternalURL, SessionIdle: cfg.SessionIdle, BackendName: cfg.BackendName, JobsiteURL: jobsiteHome,
+			TrustedProxies: cfg.TrustedProxies},
 	})
 	if err != nil {
 		return nil, err
