@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"time"
+
 	"github.com/labstack/echo/v4"
 
 	"github.com/airlock-project/airlock/airlock"
@@ -9,6 +11,7 @@ import (
 // accountPage is the data of the account page.
 type accountPage struct {
 	Roles    string
+	Idle     string // how long an unused browser stays signed in
 	Sessions []accountSession
 }
 
@@ -27,9 +30,21 @@ func (s *Server) accountShow(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	page := accountPage{Roles: describeRoles(u)}
+	page := accountPage{Roles: describeRoles(u), Idle: durationText(s.set.SessionIdle)}
 	for _, sess := range live {
 		page.Sessions = append(page.Sessions, accountSession{Session: sess, This: this != nil && sess.ID == this.ID})
 	}
 	return s.render(c, "account", "Your account", page)
+}
+
+// durationText says a duration in the largest whole unit: "14 days",
+// "3 hours", "90 minutes".
+func durationText(d time.Duration) string {
+	switch {
+	case d >= 24*time.Hour && d%(24*time.Hour) == 0:
+		return plural(int(d/(24*time.Hour)), "day")
+	case d >= time.Hour && d%time.Hour == 0:
+		return plural(int(d/time.Hour), "hour")
+	}
+	return plural(max(1, int(d/time.Minute)), "minute")
 }

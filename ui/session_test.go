@@ -103,7 +103,7 @@ func TestSignOutEverywhere(t *testing.T) {
 		t.Fatalf("the account menu has no link to sign out everywhere")
 	}
 	page := wantCode(t, laptop.get("/account/"), http.StatusOK).Body.String()
-	for _, want := range []string{"Sign out everywhere", `action="/account/sign-out-everywhere"`, "2 browsers", "this browser"} {
+	for _, want := range []string{"Sign out everywhere", `action="/account/sign-out-everywhere"`, "2 browsers", "this browser", "for 14 days after its last use"} {
 		if !strings.Contains(page, want) {
 			t.Errorf("account page lacks %q:\n%s", want, page)
 		}

@@ -32,44 +32,71 @@ func (b *syncBuffer) String() string {
 	return b.buf.String()
 }
 
-// TestRunDemo starts the whole program in demo mode on port 0 in a temp
-// dir, waits for /healthz, checks a page and shuts it down.
-func TestRunDemo(t *testing.T) {
-	dir := t.TempDir()
+// program is the whole program running in-process, as started by startRun.
+type program struct {
+	base           string // http://127.0.0.1:port
+	stdout, stderr *syncBuffer
+	cancel         context.CancelFunc
+	done           chan error
+}
+
+// startRun runs the program with the environment env (flags none) on port
+// 0 and waits until /healthz answers.
+func startRun(t *testing.T, env map[string]string) *program {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	var stdout, stderr syncBuffer
-	done := make(chan error, 1)
-	env := map[string]string{"AIRLOCK_WORK_DIR": filepath.Join(dir, "data"), "AIRLOCK_LISTEN": "127.0.0.1:0"}
+	p := &program{stdout: &syncBuffer{}, stderr: &syncBuffer{}, cancel: cancel, done: make(chan error, 1)}
 	go func() {
-		done <- run(ctx, []string{"airlock"}, func(k string) string { return env[k] }, &stdout, &stderr)
+		p.done <- run(ctx, []string{"airlock"}, func(k string) string { return env[k] }, p.stdout, p.stderr)
 	}()
+	t.Cleanup(func() {
+		if p.cancel != nil {
+			p.cancel()
+			<-p.done
+		}
+	})
 	re := regexp.MustCompile(`listening on (http://[^ ]+)/\n`)
-	var base string
-	for base == "" {
+	for p.base == "" {
 		select {
-		case err := <-done:
-			t.Fatalf("run ended early: %v\n%s", err, stderr.String())
+		case err := <-p.done:
+			p.cancel = nil
+			t.Fatalf("run ended early: %v\n%s", err, p.stderr.String())
 		case <-time.After(20 * time.Millisecond):
 		}
-		if m := re.FindStringSubmatch(stdout.String()); m != nil {
-			base = m[1]
+		if m := re.FindStringSubmatch(p.stdout.String()); m != nil {
+			p.base = m[1]
 		}
 	}
 	for {
-		resp, err := http.Get(base + "/healthz")
+		resp, err := http.Get(p.base + "/healthz")
 		if err == nil {
 			resp.Body.Close()
 			if resp.StatusCode == http.StatusOK {
-				break
+				return p
 			}
 		}
 		select {
-		case err := <-done:
+		case err := <-p.done:
+			p.cancel = nil
 			t.Fatalf("run ended: %v", err)
 		case <-time.After(20 * time.Millisecond):
 		}
 	}
-	resp, err := http.Get(base + "/login")
+}
+
+// stop shuts the program down and returns what run returned.
+func (p *program) stop() error {
+	p.cancel()
+	p.cancel = nil
+	return <-p.done
+}
+
+// TestRunDemo starts the whole program in demo mode on port 0 in a temp
+// dir, waits for /healthz, checks a page and shuts it down.
+func TestRunDemo(t *testing.T) {
+	dir := t.TempDir()
+	p := startRun(t, map[string]string{"AIRLOCK_WORK_DIR": filepath.Join(dir, "data"), "AIRLOCK_LISTEN": "127.0.0.1:0"})
+	resp, err := http.Get(p.base + "/login")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -77,11 +104,10 @@ func TestRunDemo(t *testing.T) {
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("login page = %d", resp.StatusCode)
 	}
-	if !regexp.MustCompile(`researcher\s+token "demo [0-9a-f]+"`).MatchString(stdout.String()) {
-		t.Errorf("demo sign-ins not printed:\n%s", stdout.String())
+	if !regexp.MustCompile(`researcher\s+token "demo [0-9a-f]+"`).MatchString(p.stdout.String()) {
+		t.Errorf("demo sign-ins not printed:\n%s", p.stdout.String())
 	}
-	cancel()
-	if err := <-done; err != nil {
+	if err := p.stop(); err != nil {
 		t.Fatalf("run: %v", err)
 	}
 }
