@@ -6,7 +6,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
 
@@ -61,7 +60,7 @@ func (s *Server) loginSubmit(c echo.Context) error {
 	case f.User == "" || f.Token == "":
 		page.Error = "Please enter your username or email address and your single-use token."
 		return s.renderStatus(c, http.StatusUnprocessableEntity, "login", "Sign in", page)
-	case len(f.User) > maxUsernameLength || !utf8.ValidString(f.User):
+	case len(f.User) > maxUsernameLength || airlock.CheckName("username", f.User) != nil:
 		page.User = ""
 		page.Error = "That is not a username or email address: check what you typed."
 		return s.renderStatus(c, http.StatusUnprocessableEntity, "login", "Sign in", page)

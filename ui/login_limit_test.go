@@ -144,3 +144,22 @@ func TestFailedSignInsAreAudited(t *testing.T) {
 		t.Fatalf("verify: %d events, %v", n, err)
 	}
 }
+
+// TestSignInRefusesNamesThatAreNotText: a username that is not valid
+// UTF-8, or too long for an email address, is refused before it reaches
+// the jobs site, the limiter or the audit log.
+func TestSignInRefusesNamesThatAreNotText(t *testing.T) {
+	e := newEnv(t)
+	c := e.client()
+	before := e.dump()
+	for _, name := range []string{"caf\xe9", "a\uFFFDb", strings.Repeat("a", 255)} {
+		rec := c.signInWith(name, "some token words")
+		wantCode(t, rec, http.StatusUnprocessableEntity)
+		if !strings.Contains(rec.Body.String(), "not a username or email address") {
+			t.Errorf("%q: the page does not say what is wrong", name)
+		}
+	}
+	if e.dump() != before {
+		t.Error("a refused username was stored or audited")
+	}
+}
