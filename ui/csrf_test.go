@@ -17,6 +17,7 @@ func commentForm(text string) url.Values {
 // another person's CSRF cookie and token is refused, and nothing is stored
 // (issue 9, item 5; D15).
 func TestCSRFTokenIsBoundToTheSession(t *testing.T) {
+	t.Parallel()
 	m := newMatrixState(t)
 	e, id := m.e, m.byUser["author"]
 	victim := e.as("checker")
@@ -62,6 +63,7 @@ func TestCSRFTokenIsBoundToTheSession(t *testing.T) {
 // TestForeignOriginRefused: a state change with a valid token is refused
 // when Origin (or, without it, Referer) names another site.
 func TestForeignOriginRefused(t *testing.T) {
+	t.Parallel()
 	m := newMatrixState(t)
 	e, id := m.e, m.byUser["author"]
 	c := e.as("checker")

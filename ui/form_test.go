@@ -25,6 +25,7 @@ func (c *client) postRaw(target, contentType, body string) *httptest.ResponseRec
 // answered 400 or 413 with the actual problem, not "this form has
 // expired", and changes nothing (issue 9, item 6).
 func TestMalformedFormsSayWhatIsWrong(t *testing.T) {
+	t.Parallel()
 	m := newMatrixState(t)
 	e, id := m.e, m.byUser["author"]
 	c := e.as("checker")

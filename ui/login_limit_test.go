@@ -45,6 +45,7 @@ func failSignIns(t *testing.T, c *client, user string, n int) {
 // (everyone, behind a proxy) still sign in, and so does the same user
 // elsewhere (issue 9, item 4).
 func TestWrongTokensLockOnlyThatUserAtThatAddress(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	attacker := e.client()
 	failSignIns(t, attacker, "author", 5)
@@ -64,6 +65,7 @@ func TestWrongTokensLockOnlyThatUserAtThatAddress(t *testing.T) {
 // user at that address for twice as long as the last, up to a cap, and a
 // correct sign-in forgets the failures.
 func TestSignInBackOffGrows(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	c := e.client()
 	failSignIns(t, c, "author", 5)
@@ -98,7 +100,9 @@ func TestSignInBackOffGrows(t *testing.T) {
 // ignored by default, so a client cannot pick a fresh address for every
 // guess; from a configured proxy it names the client.
 func TestForwardedForIsBelievedOnlyFromTrustedProxies(t *testing.T) {
+	t.Parallel()
 	t.Run("NoneByDefault", func(t *testing.T) {
+		t.Parallel()
 		e := newEnv(t)
 		c := e.client()
 		for i := range 5 {
@@ -107,6 +111,7 @@ func TestForwardedForIsBelievedOnlyFromTrustedProxies(t *testing.T) {
 		wantCode(t, c.signInVia("203.0.113.99", "author", "token author"), http.StatusTooManyRequests)
 	})
 	t.Run("FromTrustedProxy", func(t *testing.T) {
+		t.Parallel()
 		e := newEnvWith(t, func(s *Settings) { s.TrustedProxies = []netip.Prefix{netip.MustParsePrefix("192.0.2.0/24")} })
 		c := e.client()
 		for range 5 {
@@ -124,6 +129,7 @@ func TestForwardedForIsBelievedOnlyFromTrustedProxies(t *testing.T) {
 // TestFailedSignInsAreAudited: every wrong token is an audit event naming
 // the user tried and the address; the chain still verifies.
 func TestFailedSignInsAreAudited(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	c := e.client()
 	failSignIns(t, c, "author", 2)
@@ -149,6 +155,7 @@ func TestFailedSignInsAreAudited(t *testing.T) {
 // UTF-8, or too long for an email address, is refused before it reaches
 // the jobs site, the limiter or the audit log.
 func TestSignInRefusesNamesThatAreNotText(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	c := e.client()
 	before := e.dump()

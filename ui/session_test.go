@@ -39,6 +39,7 @@ func wantSignIn(t *testing.T, rec interface{ Result() *http.Response }, what str
 // the page is the sign-in page and a comment posted with it is refused
 // and stored nowhere (issue 9, item 3; D15).
 func TestSignOutEndsTheSessionAtOnce(t *testing.T) {
+	t.Parallel()
 	m := newMatrixState(t)
 	e, id := m.e, m.byUser["author"]
 	c := e.as("checker2")
@@ -71,8 +72,10 @@ func TestSignOutEndsTheSessionAtOnce(t *testing.T) {
 // no access, the refresh in one browser ends their sessions in all of
 // them, even if a later refresh would have succeeded (D6, D15).
 func TestLostAccessEndsEverySession(t *testing.T) {
+	t.Parallel()
 	for _, code := range []string{airlock.EFORBIDDEN, airlock.ENOTFOUND} {
 		t.Run(code, func(t *testing.T) {
+			t.Parallel()
 			e := newEnv(t)
 			laptop, desktop := e.as("author"), e.as("author")
 			other := e.as("member")
@@ -93,6 +96,7 @@ func TestLostAccessEndsEverySession(t *testing.T) {
 // TestSignOutEverywhere ends every session of the person, from a control
 // in the account menu with a confirmation page, and nobody else's.
 func TestSignOutEverywhere(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	laptop, desktop := e.as("author"), e.as("author")
 	other := e.as("member")
@@ -142,6 +146,7 @@ func sessionOf(t *testing.T, c *client) *airlock.Session {
 // use, but a page view must not be a database write; within a minute of
 // the last recorded use nothing is written and no cookie is sent.
 func TestSessionUseIsRecordedAtMostOncePerMinute(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	c := e.as("author")
 	signedIn := e.clock()
@@ -181,6 +186,7 @@ func TestSessionUseIsRecordedAtMostOncePerMinute(t *testing.T) {
 // recorded last use; a copy of the cookie kept by someone is refused
 // after it too, and the session is recorded as ended for being idle.
 func TestIdleSessionEndsOnTheServer(t *testing.T) {
+	t.Parallel()
 	e := newEnvWith(t, func(s *Settings) { s.SessionIdle = time.Hour })
 	c := e.as("author")
 	stolen := c.copied()
