@@ -142,6 +142,19 @@ func (t FileType) Label() string {
 	return string(t)
 }
 
+// Noun is the type as a noun phrase with its article: "an output file".
+func (t FileType) Noun() string {
+	switch t {
+	case FileOutput:
+		return "an output file"
+	case FileSupporting:
+		return "a supporting file"
+	case FileWithdrawn:
+		return "a withdrawn file"
+	}
+	return "a file"
+}
+
 // Vote is one reviewer's verdict on one output file.
 type Vote string
 

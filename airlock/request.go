@@ -398,20 +398,20 @@ func (r *Request) CheckCanComment(u *User) error {
 	if err := CheckCanView(u, r.Workspace); err != nil {
 		return err
 	}
+	if !r.CanReview(u) && !u.HasRole(r.Workspace) {
+		return Errorf(EFORBIDDEN, "You can view this request but not comment on it.")
+	}
 	if r.Status.IsFinal() {
-		return Errorf(ESTATE, "This request is %s; comments are closed.", strings.ToLower(r.Status.Label()))
+		return r.refuseNow(ActionComment, MinRequiredReviews)
 	}
 	if r.CanReview(u) {
 		if u.HasRole(r.Workspace) || r.Status.IsUnderReview() {
 			return nil
 		}
-		return Errorf(ESTATE, "Output checkers can comment once the request has been submitted for review.")
-	}
-	if !u.HasRole(r.Workspace) {
-		return Errorf(EFORBIDDEN, "You can view this request but not comment on it.")
+		return r.refuseNow(ActionComment, MinRequiredReviews)
 	}
 	if !r.Status.IsEditing() {
-		return Errorf(ESTATE, "The request is under review; you can comment again when it is returned to the author.")
+		return r.refuseNow(ActionComment, MinRequiredReviews)
 	}
 	return nil
 }
@@ -433,13 +433,13 @@ func (r *Request) CheckCanEdit(u *User) error {
 		return err
 	}
 	if !r.IsAuthor(u) {
-		return Errorf(EFORBIDDEN, "Only the author of this request can change it.")
+		return ActionEdit.notAuthor()
 	}
 	if err := CheckCanAuthor(u, r.Workspace); err != nil {
 		return err
 	}
 	if !r.Status.IsEditing() {
-		return Errorf(ESTATE, "This request is %s and cannot be changed now.", strings.ToLower(r.Status.Label()))
+		return r.refuseNow(ActionEdit, MinRequiredReviews)
 	}
 	return nil
 }
@@ -449,14 +449,11 @@ func (r *Request) CheckCanVote(u *User) error {
 	if err := CheckCanView(u, r.Workspace); err != nil {
 		return err
 	}
-	if !u.OutputChecker {
-		return Errorf(EFORBIDDEN, "Only output checkers can review files.")
-	}
-	if r.IsAuthor(u) {
-		return Errorf(EFORBIDDEN, "You cannot review your own request.")
+	if !r.CanReview(u) {
+		return ActionVote.notReviewer(r, u)
 	}
 	if !r.Status.IsUnderReview() {
-		return Errorf(ESTATE, "This request is %s, not under review.", strings.ToLower(r.Status.Label()))
+		return r.refuseNow(ActionVote, MinRequiredReviews)
 	}
 	return nil
 }
@@ -481,32 +478,54 @@ func CanTransition(from, to RequestStatus) bool {
 	return false
 }
 
+// transitionActions are the actions that move a request to each status a
+// person can move it to.
+var transitionActions = map[RequestStatus]Action{
+	StatusSubmitted:         ActionSubmit,
+	StatusWithdrawn:         ActionWithdraw,
+	StatusPartiallyReviewed: ActionReview,
+	StatusReviewed:          ActionReview,
+	StatusReturned:          ActionReturn,
+	StatusRejected:          ActionReject,
+	StatusApproved:          ActionRelease,
+}
+
 // CheckTransition applies the generic status check of reference §4.2 for a
 // person acting. Who may make the change at all is checked first, so someone
 // who never may is told so (403) rather than about the request's state (409).
-// APPROVED → RELEASED is the system's step, never a person's.
+// PENDING and APPROVED → RELEASED are the system's steps, never a person's.
 func (r *Request) CheckTransition(u *User, to RequestStatus, required int) error {
-	switch to {
-	case StatusSubmitted, StatusWithdrawn:
+	a, ok := transitionActions[to]
+	switch {
+	case to == StatusReleased:
+		return Errorf(ESTATE, "A request is released by itself once every file has arrived at the jobs site.")
+	case !ok:
+		return Errorf(ESTATE, "A request is pending only until it is first submitted; it never goes back to pending.")
+	case a == ActionSubmit || a == ActionWithdraw:
 		if !r.IsAuthor(u) {
-			return Errorf(EFORBIDDEN, "Only the author of this request can do that.")
+			return a.notAuthor()
 		}
-	case StatusPartiallyReviewed, StatusReviewed, StatusReturned, StatusRejected, StatusApproved:
-		if !r.CanReview(u) {
-			if u != nil && u.OutputChecker {
-				return Errorf(EFORBIDDEN, "You cannot review your own request.")
-			}
-			return Errorf(EFORBIDDEN, "Only output checkers can do that.")
-		}
-	default:
-		return Errorf(ESTATE, "A request becomes %s on its own, not by a person's action.", strings.ToLower(to.Label()))
+	case !r.CanReview(u):
+		return a.notReviewer(r, u)
 	}
 	if !CanTransition(r.Status, to) {
-		return Errorf(ESTATE, "A request that is %s cannot become %s.",
-			strings.ToLower(r.Status.Label()), strings.ToLower(to.Label()))
+		return r.refuseNow(a, required)
 	}
 	if to == StatusApproved && !r.AllOutputsApproved(required) {
-		return Errorf(ESTATE, "Every output file must be approved by %d reviewers before release.", required)
+		return r.refuseUnapproved(required)
+	}
+	return nil
+}
+
+// CheckCanReturn returns an error unless u may return the request to its
+// author now: after a full review, each group with files that are not
+// approved needs a comment the author can read first (reference §4.7).
+func (r *Request) CheckCanReturn(u *User, required int) error {
+	if err := r.CheckTransition(u, StatusReturned, required); err != nil {
+		return err
+	}
+	if missing := r.GroupsMissingPublicComment(required); len(missing) > 0 {
+		return Errorf(ESTATE, "Before returning the request, add a comment the author can read in each group with files that are not approved: %s.", listNames(missing))
 	}
 	return nil
 }
@@ -567,7 +586,11 @@ func (r *Request) CheckCanSubmitReview(u *User) error {
 		}
 	}
 	if missing > 0 {
-		return Errorf(ESTATE, "You must review all files before submitting your review (%d of %d still to do).", missing, len(outs))
+		need := "need"
+		if missing == 1 {
+			need = "needs"
+		}
+		return Errorf(ESTATE, "Vote on every output file before submitting your review; %d of %d still %s your vote.", missing, len(outs), need)
 	}
 	var needComment []string
 	for _, g := range r.Groups {
@@ -591,15 +614,24 @@ func (r *Request) CheckCanSubmitReview(u *User) error {
 		}
 	}
 	if len(needComment) > 0 {
-		return Errorf(ESTATE, "You must add a comment to each group where you requested changes: %s.", strings.Join(needComment, ", "))
+		return Errorf(ESTATE, "Before submitting your review, add a comment to each group where you requested changes: %s.", listNames(needComment))
 	}
 	return nil
 }
 
 // CheckCanSubmit applies reference §4.4 for author u.
 func (r *Request) CheckCanSubmit(u *User, required int) error {
-	if err := r.CheckCanEdit(u); err != nil {
+	if err := CheckCanView(u, r.Workspace); err != nil {
 		return err
+	}
+	if !r.IsAuthor(u) {
+		return ActionSubmit.notAuthor()
+	}
+	if err := CheckCanAuthor(u, r.Workspace); err != nil {
+		return err
+	}
+	if !CanTransition(r.Status, StatusSubmitted) {
+		return r.refuseNow(ActionSubmit, required)
 	}
 	if len(r.OutputFiles()) == 0 {
 		return Errorf(ESTATE, "A request needs at least one output file before it can be submitted.")
@@ -611,12 +643,12 @@ func (r *Request) CheckCanSubmit(u *User, required int) error {
 		}
 	}
 	if len(incomplete) > 0 {
-		return Errorf(ESTATE, "Please describe the context and disclosure controls of every group before submitting. Incomplete: %s.", strings.Join(incomplete, ", "))
+		return Errorf(ESTATE, "Before submitting, describe the context and disclosure controls of every group; they are missing in %s.", listNames(incomplete))
 	}
 	if missing := r.GroupsMissingPublicComment(required); len(missing) > 0 {
-		return Errorf(ESTATE, "Please reply with a comment in each group the reviewers asked about before resubmitting: %s.", strings.Join(missing, ", "))
+		return Errorf(ESTATE, "Before resubmitting, reply with a comment in each group the reviewers asked about: %s.", listNames(missing))
 	}
-	return r.CheckTransition(u, StatusSubmitted, required)
+	return nil
 }
 
 // ValidateGroupName checks a new group name and returns it lower-cased.

@@ -45,6 +45,18 @@ func CheckRequestable(f WorkspaceFile, types FileTypePolicy) error {
 	return CheckReleaseName(f.Path)
 }
 
+// CheckCanAdd returns nil if u may add files to their open request current
+// in the workspace (nil if none, when adding starts one) now.
+func CheckCanAdd(u *User, workspace string, current *Request) error {
+	if err := CheckCanAuthor(u, workspace); err != nil {
+		return err
+	}
+	if current != nil && !current.Status.IsEditing() {
+		return Errorf(ESTATE, "Your request for this workspace is being reviewed, so you cannot change it or start a new one until it is returned to you.")
+	}
+	return nil
+}
+
 // CheckAddable returns nil if a workspace file may be added to its
 // author's open request current (nil if none) now, given the file's status
 // relative to that request (FileStatusFor): it must be requestable and not

@@ -110,7 +110,7 @@ func CheckCanView(u *User, workspace string) error {
 
 // CheckCanAuthor returns an error unless the user may create and edit
 // requests in the workspace: a member, the workspace not archived, the
-// project ongoing (D1). The archived reason wins when both fail.
+// project ongoing (D1). When both of the last two fail, both are said.
 func CheckCanAuthor(u *User, workspace string) error {
 	if err := CheckCanView(u, workspace); err != nil {
 		return err
@@ -119,11 +119,14 @@ func CheckCanAuthor(u *User, workspace string) error {
 	if !ok {
 		return Errorf(EFORBIDDEN, "You do not have permission to author requests in workspace %q.", workspace)
 	}
-	if a.Archived {
-		return Errorf(EFORBIDDEN, "Workspace %q has been archived, so its requests can no longer be changed.", workspace)
-	}
-	if !a.ProjectDetails.IsOngoing() {
-		return Errorf(EFORBIDDEN, "Workspace %q is part of an inactive project, so its requests can no longer be changed.", workspace)
+	const closed = "so requests in it can no longer be started or changed."
+	switch inactive := !a.ProjectDetails.IsOngoing(); {
+	case a.Archived && inactive:
+		return Errorf(EFORBIDDEN, "Workspace %q has been archived and its project is no longer active, %s", workspace, closed)
+	case a.Archived:
+		return Errorf(EFORBIDDEN, "Workspace %q has been archived, %s", workspace, closed)
+	case inactive:
+		return Errorf(EFORBIDDEN, "Workspace %q belongs to a project that is no longer active, %s", workspace, closed)
 	}
 	return nil
 }

@@ -111,10 +111,7 @@ func (s *Service) addFile(ctx context.Context, u *airlock.User, workspace string
 	}
 	requestID := ""
 	if existing != nil {
-		if err := existing.CheckCanEdit(u); err != nil {
-			if existing.Status.IsUnderReview() {
-				return "", airlock.Errorf(airlock.ESTATE, "Your request for this workspace is under review; you cannot change it or start a new one until it is returned.")
-			}
+		if err := airlock.CheckCanAdd(u, workspace, existing); err != nil {
 			return "", err
 		}
 		requestID = existing.ID
@@ -358,7 +355,7 @@ func (s *Service) ChangeFiles(ctx context.Context, u *airlock.User, id string, p
 				target = f.Group
 			}
 			if target == f.Group && t == f.Type {
-				return airlock.Errorf(airlock.EINVALID, "%s is already a %s file in group %q; nothing to change.", p, strings.ToLower(t.Label()), f.Group)
+				return airlock.Errorf(airlock.EINVALID, "%s is already %s in group %q; nothing to change.", p, t.Noun(), f.Group)
 			}
 			g, err := resolveGroup(tx, r, target)
 			if err != nil {
@@ -374,7 +371,7 @@ func (s *Service) ChangeFiles(ctx context.Context, u *airlock.User, id string, p
 			}
 			return audit(tx, r, u.Username, airlock.EventRequestFileUpdate, p, map[string]string{"group": g.Name, "filetype": string(t)})
 		})
-		res.describe("Now a " + strings.ToLower(t.Label()) + " file in group " + res.Group + ".")
+		res.describe("Now " + t.Noun() + " in group " + res.Group + ".")
 		results = append(results, res)
 	}
 	return results, nil

@@ -278,11 +278,8 @@ func (s *Service) SubmitReview(ctx context.Context, u *airlock.User, id string) 
 // and its activity hidden, so independent reviews stay independent.
 func (s *Service) Return(ctx context.Context, u *airlock.User, id string) error {
 	return s.update(ctx, u, id, func(tx airlock.Tx, r *airlock.Request) error {
-		if err := r.CheckTransition(u, airlock.StatusReturned, s.required()); err != nil {
+		if err := r.CheckCanReturn(u, s.required()); err != nil {
 			return err
-		}
-		if missing := r.GroupsMissingPublicComment(s.required()); len(missing) > 0 {
-			return airlock.Errorf(airlock.ESTATE, "Before returning, add a comment visible to the author in each group with files that are not approved: %s.", strings.Join(missing, ", "))
 		}
 		if len(r.SubmittedReviews) < s.required() {
 			if err := revertTurn(tx, r); err != nil {
@@ -403,9 +400,6 @@ func (s *Service) Release(ctx context.Context, u *airlock.User, id string) error
 // files the jobs site can take.
 func (s *Service) checkRelease(r *airlock.Request, u *airlock.User) error {
 	if err := r.CheckTransition(u, airlock.StatusApproved, s.required()); err != nil {
-		if airlock.ErrorCode(err) == airlock.ESTATE && r.Status == airlock.StatusApproved {
-			return airlock.Errorf(airlock.ESTATE, "This request has already been released; its files are being delivered to the jobs site.")
-		}
 		return err
 	}
 	for _, f := range r.OutputFiles() {

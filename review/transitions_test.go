@@ -1,10 +1,14 @@
 package review_test
 
 import (
+	"flag"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
+	"sync"
 	"testing"
 
 	"github.com/airlock-project/airlock/airlock"
@@ -152,6 +156,13 @@ func TestTransitionTable(t *testing.T) {
 		actionNames = append(actionNames, name)
 	}
 	slices.Sort(actionNames)
+	// Every refusal's code and sentence, checked against the reviewed
+	// wording in testdata/refusals.golden once all cases have run.
+	var (
+		mu       sync.Mutex
+		refusals = map[string]string{}
+	)
+	t.Cleanup(func() { checkRefusals(t, refusals) })
 	for _, s := range tableStatuses {
 		for _, action := range actionNames {
 			for _, actor := range actors {
@@ -181,6 +192,10 @@ func TestTransitionTable(t *testing.T) {
 						if after := e.dump(); after != before {
 							t.Fatalf("refused action changed the database")
 						}
+						mu.Lock()
+						refusals[fmt.Sprintf("%s %s %s", s, action, actor)] = airlock.ErrorCode(err) + ": " +
+							strings.ReplaceAll(airlock.ErrorMessage(err), id, "<id>")
+						mu.Unlock()
 					}
 				})
 			}
@@ -196,5 +211,48 @@ func copyFile(t *testing.T, src, dst string) {
 	}
 	if err := os.WriteFile(dst, b, 0o600); err != nil {
 		t.Fatal(err)
+	}
+}
+
+var update = flag.Bool("update", false, "rewrite testdata/refusals.golden")
+
+// checkRefusals compares the refusals of the transition table, one line
+// per (status, action, actor), with testdata/refusals.golden, where every
+// sentence the service answers with can be read, and reviewed, at once.
+func checkRefusals(t *testing.T, refusals map[string]string) {
+	if t.Failed() {
+		return
+	}
+	keys := slices.Sorted(maps.Keys(refusals))
+	var b strings.Builder
+	b.WriteString("# status action actor: code: message — every refusal of TestTransitionTable (go test -run TestTransitionTable -update)\n")
+	for _, k := range keys {
+		fmt.Fprintf(&b, "%s: %s\n", k, refusals[k])
+	}
+	path := filepath.Join("testdata", "refusals.golden")
+	if *update {
+		if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := b.String(); got != string(want) {
+		gotLines, wantLines := strings.Split(got, "\n"), strings.Split(string(want), "\n")
+		for i := range max(len(gotLines), len(wantLines)) {
+			g, w := "", ""
+			if i < len(gotLines) {
+				g = gotLines[i]
+			}
+			if i < len(wantLines) {
+				w = wantLines[i]
+			}
+			if g != w {
+				t.Fatalf("refusals differ from testdata/refusals.golden at line %d:\n got %s\nwant %s", i+1, g, w)
+			}
+		}
 	}
 }

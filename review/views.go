@@ -44,6 +44,43 @@ type RequestView struct {
 	CanRelease, CanResetVotes, CanDownload, CanChangeFile error
 }
 
+// WhyNot is "" if the viewer may take action a now, else the sentence the
+// service would refuse it with, for a page to show beside the disabled
+// control ("Reject is available once both reviews are in (1 of 2 so far).").
+func (v *RequestView) WhyNot(a airlock.Action) string {
+	return airlock.ErrorMessage(v.Check(a))
+}
+
+// Check is nil if the viewer may take action a now, else the service's
+// refusal of it.
+func (v *RequestView) Check(a airlock.Action) error {
+	switch a {
+	case airlock.ActionSubmit:
+		return v.CanSubmit
+	case airlock.ActionWithdraw:
+		return v.CanWithdraw
+	case airlock.ActionReview:
+		return v.CanSubmitReview
+	case airlock.ActionReturn:
+		return v.CanReturn
+	case airlock.ActionReject:
+		return v.CanReject
+	case airlock.ActionRelease:
+		return v.CanRelease
+	case airlock.ActionEdit:
+		return v.CanEdit
+	case airlock.ActionComment:
+		return v.CanComment
+	case airlock.ActionVote:
+		return v.CanVote
+	case airlock.ActionResetVotes:
+		return v.CanResetVotes
+	case airlock.ActionDownload:
+		return v.CanDownload
+	}
+	return airlock.Errorf(airlock.ENOTFOUND, "There is no action %q.", a)
+}
+
 // Uploaded counts delivered files.
 func (v *RequestView) Uploaded() int {
 	n := 0
@@ -127,12 +164,7 @@ func (s *Service) View(ctx context.Context, u *airlock.User, id string) (*Reques
 	v.CanComment = r.CheckCanComment(u)
 	v.CanVote = r.CheckCanVote(u)
 	v.CanSubmitReview = r.CheckCanSubmitReview(u)
-	v.CanReturn = r.CheckTransition(u, airlock.StatusReturned, req)
-	if v.CanReturn == nil {
-		if missing := r.GroupsMissingPublicComment(req); len(missing) > 0 {
-			v.CanReturn = airlock.Errorf(airlock.ESTATE, "Add a comment visible to the author in: %v.", missing)
-		}
-	}
+	v.CanReturn = r.CheckCanReturn(u, req)
 	v.CanReject = r.CheckTransition(u, airlock.StatusRejected, req)
 	v.CanRelease = s.checkRelease(r, u)
 	v.CanResetVotes = v.CanVote
@@ -235,10 +267,7 @@ func (s *Service) WorkspaceState(ctx context.Context, u *airlock.User, workspace
 	if err != nil {
 		return nil, err
 	}
-	w.CanAdd = airlock.CheckCanAuthor(u, workspace)
-	if w.CanAdd == nil && w.Current != nil && !w.Current.Status.IsEditing() {
-		w.CanAdd = airlock.Errorf(airlock.ESTATE, "Your request for this workspace is under review; you cannot change it or start a new one until it is returned.")
-	}
+	w.CanAdd = airlock.CheckCanAdd(u, workspace, w.Current)
 	return w, nil
 }
 

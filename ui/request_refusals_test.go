@@ -1,0 +1,86 @@
+package ui
+
+import (
+	"html"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+)
+
+// partlyReviewed takes the author's request through submission and one
+// approving review, over HTTP, and returns its id.
+func partlyReviewed(t *testing.T, e *env) string {
+	t.Helper()
+	author := e.as("author")
+	id := authorRequest(t, e, author)
+	mustStatus(t, author.post("/requests/submit/"+id, nil), http.StatusSeeOther, "submit")
+	ch := e.as("checker")
+	for _, p := range []string{"output/summary.csv", "output/notes.txt"} {
+		mustStatus(t, ch.post("/requests/vote/"+id, url.Values{"path": {p}, "vote": {"APPROVED"}}), http.StatusSeeOther, "vote")
+	}
+	mustStatus(t, ch.post("/requests/review/"+id, nil), http.StatusSeeOther, "submit review")
+	return id
+}
+
+// wantRefusal fails unless the response is the status with the sentence,
+// and never a sentence assembled from status labels.
+func wantRefusal(t *testing.T, rec interface{ Result() *http.Response }, body string, status int, sentence string) {
+	t.Helper()
+	if got := rec.Result().StatusCode; got != status {
+		t.Errorf("status %d, want %d", got, status)
+	}
+	if text := html.UnescapeString(body); !strings.Contains(text, sentence) {
+		t.Errorf("the answer does not say %q:\n%s", sentence, text)
+	}
+	if strings.Contains(body, "cannot become") || strings.Contains(strings.ToLower(body), "is one review submitted") {
+		t.Errorf("the answer is assembled from status labels:\n%s", body)
+	}
+}
+
+// TestRefusalsSayWhy (issue 11, item 13): a refused step is answered in a
+// sentence a person would say, and the disabled button on the page gives
+// the same sentence.
+func TestRefusalsSayWhy(t *testing.T) {
+	e := newEnv(t)
+	id := partlyReviewed(t, e)
+
+	const notYet = "Reject is available once both reviews are in (1 of 2 so far)."
+	ch2 := e.as("checker2")
+	rec := ch2.post("/requests/reject/"+id, nil)
+	wantRefusal(t, rec, rec.Body.String(), http.StatusConflict, notYet)
+	page := html.UnescapeString(ch2.get("/requests/view/" + id + "/").Body.String())
+	if !strings.Contains(page, `title="`+notYet+`" data-testid="action-reject"`) {
+		t.Errorf("the disabled reject button does not say why:\n%s", page)
+	}
+
+	author := e.as("author")
+	rec = author.post("/requests/withdraw/"+id, nil)
+	wantRefusal(t, rec, rec.Body.String(), http.StatusConflict,
+		"A request cannot be withdrawn while it is being reviewed. If it is returned to you, you can withdraw it then.")
+	rec = author.post("/requests/submit/"+id, nil)
+	wantRefusal(t, rec, rec.Body.String(), http.StatusConflict,
+		"This request has already been submitted and is being reviewed. If it is returned to you, you can change it and submit it again.")
+	rec = e.as("member").post("/requests/release/"+id, nil)
+	wantRefusal(t, rec, rec.Body.String(), http.StatusForbidden, "Only output checkers can release files.")
+}
+
+// TestCheckerCommentOnReturnedRequest (issue 11, item 14): an output
+// checker without a role in the workspace is told why they cannot comment
+// on a returned request, not that it has yet to be submitted.
+func TestCheckerCommentOnReturnedRequest(t *testing.T) {
+	e := newEnv(t)
+	id := partlyReviewed(t, e)
+	ch := e.as("checker")
+	mustStatus(t, ch.post("/requests/return/"+id, nil), http.StatusSeeOther, "return")
+
+	const why = "This request has been returned to its author. Output checkers can comment again once it is resubmitted."
+	group := ch.get("/requests/group/" + id + "/tables")
+	mustStatus(t, group, http.StatusOK, "group page")
+	body := html.UnescapeString(group.Body.String())
+	if !strings.Contains(body, why) || strings.Contains(body, "once the request has been submitted") {
+		t.Errorf("the group page does not say why the checker cannot comment:\n%s", body)
+	}
+	rec := ch.post("/requests/comment/"+id+"/tables", url.Values{"text": {"One more thing."}, "visibility": {"PUBLIC"}})
+	wantRefusal(t, rec, rec.Body.String(), http.StatusConflict, why)
+}
