@@ -13,6 +13,11 @@
 //	-storage     released-files directory (default releases) [RELEASE_STORAGE]
 //	-size-limit  largest file in bytes (default 16 MiB) [RELEASE_FILE_SIZE_LIMIT]
 //	-public-url  absolute base URL for links [JOBSITE_PUBLIC_URL]
+//	-trusted-proxies  comma-separated networks of reverse proxies whose
+//	             X-Forwarded-For names the client [JOBSITE_TRUSTED_PROXIES]
+//
+// The jobs site holds projects, workspaces and their released outputs; it
+// does not run jobs.
 package main
 
 import (
@@ -27,6 +32,7 @@ import (
 	"os"
 	"os/signal"
 	"strconv"
+	"strings"
 	"syscall"
 	"time"
 
@@ -45,6 +51,7 @@ func main() {
 type settings struct {
 	config, addr, db, storage, publicURL string
 	sizeLimit                            int64
+	trustedProxies                       []string
 }
 
 func parseFlags(name string, args []string, getenv func(string) string, stderr io.Writer) (settings, *flag.FlagSet, error) {
@@ -62,6 +69,7 @@ func parseFlags(name string, args []string, getenv func(string) string, stderr i
 	fs.StringVar(&s.db, "db", env("JOBSITE_DB", "jobsite.db"), "SQLite database file")
 	fs.StringVar(&s.storage, "storage", env("RELEASE_STORAGE", "releases"), "directory of released files")
 	fs.StringVar(&s.publicURL, "public-url", env("JOBSITE_PUBLIC_URL", ""), "absolute base URL for links")
+	proxies := fs.String("trusted-proxies", env("JOBSITE_TRUSTED_PROXIES", ""), "comma-separated networks (CIDR) of reverse proxies whose X-Forwarded-For names the client")
 	limit := env("RELEASE_FILE_SIZE_LIMIT", strconv.Itoa(receiver.DefaultSizeLimit))
 	fs.Func("size-limit", "largest accepted file in bytes (default "+limit+")", func(v string) error {
 		limit = v
@@ -75,6 +83,11 @@ func parseFlags(name string, args []string, getenv func(string) string, stderr i
 		return s, fs, fmt.Errorf("size limit %q must be a positive number of bytes", limit)
 	}
 	s.sizeLimit = n
+	for _, p := range strings.Split(*proxies, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			s.trustedProxies = append(s.trustedProxies, p)
+		}
+	}
 	return s, fs, nil
 }
 
@@ -88,7 +101,7 @@ func (s settings) open(ctx context.Context, stderr io.Writer) (*receiver.Server,
 		cfg, demo = c, false
 	}
 	srv, err := receiver.Open(ctx, cfg, receiver.Options{
-		DBPath: s.db, StorageDir: s.storage, SizeLimit: s.sizeLimit, PublicURL: s.publicURL,
+		DBPath: s.db, StorageDir: s.storage, SizeLimit: s.sizeLimit, PublicURL: s.publicURL, TrustedProxies: s.trustedProxies,
 		Logger: slog.New(slog.NewTextHandler(stderr, nil)),
 	})
 	return srv, demo, err

@@ -2,13 +2,17 @@ package receiver
 
 import (
 	"bytes"
+	"context"
 	"crypto/subtle"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strings"
+
+	"github.com/labstack/echo/v4"
 )
 
 // The exact refusal messages of the jobs site (reference §1, §2.3, §5.3, §6.2).
@@ -31,40 +35,35 @@ const (
 	maxReleaseBody = 64 << 20
 )
 
-func writeJSON(w http.ResponseWriter, status int, v any) {
+// writeJSON answers v as JSON, marshalled exactly as the jobs site does
+// (no trailing newline, unlike Echo's c.JSON).
+func writeJSON(c echo.Context, status int, v any) error {
 	body, err := json.Marshal(v)
 	if err != nil {
 		status, body = http.StatusInternalServerError, []byte(`{"detail":"internal error"}`)
 	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	w.Write(body)
+	return c.Blob(status, "application/json", body)
 }
 
-func writeDetail(w http.ResponseWriter, status int, detail string) {
-	writeJSON(w, status, map[string]string{"detail": detail})
-}
-
-func (s *Server) internalError(w http.ResponseWriter, r *http.Request, err error) {
-	s.log.ErrorContext(r.Context(), "receiver request failed", "method", r.Method, "path", r.URL.Path, "err", err)
-	writeDetail(w, http.StatusInternalServerError, "A server error occurred.")
+func writeDetail(c echo.Context, status int, detail string) error {
+	return writeJSON(c, status, map[string]string{"detail": detail})
 }
 
 // backend authenticates the calling backend from the raw token in the
-// Authorization header (§1). On failure it writes the 403 and returns nil.
-func (s *Server) backend(w http.ResponseWriter, r *http.Request) *BackendConfig {
+// Authorization header (§1). On failure it answers the 403 and returns a
+// nil backend with the answer's error.
+func (s *Server) backend(c echo.Context) (*BackendConfig, error) {
+	r := c.Request()
 	values, present := r.Header["Authorization"]
 	if !present {
-		writeDetail(w, http.StatusForbidden, msgAuthMissing)
-		return nil
+		return nil, writeDetail(c, http.StatusForbidden, msgAuthMissing)
 	}
 	token := ""
 	if len(values) > 0 {
 		token = values[0]
 	}
 	if token == "" {
-		writeDetail(w, http.StatusForbidden, msgAuthEmpty)
-		return nil
+		return nil, writeDetail(c, http.StatusForbidden, msgAuthEmpty)
 	}
 	var found *BackendConfig
 	for i := range s.dir.backends {
@@ -74,35 +73,24 @@ func (s *Server) backend(w http.ResponseWriter, r *http.Request) *BackendConfig 
 		}
 	}
 	if found == nil {
-		writeDetail(w, http.StatusForbidden, msgAuthInvalid)
-		return nil
+		return nil, writeDetail(c, http.StatusForbidden, msgAuthInvalid)
 	}
-	return found
+	return found, nil
 }
 
 // uploadAccess checks the backend and that OS-User exists, is a member of
 // that backend and may upload releases (an output checker) (§5.3 step 2).
-// On failure it writes the 403 and returns nils.
-func (s *Server) uploadAccess(w http.ResponseWriter, r *http.Request) (*BackendConfig, *UserConfig) {
-	b := s.backend(w, r)
+// On failure it answers the 403 and returns nils with the answer's error.
+func (s *Server) uploadAccess(c echo.Context) (*BackendConfig, *UserConfig, error) {
+	b, err := s.backend(c)
 	if b == nil {
-		return nil, nil
+		return nil, nil, err
 	}
-	u := s.dir.users[strings.TrimSpace(r.Header.Get("OS-User"))]
-	if u == nil || !containsString(u.Backends, b.Slug) || !u.hasRole(RoleOutputChecker) {
-		writeDetail(w, http.StatusForbidden, msgNotAllowed)
-		return nil, nil
+	u := s.dir.users[strings.TrimSpace(c.Request().Header.Get("OS-User"))]
+	if u == nil || !slices.Contains(u.Backends, b.Slug) || !u.hasRole(RoleOutputChecker) {
+		return nil, nil, writeDetail(c, http.StatusForbidden, msgNotAllowed)
 	}
-	return b, u
-}
-
-func containsString(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
+	return b, u, nil
 }
 
 // readBody reads at most limit bytes of the request body. It returns a
@@ -159,8 +147,9 @@ type projectData struct {
 
 // userData builds what the jobs site says about u: workspaces of projects
 // where u may view unreleased outputs (developers; output checkers who are
-// members), and workspaces of projects u copilots.
-func (d *directory) userData(u *UserConfig) userData {
+// members), and workspaces of projects u copilots. states gives each
+// project's current status (by slug), which decides "ongoing".
+func (d *directory) userData(u *UserConfig, states map[string]projectState) userData {
 	out := userData{
 		Username:            u.Username,
 		Fullname:            u.Fullname,
@@ -173,7 +162,7 @@ func (d *directory) userData(u *UserConfig) userData {
 		ws := d.workspaces[name]
 		p := d.project(ws)
 		orgs := append([]string{}, p.Orgs...)
-		entry := workspaceData{ProjectDetails: projectData{Name: p.Name, Ongoing: p.Ongoing, Orgs: orgs}, Archived: ws.Archived}
+		entry := workspaceData{ProjectDetails: projectData{Name: p.Name, Ongoing: states[p.slug()].Status.Ongoing(), Orgs: orgs}, Archived: ws.Archived}
 		role := p.projectRole(u.Username)
 		if role == ProjectDeveloper || (role != "" && out.OutputChecker) {
 			out.Workspaces[name] = entry
@@ -193,17 +182,26 @@ func eligible(u *UserConfig) string {
 	return ""
 }
 
-func (s *Server) handleAuthenticate(w http.ResponseWriter, r *http.Request) {
-	if s.backend(w, r) == nil {
-		return
+// userData is what the API says about u now.
+func (s *Server) userData(ctx context.Context, u *UserConfig) (userData, error) {
+	states, err := s.projectStates(ctx)
+	if err != nil {
+		return userData{}, err
 	}
+	return s.dir.userData(u, states), nil
+}
+
+func (s *Server) handleAuthenticate(c echo.Context) error {
+	if b, err := s.backend(c); b == nil {
+		return err
+	}
+	r := c.Request()
 	var in struct {
 		User  *string `json:"user"`
 		Token *string `json:"token"`
 	}
 	if msg, ok := decodeBody(r, maxLoginBody, &in); !ok {
-		writeDetail(w, http.StatusBadRequest, msg)
-		return
+		return writeDetail(c, http.StatusBadRequest, msg)
 	}
 	errs := map[string][]string{}
 	if in.User == nil || *in.User == "" {
@@ -213,47 +211,49 @@ func (s *Server) handleAuthenticate(w http.ResponseWriter, r *http.Request) {
 		errs["token"] = []string{msgFieldRequired}
 	}
 	if len(errs) > 0 {
-		writeJSON(w, http.StatusBadRequest, errs)
-		return
+		return writeJSON(c, http.StatusBadRequest, errs)
 	}
 	u, err := s.checkLoginToken(r.Context(), *in.User, *in.Token)
 	if err != nil {
 		var refused loginRefused
 		if errors.As(err, &refused) {
-			writeDetail(w, http.StatusForbidden, string(refused))
-			return
+			return writeDetail(c, http.StatusForbidden, string(refused))
 		}
-		s.internalError(w, r, err)
-		return
+		return err
 	}
-	writeJSON(w, http.StatusOK, s.dir.userData(u))
+	data, err := s.userData(r.Context(), u)
+	if err != nil {
+		return err
+	}
+	return writeJSON(c, http.StatusOK, data)
 }
 
-func (s *Server) handleAuthorise(w http.ResponseWriter, r *http.Request) {
-	if s.backend(w, r) == nil {
-		return
+func (s *Server) handleAuthorise(c echo.Context) error {
+	if b, err := s.backend(c); b == nil {
+		return err
 	}
+	r := c.Request()
 	var in struct {
 		User *string `json:"user"`
 	}
 	if msg, ok := decodeBody(r, maxLoginBody, &in); !ok {
-		writeDetail(w, http.StatusBadRequest, msg)
-		return
+		return writeDetail(c, http.StatusBadRequest, msg)
 	}
 	if in.User == nil || *in.User == "" {
-		writeJSON(w, http.StatusBadRequest, map[string][]string{"user": {msgFieldRequired}})
-		return
+		return writeJSON(c, http.StatusBadRequest, map[string][]string{"user": {msgFieldRequired}})
 	}
 	u := s.dir.users[*in.User]
 	if u == nil {
-		writeDetail(w, http.StatusNotFound, "No User matches the given query.")
-		return
+		return writeDetail(c, http.StatusNotFound, "No User matches the given query.")
 	}
 	if msg := eligible(u); msg != "" {
-		writeDetail(w, http.StatusForbidden, msg)
-		return
+		return writeDetail(c, http.StatusForbidden, msg)
 	}
-	writeJSON(w, http.StatusOK, s.dir.userData(u))
+	data, err := s.userData(r.Context(), u)
+	if err != nil {
+		return err
+	}
+	return writeJSON(c, http.StatusOK, data)
 }
 
 // ---- events (§8) ----
@@ -265,15 +265,15 @@ var notificationTypes = []string{
 	"request_rejected", "request_returned", "request_resubmitted",
 }
 
-func (s *Server) handleEvent(w http.ResponseWriter, r *http.Request) {
-	b := s.backend(w, r)
+func (s *Server) handleEvent(c echo.Context) error {
+	b, err := s.backend(c)
 	if b == nil {
-		return
+		return err
 	}
+	r := c.Request()
 	var raw json.RawMessage
 	if msg, ok := decodeBody(r, maxEventBody, &raw); !ok {
-		writeDetail(w, http.StatusBadRequest, msg)
-		return
+		return writeDetail(c, http.StatusBadRequest, msg)
 	}
 	var in struct {
 		EventType     *string `json:"event_type"`
@@ -286,8 +286,7 @@ func (s *Server) handleEvent(w http.ResponseWriter, r *http.Request) {
 		} `json:"updates"`
 	}
 	if err := json.Unmarshal(raw, &in); err != nil {
-		writeDetail(w, http.StatusBadRequest, "JSON parse error - "+err.Error())
-		return
+		return writeDetail(c, http.StatusBadRequest, "JSON parse error - "+err.Error())
 	}
 	errs := map[string][]string{}
 	for field, v := range map[string]*string{"event_type": in.EventType, "workspace": in.Workspace,
@@ -296,7 +295,7 @@ func (s *Server) handleEvent(w http.ResponseWriter, r *http.Request) {
 			errs[field] = []string{msgFieldRequired}
 		}
 	}
-	if in.EventType != nil && *in.EventType != "" && !containsString(notificationTypes, *in.EventType) {
+	if in.EventType != nil && *in.EventType != "" && !slices.Contains(notificationTypes, *in.EventType) {
 		errs["event_type"] = []string{fmt.Sprintf("%q is not a valid event type.", *in.EventType)}
 	}
 	for _, u := range in.Updates {
@@ -305,8 +304,7 @@ func (s *Server) handleEvent(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if len(errs) > 0 {
-		writeJSON(w, http.StatusBadRequest, errs)
-		return
+		return writeJSON(c, http.StatusBadRequest, errs)
 	}
 	ev := Event{
 		Backend: b.Slug, OSUser: strings.TrimSpace(r.Header.Get("OS-User")),
@@ -314,8 +312,7 @@ func (s *Server) handleEvent(w http.ResponseWriter, r *http.Request) {
 		Payload: string(raw),
 	}
 	if err := s.storeEvent(r.Context(), ev); err != nil {
-		s.internalError(w, r, err)
-		return
+		return err
 	}
-	writeJSON(w, http.StatusCreated, map[string]string{"status": "ok"})
+	return writeJSON(c, http.StatusCreated, map[string]string{"status": "ok"})
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
 	"regexp"
 	"slices"
@@ -13,11 +14,14 @@ import (
 
 // Config is the directory of the receiver: backends, people, projects and
 // workspaces. It is read from a JSON file (see LoadConfig) and never changed
-// by the server. The file looks like this:
+// by the server; what members edit on the site (a project's status, a
+// workspace's purpose) is kept in the database, starting from the values
+// here. The file looks like this:
 //
 //	{
 //	  "backends": [
-//	    {"slug": "test", "name": "Test backend", "token": "<40 hex characters>"}
+//	    {"slug": "test", "name": "Test backend", "token": "<40 hex characters>",
+//	     "airlock_url": "https://airlock.test.example.org"}
 //	  ],
 //	  "users": [
 //	    {"username": "alice", "email": "alice@example.org", "fullname": "Alice Able",
@@ -25,23 +29,31 @@ import (
 //	     "roles": ["output_checker"], "backends": ["test"]}
 //	  ],
 //	  "projects": [
-//	    {"name": "Heart Study", "slug": "heart-study", "ongoing": true,
+//	    {"name": "Heart Study", "slug": "heart-study", "status": "ongoing",
+//	     "status_description": "Recruiting sites.",
 //	     "orgs": ["Lead Org", "Partner Org"], "copilot": "carol",
 //	     "members": [{"username": "alice", "role": "developer"},
 //	                 {"username": "bob", "role": "collaborator"}]}
 //	  ],
 //	  "workspaces": [
-//	    {"name": "heart-main", "project": "Heart Study", "archived": false}
+//	    {"name": "heart-main", "project": "Heart Study", "archived": false,
+//	     "repo": "https://github.com/example/heart-study", "branch": "main",
+//	     "purpose": "The main analysis."}
 //	  ]
 //	}
 //
-// Global roles are "output_checker" (may release files and see every
-// workspace's unreleased outputs), "readonly" (read-only access to airlock,
-// the jobs site's deployment administrator) and "publisher" (may publish
-// draft outputs). Project roles are "developer" and "collaborator".
+// Global roles are "output_checker" (OutputChecker: may release and
+// delete released files), "readonly" (read-only access to airlock, the
+// jobs site's deployment administrator) and "publisher" (OutputPublisher:
+// may publish draft outputs). Project roles are "developer"
+// (ProjectDeveloper) and "collaborator" (ProjectCollaborator).
 // "password_hash" (made with `jobsite hash-password`) lets the person sign
 // in to the receiver's pages; users without one cannot sign in there.
 // "backends" lists the backends the person may log in to airlock on.
+// A backend's "airlock_url" is where its airlock serves, so workspace
+// pages can link to their Level 4 outputs. A project's "status" is one of
+// the ProjectStatus values; older files say "ongoing": true or false
+// instead, read as "ongoing" or "retired" when "status" is absent.
 type Config struct {
 	Backends   []BackendConfig   `json:"backends"`
 	Users      []UserConfig      `json:"users"`
@@ -54,6 +66,9 @@ type BackendConfig struct {
 	Slug  string `json:"slug"`
 	Name  string `json:"name"`
 	Token string `json:"token"`
+	// AirlockURL is the base URL of the backend's airlock, where Level 4
+	// outputs are viewed; empty when there is none to link to.
+	AirlockURL string `json:"airlock_url,omitempty"`
 }
 
 // UserConfig is one person known to the jobs site.
@@ -68,12 +83,15 @@ type UserConfig struct {
 
 // ProjectConfig is one research project.
 type ProjectConfig struct {
-	Name    string          `json:"name"`
-	Slug    string          `json:"slug,omitempty"`
-	Ongoing bool            `json:"ongoing"`
-	Orgs    []string        `json:"orgs,omitempty"`
-	Copilot string          `json:"copilot,omitempty"`
-	Members []ProjectMember `json:"members,omitempty"`
+	Name string `json:"name"`
+	Slug string `json:"slug,omitempty"`
+	// Ongoing is the older form of Status, used only when Status is empty.
+	Ongoing           bool            `json:"ongoing"`
+	Status            ProjectStatus   `json:"status,omitempty"`
+	StatusDescription string          `json:"status_description,omitempty"`
+	Orgs              []string        `json:"orgs,omitempty"`
+	Copilot           string          `json:"copilot,omitempty"`
+	Members           []ProjectMember `json:"members,omitempty"`
 }
 
 // ProjectMember gives a person a role on a project.
@@ -88,6 +106,12 @@ type WorkspaceConfig struct {
 	Name     string `json:"name"`
 	Project  string `json:"project"`
 	Archived bool   `json:"archived"`
+	// Repo is the web address of the workspace's code repository and
+	// Branch the branch its jobs run from.
+	Repo   string `json:"repo,omitempty"`
+	Branch string `json:"branch,omitempty"`
+	// Purpose is the workspace's first purpose; members edit it on the site.
+	Purpose string `json:"purpose,omitempty"`
 }
 
 // The global roles a user may hold.
@@ -159,6 +183,9 @@ func (c Config) Validate() error {
 		if len(b.Token) < 16 {
 			return fmt.Errorf("config: backend %q needs a token of at least 16 characters", b.Slug)
 		}
+		if b.AirlockURL != "" && !isWebURL(b.AirlockURL) {
+			return fmt.Errorf("config: backend %q has airlock_url %q, which is not an http or https address", b.Slug, b.AirlockURL)
+		}
 		if tokens[b.Token] {
 			return fmt.Errorf("config: backend %q shares its token with another backend", b.Slug)
 		}
@@ -206,6 +233,9 @@ func (c Config) Validate() error {
 			return fmt.Errorf("config: project %q listed twice", p.Name)
 		}
 		projects[p.Name], projects[slug] = true, true
+		if p.Status != "" && !p.Status.Valid() {
+			return fmt.Errorf("config: project %q has unknown status %q", p.Name, p.Status)
+		}
 		if p.Copilot != "" && !users[p.Copilot] {
 			return fmt.Errorf("config: project %q has unknown copilot %q", p.Name, p.Copilot)
 		}
@@ -229,6 +259,15 @@ func (c Config) Validate() error {
 		workspaces[w.Name] = true
 		if !projects[w.Project] {
 			return fmt.Errorf("config: workspace %q names unknown project %q", w.Name, w.Project)
+		}
+		if w.Repo != "" && !isWebURL(w.Repo) {
+			return fmt.Errorf("config: workspace %q has repo %q, which is not an http or https address", w.Name, w.Repo)
+		}
+		if len(w.Branch) > 200 || strings.ContainsAny(w.Branch, " \t\r\n") {
+			return fmt.Errorf("config: workspace %q has branch %q, which is not a branch name", w.Name, w.Branch)
+		}
+		if msg := checkPurpose(w.Purpose); msg != "" {
+			return fmt.Errorf("config: workspace %q: %s", w.Name, msg)
 		}
 	}
 	return nil
@@ -261,6 +300,9 @@ type directory struct {
 	projects   map[string]*ProjectConfig // by name and by slug
 	workspaces map[string]*WorkspaceConfig
 	wsOrder    []string
+	bySlug     map[string]*ProjectConfig
+	projList   []*ProjectConfig              // by name
+	wsOf       map[string][]*WorkspaceConfig // project name → its workspaces, by name
 }
 
 func newDirectory(c Config) *directory {
@@ -270,6 +312,8 @@ func newDirectory(c Config) *directory {
 		emails:     map[string]*UserConfig{},
 		projects:   map[string]*ProjectConfig{},
 		workspaces: map[string]*WorkspaceConfig{},
+		bySlug:     map[string]*ProjectConfig{},
+		wsOf:       map[string][]*WorkspaceConfig{},
 	}
 	for i := range c.Users {
 		u := c.Users[i]
@@ -282,13 +326,21 @@ func newDirectory(c Config) *directory {
 		p := c.Projects[i]
 		d.projects[p.Name] = &p
 		d.projects[p.slug()] = &p
+		d.bySlug[p.slug()] = &p
+		d.projList = append(d.projList, &p)
 	}
+	slices.SortFunc(d.projList, func(a, b *ProjectConfig) int { return strings.Compare(a.Name, b.Name) })
 	for i := range c.Workspaces {
 		w := c.Workspaces[i]
 		d.workspaces[w.Name] = &w
 		d.wsOrder = append(d.wsOrder, w.Name)
 	}
 	slices.Sort(d.wsOrder)
+	for _, name := range d.wsOrder {
+		w := d.workspaces[name]
+		p := d.projects[w.Project].Name // a workspace may name its project by slug
+		d.wsOf[p] = append(d.wsOf[p], w)
+	}
 	return d
 }
 
@@ -306,19 +358,27 @@ func (p *ProjectConfig) projectRole(username string) string {
 
 func (d *directory) project(ws *WorkspaceConfig) *ProjectConfig { return d.projects[ws.Project] }
 
-// canViewReleases reports RELEASE_FILE_VIEW: output checkers and the
-// project's developers and collaborators.
-func (d *directory) canViewReleases(u *UserConfig, ws *WorkspaceConfig) bool {
-	if u == nil || ws == nil {
-		return false
+// initialStatus is the project's status as the config gives it.
+func (p *ProjectConfig) initialStatus() ProjectStatus {
+	switch {
+	case p.Status != "":
+		return p.Status
+	case p.Ongoing:
+		return StatusOngoing
 	}
-	return u.hasRole(RoleOutputChecker) || d.project(ws).projectRole(u.Username) != ""
+	return StatusRetired
 }
 
-// canCreateSnapshot reports SNAPSHOT_CREATE: the project's developers.
-func (d *directory) canCreateSnapshot(u *UserConfig, ws *WorkspaceConfig) bool {
-	return u != nil && ws != nil && d.project(ws).projectRole(u.Username) == ProjectDeveloper
+// displayName is the person's full name, or their username.
+func (d *directory) displayName(username string) string {
+	if u := d.users[username]; u != nil && u.Fullname != "" {
+		return u.Fullname
+	}
+	return username
 }
 
-// canPublish reports SNAPSHOT_PUBLISH: holders of the publisher role.
-func (d *directory) canPublish(u *UserConfig) bool { return u.hasRole(RolePublisher) }
+// isWebURL reports whether s is an absolute http or https address.
+func isWebURL(s string) bool {
+	u, err := url.Parse(s)
+	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""
+}

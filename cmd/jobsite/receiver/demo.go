@@ -69,7 +69,9 @@ func DemoConfig() Config {
 	}
 	c.Projects = []ProjectConfig{
 		{
-			Name: "Cardiac Outcomes", Slug: "cardiac-outcomes", Ongoing: true,
+			Name: "Cardiac Outcomes", Slug: "cardiac-outcomes", Ongoing: true, Status: StatusOngoing,
+			StatusDescription: "Recruitment of practices is complete; the main analysis is running. " +
+				"Protocol: [cardiac outcomes protocol](https://example.org/protocols/cardiac-outcomes).",
 			Orgs: []string{"University of Example", "Example Health Trust"}, Copilot: DemoCopilot,
 			Members: []ProjectMember{
 				{Username: DemoResearcher, Role: ProjectDeveloper},
@@ -77,7 +79,7 @@ func DemoConfig() Config {
 			},
 		},
 		{
-			Name: "Vaccine Uptake", Slug: "vaccine-uptake", Ongoing: true,
+			Name: "Vaccine Uptake", Slug: "vaccine-uptake", Ongoing: true, Status: StatusOngoing,
 			Orgs: []string{"Example Public Health Institute"},
 			Members: []ProjectMember{
 				{Username: DemoResearcher, Role: ProjectDeveloper},
@@ -85,19 +87,26 @@ func DemoConfig() Config {
 			},
 		},
 		{
-			Name: "Legacy Cohort", Slug: "legacy-cohort", Ongoing: false,
-			Orgs: []string{"University of Example"},
+			Name: "Legacy Cohort", Slug: "legacy-cohort", Ongoing: false, Status: StatusRetired,
+			StatusDescription: "Funding ended before the follow-up data arrived, so the study stopped early.",
+			Orgs:              []string{"University of Example"},
 			Members: []ProjectMember{
 				{Username: DemoResearcher, Role: ProjectDeveloper},
 			},
 		},
 	}
+	repo := func(name string) string { return "https://github.com/example/" + name }
 	c.Workspaces = []WorkspaceConfig{
-		{Name: "cardiac-main", Project: "Cardiac Outcomes"},
-		{Name: "cardiac-sensitivity", Project: "Cardiac Outcomes"},
-		{Name: "vaccine-uptake", Project: "Vaccine Uptake"},
-		{Name: "vaccine-2023", Project: "Vaccine Uptake", Archived: true},
-		{Name: "legacy-cohort", Project: "Legacy Cohort"},
+		{Name: "cardiac-main", Project: "Cardiac Outcomes", Repo: repo("cardiac-study"), Branch: "main",
+			Purpose: "The main analysis: cardiac events by region and age band, 2019 to 2024."},
+		// No purpose, so the project page shows what completing the project needs.
+		{Name: "cardiac-sensitivity", Project: "Cardiac Outcomes", Repo: repo("cardiac-study"), Branch: "sensitivity"},
+		{Name: "vaccine-uptake", Project: "Vaccine Uptake", Repo: repo("vaccine-study"), Branch: "main",
+			Purpose: "Uptake of the seasonal vaccine by practice and deprivation."},
+		{Name: "vaccine-2023", Project: "Vaccine Uptake", Archived: true, Repo: repo("vaccine-study"), Branch: "season-2023",
+			Purpose: "The 2023 season, kept for comparison."},
+		{Name: "legacy-cohort", Project: "Legacy Cohort", Repo: repo("legacy-cohort"), Branch: "master",
+			Purpose: "Follow-up of the legacy cohort."},
 	}
 	return c
 }

@@ -13,6 +13,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/labstack/echo/v4"
+
 	"github.com/airlock-project/airlock/airlock"
 )
 
@@ -239,37 +241,33 @@ func parseRelease(data []byte, limit int64) (releaseRequest, any) {
 	return req, nil
 }
 
-func (s *Server) handleReleaseCreate(w http.ResponseWriter, r *http.Request) {
-	ws := s.dir.workspaces[r.PathValue("workspace")]
+func (s *Server) handleReleaseCreate(c echo.Context) error {
+	r := c.Request()
+	ws := s.dir.workspaces[c.Param("workspace")]
 	if ws == nil {
-		writeDetail(w, http.StatusNotFound, "No Workspace matches the given query.")
-		return
+		return writeDetail(c, http.StatusNotFound, "No Workspace matches the given query.")
 	}
-	b, u := s.uploadAccess(w, r)
+	b, u, err := s.uploadAccess(c)
 	if b == nil {
-		return
+		return err
 	}
 	data, msg := readBody(r, maxReleaseBody)
 	if msg != "" {
-		writeDetail(w, http.StatusBadRequest, msg)
-		return
+		return writeDetail(c, http.StatusBadRequest, msg)
 	}
 	req, bad := parseRelease(data, s.opts.SizeLimit)
 	if bad != nil {
-		writeJSON(w, http.StatusBadRequest, bad)
-		return
+		return writeJSON(c, http.StatusBadRequest, bad)
 	}
-	id, err := s.createRelease(r.Context(), ws.Name, b.Slug, u.Username, req)
+	id, err := s.createRelease(r.Context(), ws, b.Slug, u.Username, req)
 	var conflict releaseConflict
 	if errors.As(err, &conflict) {
-		writeDetail(w, http.StatusConflict, string(conflict))
-		return
+		return writeDetail(c, http.StatusConflict, string(conflict))
 	} else if err != nil {
-		s.internalError(w, r, err)
-		return
+		return err
 	}
-	w.Header().Set("Release-Id", id)
-	writeJSON(w, http.StatusCreated, map[string]string{
+	c.Response().Header().Set("Release-Id", id)
+	return writeJSON(c, http.StatusCreated, map[string]string{
 		"release_id":  id,
 		"release_url": fmt.Sprintf("%s/workspaces/%s/releases/%s/", s.baseURL(r), ws.Name, id),
 	})
@@ -284,7 +282,8 @@ func (e releaseConflict) Error() string { return string(e) }
 // with req.AirlockID exists for the same workspace and backend with the same
 // set of SHA-256 digests, returns it unchanged (§5.3 step 4). A clash is a
 // releaseConflict (we answer 409 where the jobs site fails with a 500).
-func (s *Server) createRelease(ctx context.Context, workspace, backend, user string, req releaseRequest) (string, error) {
+func (s *Server) createRelease(ctx context.Context, ws *WorkspaceConfig, backend, user string, req releaseRequest) (string, error) {
+	workspace := ws.Name
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return "", err
@@ -334,6 +333,10 @@ func (s *Server) createRelease(ctx context.Context, workspace, backend, user str
 			formatTime(f.Date), string(f.Meta), user, now); err != nil {
 			return "", fmt.Errorf("insert release file: %w", err)
 		}
+	}
+	if err := s.audit(ctx, tx, AuditEvent{Actor: user, Action: ActionReleaseCreated, Project: s.dir.project(ws).slug(),
+		Workspace: workspace, Target: id, Detail: fmt.Sprintf("%d files from %s", len(req.Files), backend)}); err != nil {
+		return "", err
 	}
 	return id, tx.Commit()
 }

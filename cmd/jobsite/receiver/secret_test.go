@@ -170,14 +170,14 @@ func TestDemoConfig(t *testing.T) {
 	if !VerifySecret(DemoPassword, d.users[DemoChecker1].PasswordHash) {
 		t.Fatal("demo password does not verify")
 	}
-	rc := d.userData(d.users[DemoResearcherChecker])
+	rc := d.userData(d.users[DemoResearcherChecker], d.initialStates())
 	if !rc.OutputChecker || len(rc.Workspaces) == 0 {
 		t.Fatalf("researcher-checker=%+v", rc)
 	}
-	if cp := d.userData(d.users[DemoCopilot]); len(cp.CopilotedWorkspaces) == 0 || len(cp.Workspaces) != 0 {
+	if cp := d.userData(d.users[DemoCopilot], d.initialStates()); len(cp.CopilotedWorkspaces) == 0 || len(cp.Workspaces) != 0 {
 		t.Fatalf("copilot=%+v", cp)
 	}
-	if ro := d.userData(d.users[DemoReadonly]); !ro.ReadonlyAccess {
+	if ro := d.userData(d.users[DemoReadonly], d.initialStates()); !ro.ReadonlyAccess {
 		t.Fatalf("readonly=%+v", ro)
 	}
 	// The demo config round-trips through the JSON file format.

@@ -1,9 +1,12 @@
-// Package receiver is the reference jobs-site receiver: a small, real server
-// that speaks the part of the jobs-site API airlock calls (login with
-// single-use tokens, role refresh, release creation, file upload and
-// notification events) under /api/v2, stores released files on disk, and
-// serves plain pages where people sign in, make airlock login tokens, view
-// released files, and publish them.
+// Package receiver is the reference jobs site: a small, real server that
+// speaks the part of the jobs-site API airlock calls (login with single-use
+// tokens, role refresh, release creation, file upload and notification
+// events) and the read API of released files under /api/v2, stores released
+// files on disk, and serves the release side of a jobs site as pages:
+// projects with their members, roles and status; workspaces with their
+// repository, branch and purpose; and each workspace's releases in four
+// stages (Level 4 outputs in airlock, released outputs, draft public
+// outputs, published outputs). It does not run jobs.
 //
 // It is an http.Handler so airlock's demo and tests can run it in-process.
 package receiver
@@ -17,12 +20,16 @@ import (
 	"html/template"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"os"
 	"strings"
 	"time"
 
 	"github.com/gorilla/sessions"
+	"github.com/labstack/echo/v4"
+
+	"github.com/airlock-project/airlock/ui/markdown"
 )
 
 // DefaultSizeLimit is the largest file a release may contain, as on the
@@ -46,6 +53,11 @@ type Options struct {
 	PublicURL string
 	// SecureCookies marks the page session cookie Secure (serve over TLS).
 	SecureCookies bool
+	// TrustedProxies are the networks (CIDR) of reverse proxies whose
+	// X-Forwarded-For names the client. Without them the connection's
+	// address is the client's, so nobody can pick a fresh address for each
+	// guessed password.
+	TrustedProxies []string
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 	// Rand is the randomness for tokens; nil means crypto/rand.
@@ -66,7 +78,10 @@ type Server struct {
 	words    []string
 	sessions *sessions.CookieStore
 	pages    map[string]*template.Template
-	mux      *http.ServeMux
+	md       *markdown.Renderer
+	limiter  *signInLimiter
+	echo     *echo.Echo
+	rules    map[string]access
 	log      *slog.Logger
 }
 
@@ -92,6 +107,10 @@ func Open(ctx context.Context, cfg Config, opts Options) (*Server, error) {
 		opts.Logger = slog.Default()
 	}
 	opts.PublicURL = strings.TrimSuffix(opts.PublicURL, "/")
+	extractIP, err := ipExtractor(opts.TrustedProxies)
+	if err != nil {
+		return nil, err
+	}
 	if err := os.MkdirAll(opts.StorageDir, 0o750); err != nil {
 		return nil, fmt.Errorf("create storage dir: %w", err)
 	}
@@ -109,23 +128,46 @@ func Open(ctx context.Context, cfg Config, opts Options) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{
-		dir:   newDirectory(cfg),
-		opts:  opts,
-		db:    db,
-		root:  root,
-		words: loadWords(),
-		log:   opts.Logger,
+		dir:     newDirectory(cfg),
+		opts:    opts,
+		db:      db,
+		root:    root,
+		words:   loadWords(),
+		md:      markdown.New(),
+		limiter: newSignInLimiter(),
+		rules:   map[string]access{},
+		log:     opts.Logger,
 	}
 	if s.sessions, err = s.sessionStore(ctx); err != nil {
 		s.Close()
 		return nil, err
 	}
-	if s.pages, err = parsePages(); err != nil {
+	if s.pages, err = s.parsePages(); err != nil {
 		s.Close()
 		return nil, err
 	}
-	s.mux = s.routes()
+	s.echo = echo.New()
+	s.echo.HideBanner, s.echo.HidePort = true, true
+	s.echo.HTTPErrorHandler = s.handleError
+	s.echo.IPExtractor = extractIP
+	s.routes()
 	return s, nil
+}
+
+// ipExtractor believes X-Forwarded-For only from the trusted proxies.
+func ipExtractor(proxies []string) (echo.IPExtractor, error) {
+	if len(proxies) == 0 {
+		return echo.ExtractIPDirect(), nil
+	}
+	opts := []echo.TrustOption{echo.TrustLoopback(false), echo.TrustLinkLocal(false), echo.TrustPrivateNet(false)}
+	for _, p := range proxies {
+		_, n, err := net.ParseCIDR(strings.TrimSpace(p))
+		if err != nil {
+			return nil, fmt.Errorf("receiver: trusted proxy %q is not a network like 10.0.0.0/8: %w", p, err)
+		}
+		opts = append(opts, echo.TrustIPRange(n))
+	}
+	return echo.ExtractIPFromXFFHeader(opts...), nil
 }
 
 // Close releases the database and the storage directory.
@@ -142,37 +184,17 @@ func (s *Server) Close() error {
 
 // ServeHTTP serves the API and the pages.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	w.Header().Set("X-Content-Type-Options", "nosniff")
-	w.Header().Set("Referrer-Policy", "same-origin")
-	s.mux.ServeHTTP(w, r)
+	s.echo.ServeHTTP(w, r)
 }
 
-// routes lists every route of the receiver.
-func (s *Server) routes() *http.ServeMux {
-	m := http.NewServeMux()
-	// The API airlock calls (reference §10). No trailing slashes except on events.
-	m.HandleFunc("POST /api/v2/releases/authenticate", s.handleAuthenticate)
-	m.HandleFunc("POST /api/v2/releases/authorise", s.handleAuthorise)
-	m.HandleFunc("POST /api/v2/releases/workspace/{workspace}", s.handleReleaseCreate)
-	m.HandleFunc("POST /api/v2/releases/release/{release}", s.handleFileUpload)
-	m.HandleFunc("POST /api/v2/airlock/events/{$}", s.handleEvent)
-	m.HandleFunc("GET /api/v2/releases/file/{file}", s.handleFileShow)
-
-	// Pages.
-	m.HandleFunc("GET /{$}", s.handleHome)
-	m.HandleFunc("GET /static/style.css", s.handleStyle)
-	m.HandleFunc("GET /login", s.handleLoginShow)
-	m.HandleFunc("POST /login", s.handleLogin)
-	m.HandleFunc("POST /logout", s.handleLogout)
-	m.HandleFunc("GET /settings", s.handleSettings)
-	m.HandleFunc("POST /settings/token", s.handleTokenCreate)
-	m.HandleFunc("GET /workspaces/{workspace}/{$}", s.handleWorkspace)
-	m.HandleFunc("GET /workspaces/{workspace}/releases/{release}/{$}", s.handleReleaseShow)
-	m.HandleFunc("POST /workspaces/{workspace}/snapshots", s.handleSnapshotCreate)
-	m.HandleFunc("POST /workspaces/{workspace}/snapshots/{snapshot}/publish", s.handleSnapshotPublish)
-	m.HandleFunc("GET /files/{file}", s.handleFileShow)
-	m.HandleFunc("GET /published/{file}", s.handlePublishedShow)
-	return m
+// Routes lists every registered route as "METHOD path", for the
+// permission test that requires a rule for each.
+func (s *Server) Routes() []string {
+	var out []string
+	for _, r := range s.echo.Routes() {
+		out = append(out, r.Method+" "+r.Path)
+	}
+	return out
 }
 
 // baseURL is the absolute URL prefix for links in API responses.

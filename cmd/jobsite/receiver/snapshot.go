@@ -4,87 +4,160 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/airlock-project/airlock/airlock"
 )
 
-// createSnapshot makes a draft set of outputs from uploaded files of the
-// workspace. Returns EINVALID when no file is chosen or a file is not an
-// uploaded file of this workspace; nothing is stored then.
-func (s *Server) createSnapshot(ctx context.Context, workspace, user string, fileIDs []string) error {
-	slices.Sort(fileIDs)
-	fileIDs = slices.Compact(fileIDs)
-	if len(fileIDs) == 0 {
-		return airlock.Errorf(airlock.EINVALID, "Choose at least one released file to prepare for publishing.")
-	}
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	for _, id := range fileIDs {
-		var ok bool
-		err := tx.QueryRowContext(ctx, `SELECT uploaded_at IS NOT NULL FROM release_files WHERE id = ? AND workspace = ?`, id, workspace).Scan(&ok)
-		if errors.Is(err, sql.ErrNoRows) || (err == nil && !ok) {
-			return airlock.Errorf(airlock.EINVALID, "File %s is not an uploaded file of workspace %s.", id, workspace)
-		} else if err != nil {
-			return err
-		}
-	}
-	id := airlock.NewULID(s.now())
-	if _, err := tx.ExecContext(ctx, `INSERT INTO snapshots (id, workspace, created_by, created_at) VALUES (?, ?, ?, ?)`,
-		id, workspace, user, formatTime(s.now())); err != nil {
-		return err
-	}
-	for _, f := range fileIDs {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO snapshot_files (snapshot_id, file_id) VALUES (?, ?)`, id, f); err != nil {
-			return err
-		}
-	}
-	return tx.Commit()
+// snapshotView is a frozen set of released files of one workspace: a
+// draft public output until a publisher publishes it.
+type snapshotView struct {
+	ID, Workspace, CreatedBy, PublishedBy string
+	CreatedAt, PublishedAt                time.Time
+	Published                             bool
+	Files                                 []ReleasedFile
 }
 
-// publishSnapshot publishes a draft; publishing a published one changes
-// nothing. Returns ENOTFOUND for an unknown snapshot of the workspace.
-func (s *Server) publishSnapshot(ctx context.Context, workspace, id, user string) error {
+// HasDeleted reports whether a file of the snapshot was deleted since.
+func (v snapshotView) HasDeleted() bool {
+	return slices.ContainsFunc(v.Files, func(f ReleasedFile) bool { return f.Deleted })
+}
+
+// createDraft is a developer creating a draft publication of the latest
+// version of every released output of the workspace (deleted files and
+// files still arriving left out). A draft or publication of exactly the
+// same files is reused, and reported as such. Returns EINVALID when there
+// is nothing to publish.
+func (s *Server) createDraft(ctx context.Context, ws *WorkspaceConfig, user string) (id string, reused bool, err error) {
+	latest, err := s.latestFiles(ctx, ws.Name)
+	if err != nil {
+		return "", false, err
+	}
+	var ids []string
+	for _, f := range latest {
+		if f.Uploaded && !f.Deleted {
+			ids = append(ids, f.ID)
+		}
+	}
+	if len(ids) == 0 {
+		return "", false, airlock.Errorf(airlock.EINVALID, "Nothing released from %s can be published yet.", ws.Name)
+	}
+	slices.Sort(ids)
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
-		return err
+		return "", false, err
 	}
 	defer tx.Rollback()
-	var n int
-	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM snapshots WHERE id = ? AND workspace = ?`, id, workspace).Scan(&n); err != nil {
-		return err
-	} else if n == 0 {
-		return airlock.Errorf(airlock.ENOTFOUND, "There are no such outputs in workspace %s.", workspace)
+	same, err := snapshotWithFiles(ctx, tx, ws.Name, ids)
+	if err != nil || same != "" {
+		return same, same != "", err
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE snapshots SET published_by = ?, published_at = ? WHERE id = ? AND published_at IS NULL`,
-		user, formatTime(s.now()), id); err != nil {
-		return err
+	id = airlock.NewULID(s.now())
+	if _, err := tx.ExecContext(ctx, `INSERT INTO snapshots (id, workspace, created_by, created_at) VALUES (?, ?, ?, ?)`,
+		id, ws.Name, user, formatTime(s.now())); err != nil {
+		return "", false, fmt.Errorf("store draft: %w", err)
 	}
-	return tx.Commit()
+	for _, f := range ids {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO snapshot_files (snapshot_id, file_id) VALUES (?, ?)`, id, f); err != nil {
+			return "", false, fmt.Errorf("store draft file: %w", err)
+		}
+	}
+	if err := s.audit(ctx, tx, AuditEvent{Actor: user, Action: ActionDraftCreated, Project: s.dir.project(ws).slug(),
+		Workspace: ws.Name, Target: id, Detail: fmt.Sprintf("%d files", len(ids))}); err != nil {
+		return "", false, err
+	}
+	return id, false, tx.Commit()
+}
+
+// snapshotWithFiles returns the workspace's snapshot made of exactly ids
+// (sorted), or "".
+func snapshotWithFiles(ctx context.Context, tx *sql.Tx, workspace string, ids []string) (string, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT s.id, GROUP_CONCAT(sf.file_id, ',') FROM snapshots s
+		JOIN snapshot_files sf ON sf.snapshot_id = s.id WHERE s.workspace = ? GROUP BY s.id ORDER BY s.id DESC`, workspace)
+	if err != nil {
+		return "", err
+	}
+	defer rows.Close()
+	want := strings.Join(ids, ",")
+	for rows.Next() {
+		var id, files string
+		if err := rows.Scan(&id, &files); err != nil {
+			return "", err
+		}
+		have := strings.Split(files, ",")
+		slices.Sort(have)
+		if strings.Join(have, ",") == want {
+			return id, nil
+		}
+	}
+	return "", rows.Err()
+}
+
+// publishSnapshot is a publisher publishing a draft. Publishing it again
+// changes nothing and reports already. Returns ESTATE when a file of the
+// draft was deleted since it was made (it must be made again).
+func (s *Server) publishSnapshot(ctx context.Context, ws *WorkspaceConfig, v *snapshotView, user string) (already bool, err error) {
+	if v.Published {
+		return true, nil
+	}
+	if v.HasDeleted() {
+		return false, airlock.Errorf(airlock.ESTATE, "A file of this draft was deleted after it was made, so it cannot be published. Ask a developer to create a new draft.")
+	}
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return false, err
+	}
+	defer tx.Rollback()
+	res, err := tx.ExecContext(ctx, `UPDATE snapshots SET published_by = ?, published_at = ? WHERE id = ? AND published_at IS NULL`,
+		user, formatTime(s.now()), v.ID)
+	if err != nil {
+		return false, fmt.Errorf("publish: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return true, nil // published meanwhile
+	}
+	if err := s.audit(ctx, tx, AuditEvent{Actor: user, Action: ActionPublished, Project: s.dir.project(ws).slug(),
+		Workspace: ws.Name, Target: v.ID, Detail: fmt.Sprintf("%d files", len(v.Files))}); err != nil {
+		return false, err
+	}
+	return false, tx.Commit()
+}
+
+const snapshotColumns = `id, workspace, created_by, created_at, COALESCE(published_by, ''), COALESCE(published_at, '')`
+
+func scanSnapshot(row interface{ Scan(...any) error }) (snapshotView, error) {
+	var v snapshotView
+	var created, published string
+	if err := row.Scan(&v.ID, &v.Workspace, &v.CreatedBy, &created, &v.PublishedBy, &published); err != nil {
+		return v, err
+	}
+	v.CreatedAt = parseTime(created)
+	if published != "" {
+		v.Published, v.PublishedAt = true, parseTime(published)
+	}
+	return v, nil
+}
+
+func (s *Server) snapshotFiles(ctx context.Context, id string) ([]ReleasedFile, error) {
+	return s.queryFiles(ctx, `SELECT `+prefixed("f.", fileColumns)+` FROM release_files f
+		JOIN snapshot_files sf ON sf.file_id = f.id WHERE sf.snapshot_id = ? ORDER BY f.backend, f.name`, id)
 }
 
 // snapshots lists a workspace's snapshots, newest first, with their files.
 func (s *Server) snapshots(ctx context.Context, workspace string) ([]snapshotView, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT id, created_by, created_at, COALESCE(published_by, ''), COALESCE(published_at, '')
-		FROM snapshots WHERE workspace = ? ORDER BY id DESC`, workspace)
+	rows, err := s.db.QueryContext(ctx, `SELECT `+snapshotColumns+` FROM snapshots WHERE workspace = ? ORDER BY id DESC`, workspace)
 	if err != nil {
 		return nil, err
 	}
 	var out []snapshotView
 	for rows.Next() {
-		var v snapshotView
-		var created, published string
-		if err := rows.Scan(&v.ID, &v.CreatedBy, &created, &v.PublishedBy, &published); err != nil {
+		v, err := scanSnapshot(rows)
+		if err != nil {
 			rows.Close()
 			return nil, err
-		}
-		v.CreatedAt = parseTime(created)
-		if published != "" {
-			v.Published, v.PublishedAt = true, parseTime(published)
 		}
 		out = append(out, v)
 	}
@@ -93,20 +166,46 @@ func (s *Server) snapshots(ctx context.Context, workspace string) ([]snapshotVie
 		return nil, err
 	}
 	for i := range out {
-		out[i].Files, err = s.queryFiles(ctx, `SELECT `+prefixed("f.", fileColumns)+` FROM release_files f
-			JOIN snapshot_files sf ON sf.file_id = f.id WHERE sf.snapshot_id = ? ORDER BY f.name`, out[i].ID)
-		if err != nil {
+		if out[i].Files, err = s.snapshotFiles(ctx, out[i].ID); err != nil {
 			return nil, err
 		}
 	}
 	return out, nil
 }
 
-// isPublished reports whether the file belongs to a published snapshot.
-func (s *Server) isPublished(ctx context.Context, fileID string) (bool, error) {
+// snapshot returns one snapshot of the workspace with its files. Returns
+// ENOTFOUND when the workspace has no such snapshot.
+func (s *Server) snapshot(ctx context.Context, workspace, id string) (*snapshotView, error) {
+	v, err := scanSnapshot(s.db.QueryRowContext(ctx, `SELECT `+snapshotColumns+` FROM snapshots WHERE id = ? AND workspace = ?`, id, workspace))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, airlock.Errorf(airlock.ENOTFOUND, "Workspace %s has no such outputs.", workspace)
+	} else if err != nil {
+		return nil, err
+	}
+	if v.Files, err = s.snapshotFiles(ctx, v.ID); err != nil {
+		return nil, err
+	}
+	return &v, nil
+}
+
+// isPublished reports whether the file belongs to a published snapshot
+// and was not deleted since.
+func (s *Server) isPublished(ctx context.Context, f *ReleasedFile) (bool, error) {
+	if f.Deleted {
+		return false, nil
+	}
 	var n int
 	err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM snapshot_files sf JOIN snapshots s ON s.id = sf.snapshot_id
-		WHERE sf.file_id = ? AND s.published_at IS NOT NULL`, fileID).Scan(&n)
+		WHERE sf.file_id = ? AND s.published_at IS NOT NULL`, f.ID).Scan(&n)
+	return n > 0, err
+}
+
+// inDraft reports whether the file belongs to a draft (an unpublished
+// snapshot).
+func (s *Server) inDraft(ctx context.Context, f *ReleasedFile) (bool, error) {
+	var n int
+	err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM snapshot_files sf JOIN snapshots s ON s.id = sf.snapshot_id
+		WHERE sf.file_id = ? AND s.published_at IS NULL`, f.ID).Scan(&n)
 	return n > 0, err
 }
 

@@ -26,21 +26,32 @@ type ReleasedFile struct {
 	Uploaded   bool
 	UploadedAt time.Time // zero until the bytes arrived
 	Path       string    // storage-relative path once uploaded
+	Metadata   string    // the JSON object airlock sent with the file
+	// Deleted is set when an output checker deleted the file: its bytes
+	// are gone, and DeletedBy, DeletedAt and DeletedReason say who, when
+	// and why.
+	Deleted       bool
+	DeletedBy     string
+	DeletedAt     time.Time
+	DeletedReason string
 }
 
-const fileColumns = `id, release_id, workspace, backend, name, sha256, size, mtime, created_by, created_at, path, uploaded_at`
+const fileColumns = `id, release_id, workspace, backend, name, sha256, size, mtime, created_by, created_at, path, uploaded_at, metadata, deleted_at, deleted_by, deleted_reason`
 
 func scanFile(row interface{ Scan(...any) error }) (*ReleasedFile, error) {
 	var f ReleasedFile
 	var mtime, created string
-	var uploaded sql.NullString
+	var uploaded, deleted sql.NullString
 	if err := row.Scan(&f.ID, &f.ReleaseID, &f.Workspace, &f.Backend, &f.Name, &f.SHA256, &f.Size,
-		&mtime, &f.CreatedBy, &created, &f.Path, &uploaded); err != nil {
+		&mtime, &f.CreatedBy, &created, &f.Path, &uploaded, &f.Metadata, &deleted, &f.DeletedBy, &f.DeletedReason); err != nil {
 		return nil, err
 	}
 	f.Mtime, f.CreatedAt = parseTime(mtime), parseTime(created)
 	if uploaded.Valid {
 		f.Uploaded, f.UploadedAt = true, parseTime(uploaded.String)
+	}
+	if deleted.Valid {
+		f.Deleted, f.DeletedAt = true, parseTime(deleted.String)
 	}
 	return &f, nil
 }
@@ -106,8 +117,8 @@ func (s *Server) OpenReleasedFile(ctx context.Context, releaseID, name string) (
 	if err != nil {
 		return nil, err
 	}
-	if f == nil || !f.Uploaded {
-		return nil, airlock.Errorf(airlock.ENOTFOUND, "File %q of release %q has not been uploaded.", name, releaseID)
+	if f == nil || !f.Uploaded || f.Deleted {
+		return nil, airlock.Errorf(airlock.ENOTFOUND, "File %q of release %q has not been uploaded or was deleted.", name, releaseID)
 	}
 	return s.openStored(f)
 }

@@ -38,7 +38,12 @@ func (s *Server) IssueToken(ctx context.Context, username string) (string, error
 		return "", err
 	}
 	now := s.now()
-	_, err = s.db.ExecContext(ctx, `
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return "", err
+	}
+	defer tx.Rollback()
+	_, err = tx.ExecContext(ctx, `
 		INSERT INTO login_tokens (username, hash, created_at, expires_at) VALUES (?, ?, ?, ?)
 		ON CONFLICT (username) DO UPDATE SET hash = excluded.hash,
 			created_at = excluded.created_at, expires_at = excluded.expires_at`,
@@ -46,7 +51,10 @@ func (s *Server) IssueToken(ctx context.Context, username string) (string, error
 	if err != nil {
 		return "", fmt.Errorf("store token: %w", err)
 	}
-	return token, nil
+	if err := s.audit(ctx, tx, AuditEvent{Actor: u.Username, Action: ActionTokenCreated}); err != nil {
+		return "", err
+	}
+	return token, tx.Commit()
 }
 
 // checkLoginToken verifies a login (§2.3 order: user by username or email,

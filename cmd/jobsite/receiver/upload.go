@@ -3,7 +3,6 @@ package receiver
 import (
 	"context"
 	"crypto/sha256"
-	"database/sql"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -12,6 +11,8 @@ import (
 	"net/http"
 	"os"
 	"path"
+
+	"github.com/labstack/echo/v4"
 
 	"github.com/airlock-project/airlock/airlock"
 )
@@ -36,71 +37,49 @@ func uploadFilename(header string) string {
 	return params["filename"]
 }
 
-type releaseRow struct {
-	ID, Workspace, Backend string
-}
-
-func (s *Server) findRelease(ctx context.Context, id string) (*releaseRow, error) {
-	var rel releaseRow
-	err := s.db.QueryRowContext(ctx, `SELECT id, workspace, backend FROM releases WHERE id = ?`, id).
-		Scan(&rel.ID, &rel.Workspace, &rel.Backend)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, nil
-	}
-	return &rel, err
-}
-
 // handleFileUpload receives one file's bytes (§6.2), checking in order:
 // release, access, size, body, file name, backend, already uploaded; then it
 // hashes while writing to a temp file and renames into place only if the
 // digest and size match the registered ones.
-func (s *Server) handleFileUpload(w http.ResponseWriter, r *http.Request) {
+func (s *Server) handleFileUpload(c echo.Context) error {
+	r := c.Request()
 	ctx := r.Context()
-	rel, err := s.findRelease(ctx, r.PathValue("release"))
+	rel, err := s.findRelease(ctx, c.Param("release"))
 	if err != nil {
-		s.internalError(w, r, err)
-		return
+		return err
 	} else if rel == nil {
-		writeDetail(w, http.StatusNotFound, "No Release matches the given query.")
-		return
+		return writeDetail(c, http.StatusNotFound, "No Release matches the given query.")
 	}
-	b, _ := s.uploadAccess(w, r)
+	b, _, err := s.uploadAccess(c)
 	if b == nil {
-		return
+		return err
 	}
 	if r.ContentLength > s.opts.SizeLimit {
-		writeJSON(w, http.StatusBadRequest, []string{"File is too large, it must be below " + sizeLimitText(s.opts.SizeLimit)})
-		return
+		return writeJSON(c, http.StatusBadRequest, []string{"File is too large, it must be below " + sizeLimitText(s.opts.SizeLimit)})
 	}
 	name := uploadFilename(r.Header.Get("Content-Disposition"))
 	var file *ReleasedFile
 	if name != "" {
 		if file, err = s.findReleaseFile(ctx, rel.ID, name); err != nil {
-			s.internalError(w, r, err)
-			return
+			return err
 		}
 	}
 	// An empty body is refused, except for a registered empty file, which
 	// the jobs site could never receive.
 	if r.ContentLength == 0 && (file == nil || file.Size != 0) {
-		writeDetail(w, http.StatusBadRequest, msgNoData)
-		return
+		return writeDetail(c, http.StatusBadRequest, msgNoData)
 	}
 	if name == "" {
-		writeDetail(w, http.StatusBadRequest, msgMissingFilename)
-		return
+		return writeDetail(c, http.StatusBadRequest, msgMissingFilename)
 	}
 	if file == nil {
-		writeDetail(w, http.StatusBadRequest, fmt.Sprintf("File %s not requested in release %s", name, rel.ID))
-		return
+		return writeDetail(c, http.StatusBadRequest, fmt.Sprintf("File %s not requested in release %s", name, rel.ID))
 	}
 	if b.Slug != rel.Backend {
-		writeDetail(w, http.StatusBadRequest, fmt.Sprintf("Release is from backend %s not %s", rel.Backend, b.Slug))
-		return
+		return writeDetail(c, http.StatusBadRequest, fmt.Sprintf("Release is from backend %s not %s", rel.Backend, b.Slug))
 	}
 	if file.Uploaded {
-		s.alreadyUploaded(w, r, file)
-		return
+		return s.alreadyUploaded(c, file)
 	}
 
 	tmp, sum, n, err := s.receiveBody(r.Body)
@@ -110,36 +89,32 @@ func (s *Server) handleFileUpload(w http.ResponseWriter, r *http.Request) {
 	var tooBig *http.MaxBytesError
 	switch {
 	case errors.As(err, &tooBig):
-		writeJSON(w, http.StatusBadRequest, []string{"File is too large, it must be below " + sizeLimitText(s.opts.SizeLimit)})
-		return
+		return writeJSON(c, http.StatusBadRequest, []string{"File is too large, it must be below " + sizeLimitText(s.opts.SizeLimit)})
 	case err != nil:
-		s.internalError(w, r, err)
-		return
+		return err
 	case sum != file.SHA256 || n != file.Size:
-		writeDetail(w, http.StatusBadRequest, msgHashMismatch)
-		return
+		return writeDetail(c, http.StatusBadRequest, msgHashMismatch)
 	}
 	stored := path.Join(file.Workspace, "releases", rel.ID, file.Name)
 	ok, err := s.commitUpload(ctx, file, tmp, stored)
 	if err != nil {
-		s.internalError(w, r, err)
-		return
+		return err
 	} else if !ok {
 		// A concurrent upload of the same file won.
-		s.alreadyUploaded(w, r, file)
-		return
+		return s.alreadyUploaded(c, file)
 	}
-	w.Header().Set("File-Id", file.ID)
-	w.Header().Set("Location", s.baseURL(r)+"/api/v2/releases/file/"+file.ID)
-	w.WriteHeader(http.StatusCreated)
+	h := c.Response().Header()
+	h.Set("File-Id", file.ID)
+	h.Set("Location", s.baseURL(r)+"/api/v2/releases/file/"+file.ID)
+	return c.NoContent(http.StatusCreated)
 }
 
 // alreadyUploaded answers a repeat upload. The body is read and discarded
 // first (bounded by the size limit) so that a client still sending it sees
 // the answer instead of a reset connection, and then stops retrying.
-func (s *Server) alreadyUploaded(w http.ResponseWriter, r *http.Request, file *ReleasedFile) {
-	io.Copy(io.Discard, io.LimitReader(r.Body, s.opts.SizeLimit+1))
-	writeDetail(w, http.StatusBadRequest,
+func (s *Server) alreadyUploaded(c echo.Context, file *ReleasedFile) error {
+	io.Copy(io.Discard, io.LimitReader(c.Request().Body, s.opts.SizeLimit+1))
+	return writeDetail(c, http.StatusBadRequest,
 		fmt.Sprintf("This version of '%s' has already been uploaded from backend '%s'", file.Name, file.Backend))
 }
 

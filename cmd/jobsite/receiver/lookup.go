@@ -1,0 +1,60 @@
+package receiver
+
+import (
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/airlock-project/airlock/airlock"
+)
+
+// findProject is the project named by the :project slug. Returns ENOTFOUND.
+func (s *Server) findProject(c echo.Context) (*ProjectConfig, error) {
+	p := s.dir.bySlug[c.Param("project")]
+	if p == nil {
+		return nil, airlock.Errorf(airlock.ENOTFOUND, "There is no project %q.", c.Param("project"))
+	}
+	return p, nil
+}
+
+// findWorkspace is the workspace named by :workspace, with its project.
+// Returns ENOTFOUND.
+func (s *Server) findWorkspace(c echo.Context) (*WorkspaceConfig, *ProjectConfig, error) {
+	ws := s.dir.workspaces[c.Param("workspace")]
+	if ws == nil {
+		return nil, nil, airlock.Errorf(airlock.ENOTFOUND, "There is no workspace %q.", c.Param("workspace"))
+	}
+	return ws, s.dir.project(ws), nil
+}
+
+// allow refuses with 403 and the reason unless the signed-in person may do
+// perm on p.
+func allow(c echo.Context, p *ProjectConfig, perm permission) error {
+	if can(currentUser(c), p, perm) {
+		return nil
+	}
+	return echo.NewHTTPError(http.StatusForbidden, refusal(p, perm))
+}
+
+// projectRef is how pages name a project and link to it.
+type projectRef struct {
+	Name, Slug string
+	Status     ProjectStatus
+}
+
+func refOf(p *ProjectConfig, st projectState) projectRef {
+	return projectRef{Name: p.Name, Slug: p.slug(), Status: st.Status}
+}
+
+// Class is the badge colour of the status.
+func (r projectRef) Class() string { return statusClass(r.Status) }
+
+func statusClass(st ProjectStatus) string {
+	switch {
+	case st.Ongoing():
+		return "ok"
+	case st.Completed():
+		return "done"
+	}
+	return "stopped"
+}
