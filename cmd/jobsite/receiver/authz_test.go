@@ -55,8 +55,9 @@ var matrix = map[string][6]int{
 	"POST /workspaces/:workspace/outputs/":                             {403, 403, 303, 403, 403, 403},
 	"GET /workspaces/:workspace/outputs/:snapshot/":                    {403, 403, 200, 200, 200, 200},
 	"POST /workspaces/:workspace/outputs/:snapshot/publish":            {403, 403, 403, 403, 403, 303},
-	"GET /files/:file":     {403, 403, 200, 200, 200, 200},
-	"GET /published/:file": {404, 404, 404, 404, 404, 404},
+	"GET /files/:file":      {403, 403, 200, 200, 200, 200},
+	"GET /files/:file/view": {403, 403, 200, 200, 200, 200},
+	"GET /published/:file":  {404, 404, 404, 404, 404, 404},
 }
 
 // matrixWorld is a prepared jobs site and what the routes act on.
@@ -118,6 +119,7 @@ func matrixForm(route string) url.Values {
 // TestRoutesHaveMatrixRows fails when a registered route has no row in
 // the permission matrix, so a new route cannot go unchecked.
 func TestRoutesHaveMatrixRows(t *testing.T) {
+	t.Parallel()
 	h, _ := newHarness(t)
 	routes := h.Server.Routes()
 	for _, r := range routes {
@@ -135,6 +137,7 @@ func TestRoutesHaveMatrixRows(t *testing.T) {
 // in a world of its route's own, so it cannot affect other routes' cells
 // (its route's other cells succeed or fail regardless of it).
 func TestPermissionMatrix(t *testing.T) {
+	t.Parallel()
 	shared := newMatrixWorld(t)
 	routes := shared.h.Server.Routes()
 	sort.Strings(routes)

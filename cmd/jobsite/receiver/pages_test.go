@@ -115,6 +115,7 @@ func uploaded(t *testing.T, h *receivertest.Harness) (svg, table receiver.Releas
 }
 
 func TestPagesSignInAndToken(t *testing.T) {
+	t.Parallel()
 	h, _ := newHarness(t)
 	b := newBrowser(t, h)
 
@@ -177,6 +178,7 @@ func TestPagesSignInAndToken(t *testing.T) {
 // failure, up to an hour, while the same person elsewhere and other people
 // at the same address sign in as usual.
 func TestSignInBackOff(t *testing.T) {
+	t.Parallel()
 	clk := &clock{t: time.Date(2026, 7, 1, 12, 0, 0, 0, time.UTC)}
 	h := receivertest.New(t, mustConfig(t), receiver.Options{Now: clk.Now, TrustedProxies: []string{"127.0.0.0/8"}})
 	attacker := newBrowser(t, h)
@@ -232,6 +234,7 @@ func slicesEqual(a, b []int) bool {
 // HTTP: a release arrives, the collaborator reads it, the developer makes
 // a draft, a publisher publishes it, and anyone reads it.
 func TestReleasedOutputsToPublication(t *testing.T) {
+	t.Parallel()
 	h, _ := newHarness(t)
 	svg, table := uploaded(t, h)
 
@@ -335,6 +338,7 @@ func TestReleasedOutputsToPublication(t *testing.T) {
 // a reason; its bytes go, it shows as deleted, it leaves drafts
 // unpublishable and public reading ends.
 func TestFileDeletion(t *testing.T) {
+	t.Parallel()
 	h, _ := newHarness(t)
 	svg, table := uploaded(t, h)
 	bob := signedIn(t, h, "bob")
@@ -381,6 +385,7 @@ func TestFileDeletion(t *testing.T) {
 // TestProjectStatus: members edit the status; each status's needs are
 // enforced with the reason; airlock sees the project as ongoing or not.
 func TestProjectStatus(t *testing.T) {
+	t.Parallel()
 	h, _ := newHarness(t)
 	gina := signedIn(t, h, "gina")
 	body := gina.want(http.StatusForbidden, "GET", "/projects/heart-study/edit", nil)
@@ -446,6 +451,7 @@ func TestProjectStatus(t *testing.T) {
 // TestReadAPI: the contract's GET indexes and downloads, for people signed
 // in with the pages' permissions.
 func TestReadAPI(t *testing.T) {
+	t.Parallel()
 	h, _ := newHarness(t)
 	svg, table := uploaded(t, h)
 	anon, gina, frank := newBrowser(t, h), signedIn(t, h, "gina"), signedIn(t, h, "frank")
@@ -494,4 +500,26 @@ func TestReadAPI(t *testing.T) {
 	if _, body := anon.do("GET", snap, nil); !strings.Contains(body, `"url":"/published/`+svg.ID+`"`) {
 		t.Fatalf("published index %s", body)
 	}
+}
+
+// TestFileView: a released file's page previews it as the jobs site's
+// viewer does, for whoever may read it.
+func TestFileView(t *testing.T) {
+	t.Parallel()
+	h, _ := newHarness(t)
+	svg, table := uploaded(t, h)
+	frank := signedIn(t, h, "frank")
+	if body := frank.want(http.StatusOK, "GET", "/files/"+table.ID+"/view", nil); !strings.Contains(body, "on its way from the backend") {
+		t.Fatalf("pending file page: %s", body)
+	}
+	expect(t, upload(t, h, releaseID, uploadHeaders(tppToken, "alice", "output/table.csv"), readFixture(t, "files/output/table.csv")), 201, "")
+	body := frank.want(http.StatusOK, "GET", "/files/"+table.ID+"/view", nil)
+	if !strings.Contains(body, `<th scope="col">group</th>`) || !strings.Contains(body, "<td>A</td><td>10</td>") {
+		t.Fatalf("table preview: %s", body)
+	}
+	if body := frank.want(http.StatusOK, "GET", "/files/"+svg.ID+"/view", nil); !strings.Contains(body, `<img src="/files/`+svg.ID+`"`) {
+		t.Fatalf("image preview: %s", body)
+	}
+	newBrowser(t, h).want(http.StatusForbidden, "GET", "/files/"+svg.ID+"/view", nil)
+	frank.want(http.StatusNotFound, "GET", "/files/01NOPE/view", nil)
 }

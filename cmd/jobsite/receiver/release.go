@@ -335,7 +335,7 @@ func (s *Server) createRelease(ctx context.Context, ws *WorkspaceConfig, backend
 		}
 	}
 	if err := s.audit(ctx, tx, AuditEvent{Actor: user, Action: ActionReleaseCreated, Project: s.dir.project(ws).slug(),
-		Workspace: workspace, Target: id, Detail: fmt.Sprintf("%d files from %s", len(req.Files), backend)}); err != nil {
+		Workspace: workspace, Target: id, Detail: plural(len(req.Files), "file", "files") + " from " + s.dir.backendName(backend)}); err != nil {
 		return "", err
 	}
 	return id, tx.Commit()

@@ -19,9 +19,10 @@ import (
 //go:embed templates/*.html static/style.css
 var assets embed.FS
 
-// pageCSP is the policy of every HTML page: no script at all, styles and
-// images only from us, forms only to us, never framed.
-const pageCSP = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+// pageCSP is the policy of every HTML page: no script at all, styles,
+// images and frames (a released HTML file's preview, itself sandboxed)
+// only from us, forms only to us, never framed.
+const pageCSP = "default-src 'none'; style-src 'self'; img-src 'self'; frame-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 
 // fileCSP is the policy of released file contents: a sandbox, so a
 // released HTML file runs no script on our origin.
@@ -32,7 +33,7 @@ const fileCSP = "sandbox"
 var pageNames = []string{
 	"home", "login", "settings", "token", "error",
 	"projects", "project", "project_edit",
-	"workspace", "workspace_edit", "releases", "release", "outputs_latest", "snapshot",
+	"workspace", "workspace_edit", "releases", "release", "outputs_latest", "snapshot", "file",
 }
 
 func (s *Server) parsePages() (map[string]*template.Template, error) {
@@ -58,15 +59,18 @@ func (s *Server) funcs() template.FuncMap {
 		"isoDate":  func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
 		"size":     humanSize,
 		"shortID":  airlock.ShortID,
-		"plural": func(n int, one, many string) string {
-			if n == 1 {
-				return "1 " + one
-			}
-			return fmt.Sprintf("%d %s", n, many)
-		},
-		"name":    func(username string) string { return s.dir.displayName(username) },
-		"backend": s.dir.backendName,
+		"plural":   plural,
+		"name":     func(username string) string { return s.dir.displayName(username) },
+		"backend":  s.dir.backendName,
 	}
+}
+
+// plural counts things in words: "1 file", "3 files".
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
 }
 
 // humanSize formats a byte count for people: "812 B", "14.2 kB", "3.1 MB".
@@ -129,6 +133,18 @@ type errorPage struct {
 	SignIn  bool // not signed in and refused: offer to sign in
 }
 
+// errorTitles head the error page, in plainer words than the status texts.
+var errorTitles = map[int]string{
+	http.StatusBadRequest:          "That did not work",
+	http.StatusForbidden:           "Not allowed",
+	http.StatusNotFound:            "Not found",
+	http.StatusMethodNotAllowed:    "Not found",
+	http.StatusConflict:            "Not possible now",
+	http.StatusUnprocessableEntity: "Please check what you entered",
+	http.StatusTooManyRequests:     "Too many attempts",
+	http.StatusInternalServerError: "Something went wrong",
+}
+
 // codeStatus maps the coded errors of the service layer to HTTP status.
 var codeStatus = map[string]int{
 	airlock.EINVALID:      http.StatusUnprocessableEntity,
@@ -182,7 +198,11 @@ func (s *Server) handleError(err error, c echo.Context) {
 		}
 	}
 	data := errorPage{Status: status, Message: msg, SignIn: status == http.StatusForbidden && currentUser(c) == nil}
-	if rerr := s.render(c, status, "error", page{Title: http.StatusText(status), Data: data}); rerr != nil {
+	title, ok := errorTitles[status]
+	if !ok {
+		title = http.StatusText(status)
+	}
+	if rerr := s.render(c, status, "error", page{Title: title, Data: data}); rerr != nil {
 		s.log.ErrorContext(r.Context(), "render error page", "err", rerr)
 		_ = c.String(status, msg)
 	}

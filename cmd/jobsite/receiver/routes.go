@@ -73,9 +73,10 @@ func (s *Server) routes() {
 	s.page(http.MethodGet, "/workspaces/:workspace/outputs/:snapshot/", accessPublic, s.snapshotShow)
 	s.page(http.MethodPost, "/workspaces/:workspace/outputs/:snapshot/publish", accessUser, s.snapshotPublish)
 
-	// Released files' bytes: for those who may see them, and published
-	// ones for everyone.
+	// Released files, as bytes and as a page with a preview: for those who
+	// may see them, and published ones for everyone.
 	s.page(http.MethodGet, "/files/:file", accessPublic, s.fileShow)
+	s.page(http.MethodGet, "/files/:file/view", accessPublic, s.fileViewShow)
 	s.page(http.MethodGet, "/published/:file", accessPublic, s.publishedShow)
 }
 

@@ -66,7 +66,7 @@ func (s *Server) createDraft(ctx context.Context, ws *WorkspaceConfig, user stri
 		}
 	}
 	if err := s.audit(ctx, tx, AuditEvent{Actor: user, Action: ActionDraftCreated, Project: s.dir.project(ws).slug(),
-		Workspace: ws.Name, Target: id, Detail: fmt.Sprintf("%d files", len(ids))}); err != nil {
+		Workspace: ws.Name, Target: id, Detail: plural(len(ids), "file", "files")}); err != nil {
 		return "", false, err
 	}
 	return id, false, tx.Commit()
@@ -120,7 +120,7 @@ func (s *Server) publishSnapshot(ctx context.Context, ws *WorkspaceConfig, v *sn
 		return true, nil // published meanwhile
 	}
 	if err := s.audit(ctx, tx, AuditEvent{Actor: user, Action: ActionPublished, Project: s.dir.project(ws).slug(),
-		Workspace: ws.Name, Target: v.ID, Detail: fmt.Sprintf("%d files", len(v.Files))}); err != nil {
+		Workspace: ws.Name, Target: v.ID, Detail: plural(len(v.Files), "file", "files")}); err != nil {
 		return false, err
 	}
 	return false, tx.Commit()

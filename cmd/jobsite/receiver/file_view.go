@@ -1,0 +1,127 @@
+package receiver
+
+import (
+	"encoding/csv"
+	"errors"
+	"io"
+	"net/http"
+	"path"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/airlock-project/airlock/airlock"
+)
+
+// Bounds of a preview: a table shows its first rows, a text its first
+// bytes; the whole file is a download away.
+const (
+	previewRows  = 1000
+	previewBytes = 1 << 20
+)
+
+// fileView is a released file's page: what it is and a preview, as the
+// jobs site's outputs viewer shows them (tables as tables, text as text,
+// images as images, HTML sandboxed in a frame, anything else to download).
+type fileView struct {
+	workspaceItem
+	File      ReleasedFile
+	Kind      string // "table", "text", "image", "html" or ""
+	Rows      [][]string
+	Text      string
+	Truncated bool
+	Published bool
+}
+
+// previewKind is how a file's name says it can be shown.
+func previewKind(name string) string {
+	switch strings.ToLower(path.Ext(name)) {
+	case ".csv":
+		return "table"
+	case ".txt", ".log", ".md", ".json":
+		return "text"
+	case ".png", ".jpg", ".jpeg", ".svg", ".svgz":
+		return "image"
+	case ".html", ".htm":
+		return "html"
+	}
+	return ""
+}
+
+// fileViewShow answers GET /files/:file/view, for whoever may read the
+// file.
+func (s *Server) fileViewShow(c echo.Context) error {
+	ctx := c.Request().Context()
+	f, err := s.FindFile(ctx, c.Param("file"))
+	if err != nil {
+		return err
+	}
+	if f.Deleted {
+		return airlock.Errorf(airlock.ENOTFOUND, "%s was deleted by %s on %s: %s", f.Name, s.dir.displayName(f.DeletedBy),
+			f.DeletedAt.Format("2 Jan 2006"), f.DeletedReason)
+	}
+	if err := s.mayRead(c, f); err != nil {
+		return err
+	}
+	ws := s.dir.workspaces[f.Workspace]
+	p := s.dir.project(ws)
+	st, err := s.projectState(ctx, p)
+	if err != nil {
+		return err
+	}
+	v := fileView{workspaceItem: workspaceItem{Name: ws.Name, Project: refOf(p, st)}, File: *f, Kind: previewKind(f.Name)}
+	if v.Published, err = s.isPublished(ctx, f); err != nil {
+		return err
+	}
+	if f.Uploaded && (v.Kind == "table" || v.Kind == "text") {
+		rc, err := s.openStored(f)
+		if err != nil {
+			return err
+		}
+		defer rc.Close()
+		if v.Kind == "table" {
+			v.Rows, v.Truncated, err = previewTable(rc)
+		} else {
+			v.Text, v.Truncated, err = previewText(rc)
+		}
+		if err != nil {
+			v.Kind, v.Text = "text", "" // not a table after all: offer the download
+		}
+	}
+	return s.render(c, http.StatusOK, "file", page{Title: path.Base(f.Name),
+		Crumbs: []crumb{{"Home", "/"}, {p.Name, "/projects/" + p.slug() + "/"}, {ws.Name, "/workspaces/" + ws.Name + "/"}}, Data: v})
+}
+
+// previewTable reads the first previewRows rows of a CSV file.
+func previewTable(r io.Reader) (rows [][]string, truncated bool, err error) {
+	cr := csv.NewReader(io.LimitReader(r, DefaultSizeLimit+1))
+	cr.FieldsPerRecord, cr.LazyQuotes, cr.ReuseRecord = -1, true, false
+	for {
+		rec, err := cr.Read()
+		if errors.Is(err, io.EOF) {
+			return rows, false, nil
+		} else if err != nil {
+			return nil, false, err
+		}
+		if len(rows) == previewRows {
+			return rows, true, nil
+		}
+		for i, cell := range rec {
+			rec[i] = strings.ToValidUTF8(cell, "\uFFFD")
+		}
+		rows = append(rows, rec)
+	}
+}
+
+// previewText reads the first previewBytes of a text file.
+func previewText(r io.Reader) (string, bool, error) {
+	b, err := io.ReadAll(io.LimitReader(r, previewBytes+1))
+	if err != nil {
+		return "", false, err
+	}
+	truncated := len(b) > previewBytes
+	if truncated {
+		b = b[:previewBytes] // a character cut in two shows as U+FFFD
+	}
+	return strings.ToValidUTF8(string(b), "\uFFFD"), truncated, nil
+}
