@@ -107,7 +107,7 @@ func openApp(ctx context.Context, cfg *config, log *slog.Logger) (_ *app, err er
 		if err := prepareDemo(cfg); err != nil {
 			return nil, err
 		}
-		_, url, shutdown, err := startReceiver(ctx, cfg.WorkDir, log)
+		_, url, shutdown, err := startReceiver(ctx, cfg.WorkDir, cfg.ExternalURL, log)
 		if err != nil {
 			return nil, err
 		}
@@ -123,6 +123,9 @@ func openApp(ctx context.Context, cfg *config, log *slog.Logger) (_ *app, err er
 			return nil, err
 		}
 		a.auth = d
+		if cfg.Demo {
+			a.auth = demoSignIn{dev: d, jobsite: client}
+		}
 	} else {
 		a.auth = client
 	}
@@ -225,8 +228,9 @@ func (a *app) serve(ctx context.Context, stdout io.Writer) error {
 }
 
 // startReceiver runs the reference jobs-site receiver on another loopback
-// port, with its state under <work-dir>/jobsite.
-func startReceiver(ctx context.Context, workDir string, log *slog.Logger) (*receiver.Server, string, func(), error) {
+// port, with its state under <work-dir>/jobsite; its workspace pages link
+// to their Level 4 outputs in this airlock, at airlockURL.
+func startReceiver(ctx context.Context, workDir, airlockURL string, log *slog.Logger) (*receiver.Server, string, func(), error) {
 	dir := filepath.Join(workDir, "jobsite")
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, "", nil, err
@@ -236,7 +240,9 @@ func startReceiver(ctx context.Context, workDir string, log *slog.Logger) (*rece
 		return nil, "", nil, fmt.Errorf("listen for the demo jobs site: %w", err)
 	}
 	url := "http://" + ln.Addr().String()
-	rcv, err := receiver.Open(ctx, receiver.DemoConfig(), receiver.Options{
+	cfg := receiver.DemoConfig()
+	cfg.Backends[0].AirlockURL = airlockURL
+	rcv, err := receiver.Open(ctx, cfg, receiver.Options{
 		DBPath: filepath.Join(dir, "jobsite.db"), StorageDir: filepath.Join(dir, "released"), PublicURL: url, Logger: log,
 	})
 	if err != nil {
@@ -258,7 +264,7 @@ func startReceiver(ctx context.Context, workDir string, log *slog.Logger) (*rece
 func printDemo(w io.Writer, cfg *config, auth ui.Authenticator, receiverURL string) {
 	fmt.Fprintf(w, "\nDEMO MODE: sample workspaces in %s, demo users in %s\n", cfg.WorkspaceDir, cfg.DevUsersFile)
 	fmt.Fprintf(w, "The reference jobs site runs at %s/ (people sign in there with password %q).\n", receiverURL, receiver.DemoPassword)
-	fmt.Fprintln(w, "Sign in to airlock with the DEMO MODE user switcher in the header, or with:")
+	fmt.Fprintln(w, "Sign in to airlock with a single-use token made there (Airlock token), with the DEMO MODE user switcher in the header, or with:")
 	if d, ok := auth.(ui.DemoSwitcher); ok {
 		for _, u := range d.DemoUsers() {
 			fmt.Fprintf(w, "  %-20s token %-20q %s (%s)\n", u.Username, u.Token, u.DisplayName, u.Roles)
