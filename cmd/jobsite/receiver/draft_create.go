@@ -10,11 +10,8 @@ import (
 // creates a draft publication of the latest version of every released
 // output, for an output publisher to publish.
 func (s *Server) draftCreate(c echo.Context) error {
-	ws, p, err := s.findWorkspace(c)
+	ws, _, _, err := s.workspaceFor(c, permCreateDraft)
 	if err != nil {
-		return err
-	}
-	if err := allow(c, p, permCreateDraft); err != nil {
 		return err
 	}
 	id, reused, err := s.createDraft(c.Request().Context(), ws, currentUser(c).Username)

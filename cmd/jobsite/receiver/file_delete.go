@@ -11,11 +11,8 @@ import (
 // fileDelete answers POST /workspaces/:workspace/releases/:release/files/:file/delete:
 // an output checker deletes a released file, giving a reason.
 func (s *Server) fileDelete(c echo.Context) error {
-	ws, p, err := s.findWorkspace(c)
+	ws, _, _, err := s.workspaceFor(c, permDeleteReleased)
 	if err != nil {
-		return err
-	}
-	if err := allow(c, p, permDeleteReleased); err != nil {
 		return err
 	}
 	ctx := c.Request().Context()

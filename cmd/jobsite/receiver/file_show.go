@@ -16,19 +16,25 @@ import (
 // who may see the workspace's released outputs, and for anyone once the
 // file is published.
 func (s *Server) fileShow(c echo.Context) error {
-	ctx := c.Request().Context()
-	f, err := s.FindFile(ctx, c.Param("file"))
+	f, err := s.readableFile(c)
 	if err != nil {
 		return err
 	}
+	return s.serveFile(c, f)
+}
+
+// readableFile is the :file, when it was not deleted and the signed-in
+// person may read it (mayRead).
+func (s *Server) readableFile(c echo.Context) (*ReleasedFile, error) {
+	f, err := s.FindFile(c.Request().Context(), c.Param("file"))
+	if err != nil {
+		return nil, err
+	}
 	if f.Deleted {
-		return airlock.Errorf(airlock.ENOTFOUND, "%s was deleted by %s on %s: %s", f.Name, s.dir.displayName(f.DeletedBy),
+		return nil, airlock.Errorf(airlock.ENOTFOUND, "%s was deleted by %s on %s: %s", f.Name, s.dir.displayName(f.DeletedBy),
 			f.DeletedAt.Format("2 Jan 2006"), f.DeletedReason)
 	}
-	if err := s.mayRead(c, f); err != nil {
-		return err
-	}
-	return s.serveFile(c, f)
+	return f, s.mayRead(c, f)
 }
 
 // mayRead refuses with 403 and the reason unless the signed-in person may

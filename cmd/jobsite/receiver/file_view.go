@@ -51,25 +51,21 @@ func previewKind(name string) string {
 // fileViewShow answers GET /files/:file/view, for whoever may read the
 // file.
 func (s *Server) fileViewShow(c echo.Context) error {
+	f, err := s.readableFile(c)
+	if err != nil {
+		return err
+	}
 	ctx := c.Request().Context()
-	f, err := s.FindFile(ctx, c.Param("file"))
-	if err != nil {
-		return err
-	}
-	if f.Deleted {
-		return airlock.Errorf(airlock.ENOTFOUND, "%s was deleted by %s on %s: %s", f.Name, s.dir.displayName(f.DeletedBy),
-			f.DeletedAt.Format("2 Jan 2006"), f.DeletedReason)
-	}
-	if err := s.mayRead(c, f); err != nil {
-		return err
-	}
 	ws := s.dir.workspaces[f.Workspace]
+	if ws == nil {
+		return airlock.Errorf(airlock.ENOTFOUND, "Workspace %s is no longer on this site.", f.Workspace)
+	}
 	p := s.dir.project(ws)
-	st, err := s.projectState(ctx, p)
+	item, err := s.workspaceItemOf(ctx, ws, p)
 	if err != nil {
 		return err
 	}
-	v := fileView{workspaceItem: workspaceItem{Name: ws.Name, Project: refOf(p, st)}, File: *f, Kind: previewKind(f.Name)}
+	v := fileView{workspaceItem: item, File: *f, Kind: previewKind(f.Name)}
 	if v.Published, err = s.isPublished(ctx, f); err != nil {
 		return err
 	}
@@ -89,7 +85,7 @@ func (s *Server) fileViewShow(c echo.Context) error {
 		}
 	}
 	return s.render(c, http.StatusOK, "file", page{Title: path.Base(f.Name),
-		Crumbs: []crumb{{"Home", "/"}, {p.Name, "/projects/" + p.slug() + "/"}, {ws.Name, "/workspaces/" + ws.Name + "/"}}, Data: v})
+		Crumbs: wsCrumbs(p, ws), Data: v})
 }
 
 // previewTable reads the first previewRows rows of a CSV file.

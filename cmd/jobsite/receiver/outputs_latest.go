@@ -16,21 +16,12 @@ type latestView struct {
 
 // outputsLatest answers GET /workspaces/:workspace/outputs/latest/.
 func (s *Server) outputsLatest(c echo.Context) error {
-	ws, p, err := s.findWorkspace(c)
+	ws, p, item, err := s.workspaceFor(c, permViewReleased)
 	if err != nil {
 		return err
 	}
-	if err := allow(c, p, permViewReleased); err != nil {
-		return err
-	}
-	ctx := c.Request().Context()
-	st, err := s.projectState(ctx, p)
-	if err != nil {
-		return err
-	}
-	v := latestView{workspaceItem: workspaceItem{Name: ws.Name, Archived: ws.Archived, Project: refOf(p, st)},
-		CanCreateDraft: can(currentUser(c), p, permCreateDraft)}
-	if v.Files, err = s.latestFiles(ctx, ws.Name); err != nil {
+	v := latestView{workspaceItem: item, CanCreateDraft: can(currentUser(c), p, permCreateDraft)}
+	if v.Files, err = s.latestFiles(c.Request().Context(), ws.Name); err != nil {
 		return err
 	}
 	for _, f := range v.Files {
@@ -39,6 +30,5 @@ func (s *Server) outputsLatest(c echo.Context) error {
 		}
 	}
 	return s.render(c, http.StatusOK, "outputs_latest", page{Title: "All outputs",
-		Crumbs: []crumb{{"Home", "/"}, {p.Name, "/projects/" + p.slug() + "/"}, {ws.Name, "/workspaces/" + ws.Name + "/"},
-			{"Released outputs", "/workspaces/" + ws.Name + "/releases/"}}, Data: v})
+		Crumbs: wsCrumbs(p, ws, crumb{"Released outputs", "/workspaces/" + ws.Name + "/releases/"}), Data: v})
 }

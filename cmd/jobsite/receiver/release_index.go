@@ -19,19 +19,12 @@ type releaseIndexView struct {
 // outputs" (the latest version of each file), every release with who
 // released it, and what was done with them.
 func (s *Server) releaseIndex(c echo.Context) error {
-	ws, p, err := s.findWorkspace(c)
+	ws, p, item, err := s.workspaceFor(c, permViewReleased)
 	if err != nil {
-		return err
-	}
-	if err := allow(c, p, permViewReleased); err != nil {
 		return err
 	}
 	ctx := c.Request().Context()
-	st, err := s.projectState(ctx, p)
-	if err != nil {
-		return err
-	}
-	v := releaseIndexView{workspaceItem: workspaceItem{Name: ws.Name, Archived: ws.Archived, Project: refOf(p, st)}}
+	v := releaseIndexView{workspaceItem: item}
 	if v.Releases, err = s.releases(ctx, ws.Name); err != nil {
 		return err
 	}
@@ -50,5 +43,5 @@ func (s *Server) releaseIndex(c echo.Context) error {
 		}
 	}
 	return s.render(c, http.StatusOK, "releases", page{Title: "Released outputs",
-		Crumbs: []crumb{{"Home", "/"}, {p.Name, "/projects/" + p.slug() + "/"}, {ws.Name, "/workspaces/" + ws.Name + "/"}}, Data: v})
+		Crumbs: wsCrumbs(p, ws), Data: v})
 }

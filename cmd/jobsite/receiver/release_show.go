@@ -31,11 +31,8 @@ func (d *directory) backendName(slug string) string {
 // releaseShow answers GET /workspaces/:workspace/releases/:release/, the
 // release_url the API gives airlock.
 func (s *Server) releaseShow(c echo.Context) error {
-	ws, p, err := s.findWorkspace(c)
+	ws, p, item, err := s.workspaceFor(c, permViewReleased)
 	if err != nil {
-		return err
-	}
-	if err := allow(c, p, permViewReleased); err != nil {
 		return err
 	}
 	ctx := c.Request().Context()
@@ -45,16 +42,10 @@ func (s *Server) releaseShow(c echo.Context) error {
 	} else if rel == nil || rel.Workspace != ws.Name {
 		return airlock.Errorf(airlock.ENOTFOUND, "Workspace %s has no release %q.", ws.Name, c.Param("release"))
 	}
-	st, err := s.projectState(ctx, p)
-	if err != nil {
-		return err
-	}
-	v := releaseView{workspaceItem: workspaceItem{Name: ws.Name, Archived: ws.Archived, Project: refOf(p, st)},
-		Release: *rel, Backend: s.dir.backendName(rel.Backend), CanDelete: can(currentUser(c), p, permDeleteReleased)}
+	v := releaseView{workspaceItem: item, Release: *rel, Backend: s.dir.backendName(rel.Backend), CanDelete: can(currentUser(c), p, permDeleteReleased)}
 	if v.Files, err = s.ReleasedFiles(ctx, rel.ID); err != nil {
 		return err
 	}
 	return s.render(c, http.StatusOK, "release", page{Title: "Release " + airlock.ShortID(rel.ID),
-		Crumbs: []crumb{{"Home", "/"}, {p.Name, "/projects/" + p.slug() + "/"}, {ws.Name, "/workspaces/" + ws.Name + "/"},
-			{"Released outputs", "/workspaces/" + ws.Name + "/releases/"}}, Data: v})
+		Crumbs: wsCrumbs(p, ws, crumb{"Released outputs", "/workspaces/" + ws.Name + "/releases/"}), Data: v})
 }

@@ -9,11 +9,8 @@ import (
 // snapshotPublish answers POST /workspaces/:workspace/outputs/:snapshot/publish:
 // an output publisher publishes a draft, making its files public.
 func (s *Server) snapshotPublish(c echo.Context) error {
-	ws, p, err := s.findWorkspace(c)
+	ws, _, _, err := s.workspaceFor(c, permPublish)
 	if err != nil {
-		return err
-	}
-	if err := allow(c, p, permPublish); err != nil {
 		return err
 	}
 	ctx := c.Request().Context()

@@ -18,12 +18,11 @@ type snapshotPage struct {
 // snapshotShow answers GET /workspaces/:workspace/outputs/:snapshot/:
 // published outputs for anyone, a draft for those who may see drafts.
 func (s *Server) snapshotShow(c echo.Context) error {
-	ws, p, err := s.findWorkspace(c)
+	ws, p, item, err := s.workspaceFor(c, permAnyone)
 	if err != nil {
 		return err
 	}
-	ctx := c.Request().Context()
-	v, err := s.snapshot(ctx, ws.Name, c.Param("snapshot"))
+	v, err := s.snapshot(c.Request().Context(), ws.Name, c.Param("snapshot"))
 	if err != nil {
 		return err
 	}
@@ -32,16 +31,11 @@ func (s *Server) snapshotShow(c echo.Context) error {
 			return err
 		}
 	}
-	st, err := s.projectState(ctx, p)
-	if err != nil {
-		return err
-	}
 	title := "Draft public outputs"
 	if v.Published {
 		title = "Published outputs"
 	}
-	data := snapshotPage{workspaceItem: workspaceItem{Name: ws.Name, Archived: ws.Archived, Project: refOf(p, st)},
-		Snapshot: *v, CanPublish: !v.Published && can(currentUser(c), p, permPublish)}
+	data := snapshotPage{workspaceItem: item, Snapshot: *v, CanPublish: !v.Published && can(currentUser(c), p, permPublish)}
 	return s.render(c, http.StatusOK, "snapshot", page{Title: title + " " + airlock.ShortID(v.ID),
-		Crumbs: []crumb{{"Home", "/"}, {p.Name, "/projects/" + p.slug() + "/"}, {ws.Name, "/workspaces/" + ws.Name + "/"}}, Data: data})
+		Crumbs: wsCrumbs(p, ws), Data: data})
 }

@@ -15,46 +15,31 @@ type workspaceEditView struct {
 	Error string
 }
 
-func (s *Server) renderWorkspaceEdit(c echo.Context, status int, ws *WorkspaceConfig, p *ProjectConfig, purpose, msg string) error {
-	st, err := s.projectState(c.Request().Context(), p)
-	if err != nil {
-		return err
-	}
-	v := workspaceEditView{workspaceItem: workspaceItem{Name: ws.Name, Repo: ws.Repo, Branch: ws.Branch, Purpose: purpose,
-		Archived: ws.Archived, Project: refOf(p, st)}, Error: msg}
+func (s *Server) renderWorkspaceEdit(c echo.Context, status int, ws *WorkspaceConfig, p *ProjectConfig, item workspaceItem, msg string) error {
 	return s.render(c, status, "workspace_edit", page{Title: "Edit workspace " + ws.Name,
-		Crumbs: []crumb{{"Home", "/"}, {p.Name, "/projects/" + p.slug() + "/"}, {ws.Name, "/workspaces/" + ws.Name + "/"}}, Data: v})
+		Crumbs: wsCrumbs(p, ws), Data: workspaceEditView{workspaceItem: item, Error: msg}})
 }
 
 // workspaceEdit answers GET /workspaces/:workspace/edit.
 func (s *Server) workspaceEdit(c echo.Context) error {
-	ws, p, err := s.findWorkspace(c)
+	ws, p, item, err := s.workspaceFor(c, permEditProject)
 	if err != nil {
 		return err
 	}
-	if err := allow(c, p, permEditProject); err != nil {
-		return err
-	}
-	purposes, err := s.workspacePurposes(c.Request().Context())
-	if err != nil {
-		return err
-	}
-	return s.renderWorkspaceEdit(c, http.StatusOK, ws, p, purposes[ws.Name], "")
+	return s.renderWorkspaceEdit(c, http.StatusOK, ws, p, item, "")
 }
 
 // workspaceUpdate answers POST /workspaces/:workspace/edit.
 func (s *Server) workspaceUpdate(c echo.Context) error {
-	ws, p, err := s.findWorkspace(c)
+	ws, p, item, err := s.workspaceFor(c, permEditProject)
 	if err != nil {
-		return err
-	}
-	if err := allow(c, p, permEditProject); err != nil {
 		return err
 	}
 	purpose := strings.TrimSpace(strings.ReplaceAll(c.FormValue("purpose"), "\r\n", "\n"))
 	err = s.setPurpose(c.Request().Context(), ws, currentUser(c).Username, purpose)
 	if airlock.ErrorCode(err) == airlock.EINVALID {
-		return s.renderWorkspaceEdit(c, http.StatusUnprocessableEntity, ws, p, purpose, airlock.ErrorMessage(err))
+		item.Purpose = purpose // keep what was typed
+		return s.renderWorkspaceEdit(c, http.StatusUnprocessableEntity, ws, p, item, airlock.ErrorMessage(err))
 	} else if err != nil {
 		return err
 	}

@@ -57,23 +57,13 @@ func (s *Server) level4Links(ws *WorkspaceConfig) []level4Link {
 
 // workspaceShow answers GET /workspaces/:workspace/.
 func (s *Server) workspaceShow(c echo.Context) error {
-	ws, p, err := s.findWorkspace(c)
+	ws, p, item, err := s.workspaceFor(c, permAnyone)
 	if err != nil {
 		return err
 	}
-	ctx := c.Request().Context()
-	st, err := s.projectState(ctx, p)
-	if err != nil {
-		return err
-	}
-	purposes, err := s.workspacePurposes(ctx)
-	if err != nil {
-		return err
-	}
-	u := currentUser(c)
+	ctx, u := c.Request().Context(), currentUser(c)
 	v := workspaceView{
-		workspaceItem: workspaceItem{Name: ws.Name, Repo: ws.Repo, Branch: ws.Branch, Purpose: purposes[ws.Name],
-			Archived: ws.Archived, Project: refOf(p, st)},
+		workspaceItem:  item,
 		CanEdit:        can(u, p, permEditProject),
 		CanCreateDraft: can(u, p, permCreateDraft),
 	}
