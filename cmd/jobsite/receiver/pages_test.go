@@ -10,6 +10,7 @@ import (
 	"net/http/cookiejar"
 	"net/url"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -200,7 +201,7 @@ func TestSignInBackOff(t *testing.T) {
 		attacker.want(http.StatusTooManyRequests, "POST", "/login", url.Values{"username": {"bob"}, "password": {"bob-password"}})
 		clk.Add(time.Duration(secs) * time.Second)
 	}
-	if want := []int{60, 120, 240, 480, 960, 1920, 3600, 3600}; !slicesEqual(locks, want) {
+	if want := []int{60, 120, 240, 480, 960, 1920, 3600, 3600}; !slices.Equal(locks, want) {
 		t.Fatalf("locks %v, want %v", locks, want)
 	}
 
@@ -216,18 +217,6 @@ func TestSignInBackOff(t *testing.T) {
 	attacker.want(http.StatusSeeOther, "POST", "/logout", url.Values{})
 	attacker.do("GET", "/login", nil)
 	attacker.want(http.StatusUnauthorized, "POST", "/login", wrong) // the failures were forgotten
-}
-
-func slicesEqual(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 // TestReleasedOutputsToPublication follows the documentation's stages over
