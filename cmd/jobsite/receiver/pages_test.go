@@ -32,14 +32,14 @@ import (
 
 // browser is a cookie-keeping client that does not follow redirects.
 type browser struct {
-	t       *testing.T
+	t       testing.TB
 	h       *receivertest.Harness
 	c       *http.Client
 	csrf    string
 	forward string // X-Forwarded-For to send, when set
 }
 
-func newBrowser(t *testing.T, h *receivertest.Harness) *browser {
+func newBrowser(t testing.TB, h *receivertest.Harness) *browser {
 	jar, _ := cookiejar.New(nil)
 	c := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	return &browser{t: t, h: h, c: c}
