@@ -262,6 +262,44 @@ func BenchmarkStatsOnly(b *testing.B) {
 	b.ReportMetric((cpuTime()-cpu0).Seconds()/float64(b.N), "cpu-s/op")
 }
 
+// BenchmarkVersusMawk alternates, in each iteration, mawk summing one
+// column and the statistics with the checks (in the background, as
+// airlock check runs them) on the same file, so that both meet the same
+// load on a shared machine, and reports the ratios of their wall and CPU
+// times. The goal is a wall ratio of at most 2.
+func BenchmarkVersusMawk(b *testing.B) {
+	mawk, err := exec.LookPath("mawk")
+	if err != nil {
+		b.Skip("mawk is not installed (apt-get install mawk)")
+	}
+	path := benchCSV(b)
+	var ourWall, ourCPU, mawkWall, mawkCPU time.Duration
+	for b.Loop() {
+		start := time.Now()
+		cmd := exec.Command(mawk, "-F,", "{s += $6} END {print s}", path)
+		if out, err := cmd.Output(); err != nil || len(out) == 0 {
+			b.Fatal(err)
+		}
+		mawkWall += time.Since(start)
+		mawkCPU += cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
+
+		t := openTable(b, path)
+		start, cpu0 := time.Now(), cpuTime()
+		c := checks.New(t.Header(), checks.DefaultSettings()).InBackground()
+		s, err := t.StatsWith(context.Background(), c)
+		res := c.Result()
+		ourWall += time.Since(start)
+		ourCPU += cpuTime() - cpu0
+		if err != nil || s.Rows != benchRows || res.Rows != benchRows {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(ourWall.Seconds()/float64(b.N), "wall-s/op")
+	b.ReportMetric(mawkWall.Seconds()/float64(b.N), "mawk-wall-s/op")
+	b.ReportMetric(ourWall.Seconds()/mawkWall.Seconds(), "x-mawk-wall")
+	b.ReportMetric(ourCPU.Seconds()/mawkCPU.Seconds(), "x-mawk-cpu")
+}
+
 // BenchmarkMawkSum sums one column of the same file with mawk, the yard
 // stick for one pass over a table: the checks aim at no more than twice
 // its time.
