@@ -54,6 +54,13 @@ func (s *spool) finish(err error) {
 	s.cond.Broadcast()
 }
 
+// state returns what is published, without waiting.
+func (s *spool) state() (size int64, done bool, err error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.size, s.done, s.err
+}
+
 // waitFor blocks until at least n bytes are published or writing is over.
 func (s *spool) waitFor(n int64) (size int64, done bool, err error) {
 	s.mu.Lock()

@@ -3,7 +3,6 @@ package content
 import (
 	"archive/zip"
 	"bufio"
-	"bytes"
 	"context"
 	"encoding/xml"
 	"errors"
@@ -20,10 +19,14 @@ import (
 )
 
 // WorkbookLimits bound what OpenWorkbook accepts and what a sheet may take.
-// The zero value uses the defaults.
+// The zero value uses the defaults. Besides these, every XML part is read
+// through a guard that refuses any piece of text or markup over 1 MB and
+// elements nested over 64 deep, and excelize is never handed a byte that
+// has not been checked, so that memory is bounded by what is shown, not by
+// what a file claims or expands to.
 type WorkbookLimits struct {
-	// MaxFileBytes refuses larger files (0 means 256 MB). An open workbook
-	// holds its file in memory.
+	// MaxFileBytes refuses larger files (0 means 256 MB). The file is read
+	// in place; only the parts of the sheet being shown are held.
 	MaxFileBytes int64
 	// MaxEntries refuses archives with more entries (0 means 10,000).
 	MaxEntries int
@@ -31,15 +34,34 @@ type WorkbookLimits struct {
 	// (0 means 1 GB). The zip reader also refuses entries that expand beyond
 	// their declared size, so the declared sizes cannot lie.
 	MaxUncompressedBytes int64
+	// MaxSheets refuses workbooks with more sheets (0 means 1,000).
+	MaxSheets int
+	// MaxSharedStrings refuses workbooks whose shared string table holds
+	// more strings (0 means 1,048,576, one per row Excel allows). Each
+	// takes about 64 bytes of memory while a sheet is read.
+	MaxSharedStrings int
+	// MaxSharedStringBytes refuses workbooks whose shared strings add up to
+	// more text (0 means 128 MB). It is checked, with each string's length
+	// (at most 1 MB), before excelize expands any of them.
+	MaxSharedStringBytes int64
+	// MaxReadBytes refuses to read a sheet whose parts (the sheet, the
+	// shared strings and the workbook's list of sheets) take more, as
+	// stored in the file (0 means 64 MB): excelize holds them in memory
+	// while it opens them.
+	MaxReadBytes int64
+	// MaxCells cuts a sheet after the row at which it passes this many
+	// cells, counting every row as wide as it is written, padded to the
+	// header (0 means 50,000,000).
+	MaxCells int64
 	// MaxSheetBytes caps the converted text of one sheet, which is written
 	// to a temporary file in TempDir (0 means 1 GB); beyond it the sheet is
 	// cut, with a note.
 	MaxSheetBytes int64
 	// TempDir is where converted sheets are written, and where excelize
-	// unpacks parts of the workbook larger than 16 MB ("" means the system
+	// unpacks parts of the workbook larger than 1 MB ("" means the system
 	// default). Converted sheets are unlinked as soon as they are created
 	// where the system allows it, and otherwise removed on Close; excelize's
-	// files are removed when the workbook and its conversions are closed.
+	// files are removed when its conversion ends.
 	TempDir string
 }
 
@@ -53,14 +75,39 @@ func (l *WorkbookLimits) fill() {
 	if l.MaxUncompressedBytes <= 0 {
 		l.MaxUncompressedBytes = 1 << 30
 	}
+	if l.MaxSheets <= 0 {
+		l.MaxSheets = 1000
+	}
+	if l.MaxSharedStrings <= 0 {
+		l.MaxSharedStrings = maxExcelRows
+	}
+	if l.MaxSharedStringBytes <= 0 {
+		l.MaxSharedStringBytes = 128 << 20
+	}
+	if l.MaxReadBytes <= 0 {
+		l.MaxReadBytes = 64 << 20
+	}
+	if l.MaxCells <= 0 {
+		l.MaxCells = 50_000_000
+	}
 	if l.MaxSheetBytes <= 0 {
 		l.MaxSheetBytes = 1 << 30
 	}
 }
 
-// unzipXMLBytes is the size beyond which excelize unpacks a part of the
-// workbook to a file in TempDir instead of keeping it in memory.
-const unzipXMLBytes = 16 << 20
+const (
+	// unzipXMLBytes is the size beyond which excelize unpacks a sheet or
+	// the shared strings to a file in TempDir instead of keeping them in
+	// memory, where it decodes the shared strings whole.
+	unzipXMLBytes = 1 << 20
+	// maxSmallPart bounds the parts excelize decodes whole: the content
+	// types, the package's relationships, the workbook and its
+	// relationships.
+	maxSmallPart = 4 << 20
+	// maxHeldSheetPart bounds a sheet that excelize would keep in memory
+	// whole, because its name is not one it unpacks to a file.
+	maxHeldSheetPart = 16 << 20
+)
 
 // SheetInfo names one sheet of a workbook.
 type SheetInfo struct {
@@ -68,20 +115,21 @@ type SheetInfo struct {
 	Hidden bool
 }
 
-// Workbook is an opened .xlsx file, read with excelize. It holds the file
-// in memory, and its parts up to 16 MB unpacked (larger ones are unpacked
-// to TempDir); sheets are read with excelize's streaming row iterator. It
-// is safe for concurrent use; Close releases it once the conversions it
-// started have ended.
+// Workbook is an opened .xlsx file. Opening it reads its list of sheets and
+// checks its shared string table; each sheet is read when asked for, by
+// excelize's streaming row iterator over an archive holding only the parts
+// that sheet needs, each checked first. The file is read in place, through
+// the io.ReaderAt given to OpenWorkbook, which must stay open until the
+// sheets' conversions have ended. It is safe for concurrent use.
 type Workbook struct {
-	f      *excelize.File
 	files  map[string]*zip.File // by part name, and by lower-case name
 	sheets []SheetInfo
 	parts  []string // zip part of each sheet; "" when missing
+	common []*zip.File
+	sst    *sharedStrings // nil when the workbook has none
 	limits WorkbookLimits
 
 	mu     sync.Mutex
-	refs   int // the caller's until Close, plus one per running conversion
 	closed bool
 }
 
@@ -144,17 +192,18 @@ func checkWorkbook(r io.ReaderAt, size int64, lim WorkbookLimits) (*zip.Reader, 
 	return zr, nil
 }
 
-// OpenWorkbook checks the file with checkWorkbook, then opens it with
-// excelize, which reads the whole file into memory and unpacks its parts
-// (those over 16 MB to TempDir). Sheets are converted when asked for, with
-// excelize's streaming row iterator.
-func OpenWorkbook(r io.ReaderAt, size int64, lim WorkbookLimits) (wb *Workbook, err error) {
+// OpenWorkbook checks the file with checkWorkbook, reads its list of sheets
+// and checks its shared string table (the number of strings, their total
+// length and each one's length), without expanding any of it into memory.
+// It returns an EINVALID *airlock.Error, with a reason for a person, for a
+// file that is damaged or exceeds a limit.
+func OpenWorkbook(r io.ReaderAt, size int64, lim WorkbookLimits) (*Workbook, error) {
 	lim.fill()
 	zr, err := checkWorkbook(r, size, lim)
 	if err != nil {
 		return nil, err
 	}
-	w := &Workbook{files: make(map[string]*zip.File, 2*len(zr.File)), limits: lim, refs: 1}
+	w := &Workbook{files: make(map[string]*zip.File, 2*len(zr.File)), limits: lim}
 	for _, f := range zr.File {
 		name := strings.ReplaceAll(f.Name, `\`, "/")
 		if _, ok := w.files[name]; !ok {
@@ -166,53 +215,45 @@ func OpenWorkbook(r io.ReaderAt, size int64, lim WorkbookLimits) (wb *Workbook, 
 			}
 		}
 	}
-	parts, ok := w.sheetParts()
-	if !ok {
-		return nil, airlock.Errorf(airlock.EINVALID, "This workbook could not be read: its list of sheets is damaged.")
-	}
-	defer func() {
-		// excelize parses untrusted XML; never let a fault there take the
-		// server down.
-		if p := recover(); p != nil {
-			if w.f != nil {
-				_ = w.f.Close()
-			}
-			wb, err = nil, airlock.Errorf(airlock.EINVALID, "This workbook could not be read: it is damaged.")
+	// The parts excelize reads for every sheet, besides the sheet itself.
+	for _, name := range []string{"[Content_Types].xml", "_rels/.rels", "xl/workbook.xml", "xl/_rels/workbook.xml.rels"} {
+		f := w.file(name)
+		if f == nil {
+			continue
 		}
-	}()
-	f, err := excelize.OpenReader(io.NewSectionReader(r, 0, size), excelize.Options{
-		RawCellValue:      true,
-		UnzipSizeLimit:    lim.MaxUncompressedBytes,
-		UnzipXMLSizeLimit: min(unzipXMLBytes, lim.MaxUncompressedBytes),
-		TmpDir:            lim.TempDir,
-	})
-	if err != nil {
-		if f != nil {
-			_ = f.Close()
+		if f.UncompressedSize64 > maxSmallPart {
+			return nil, airlock.Errorf(airlock.EINVALID, "This workbook cannot be shown: its part %s is %s, more than the %s a workbook needs.", name, approxSize(int64(f.UncompressedSize64)), approxSize(maxSmallPart))
 		}
-		return nil, airlock.Errorf(airlock.EINVALID, "This workbook could not be read: %s.", plainError(err))
+		w.common = append(w.common, f)
 	}
-	w.f = f
-	for _, name := range f.GetSheetList() {
-		visible, err := f.GetSheetVisible(name)
-		w.sheets = append(w.sheets, SheetInfo{Name: name, Hidden: err == nil && !visible})
-		w.parts = append(w.parts, parts[name])
+	if err := w.readSheetList(); err != nil {
+		return nil, err
+	}
+	if f := w.file("xl/sharedStrings.xml"); f != nil {
+		if w.sst, err = scanSharedStrings(f, lim); err != nil {
+			return nil, err
+		}
+		w.common = append(w.common, f)
 	}
 	return w, nil
 }
 
-// sheetParts maps each sheet's name to its part in the archive through
-// workbook.xml and its relationships, for the merged ranges and the size
-// of a sheet. It reports false if the list of sheets cannot be read.
-func (w *Workbook) sheetParts() (map[string]string, bool) {
+// readSheetList reads the sheets' names, whether they are hidden (as
+// excelize's GetSheetList and GetSheetVisible would) and their parts in the
+// archive, through workbook.xml and its relationships.
+func (w *Workbook) readSheetList() error {
 	var book struct {
 		Sheets []struct {
 			Name  string     `xml:"name,attr"`
+			State string     `xml:"state,attr"`
 			Attrs []xml.Attr `xml:",any,attr"`
 		} `xml:"sheets>sheet"`
 	}
-	if !w.decodePart("xl/workbook.xml", &book) {
-		return nil, false
+	if err := w.decodePart("xl/workbook.xml", &book); err != nil {
+		return airlock.Errorf(airlock.EINVALID, "This workbook could not be read: its list of sheets is damaged (%s).", plainError(err))
+	}
+	if len(book.Sheets) > w.limits.MaxSheets {
+		return airlock.Errorf(airlock.EINVALID, "This workbook has %d sheets, more than the %d that can be shown.", len(book.Sheets), w.limits.MaxSheets)
 	}
 	var rels struct {
 		Rels []struct {
@@ -220,8 +261,13 @@ func (w *Workbook) sheetParts() (map[string]string, bool) {
 			Target string `xml:"Target,attr"`
 		} `xml:"Relationship"`
 	}
-	w.decodePart("xl/_rels/workbook.xml.rels", &rels)
-	parts := make(map[string]string, len(book.Sheets))
+	_ = w.decodePart("xl/_rels/workbook.xml.rels", &rels) // without it, no sheet can be read
+	target := make(map[string]string, len(rels.Rels))
+	for _, r := range rels.Rels {
+		if _, ok := target[r.ID]; !ok {
+			target[r.ID] = r.Target
+		}
+	}
 	for _, s := range book.Sheets {
 		rid := ""
 		for _, a := range s.Attrs {
@@ -229,17 +275,18 @@ func (w *Workbook) sheetParts() (map[string]string, bool) {
 				rid = a.Value
 			}
 		}
-		for _, r := range rels.Rels {
-			if rid != "" && r.ID == rid {
-				t := strings.TrimPrefix(strings.ReplaceAll(r.Target, `\`, "/"), "/")
-				if !strings.HasPrefix(t, "xl/") {
-					t = "xl/" + t
-				}
-				parts[s.Name] = path.Clean(t)
+		part := ""
+		if t, ok := target[rid]; ok && rid != "" {
+			t = strings.TrimPrefix(strings.ReplaceAll(t, `\`, "/"), "/")
+			if !strings.HasPrefix(t, "xl/") {
+				t = "xl/" + t
 			}
+			part = path.Clean(t)
 		}
+		w.sheets = append(w.sheets, SheetInfo{Name: s.Name, Hidden: s.State != "" && s.State != "visible"})
+		w.parts = append(w.parts, part)
 	}
-	return parts, true
+	return nil
 }
 
 // file finds a part of the archive, ignoring case if it must.
@@ -250,46 +297,32 @@ func (w *Workbook) file(name string) *zip.File {
 	return w.files[strings.ToLower(name)]
 }
 
-// decodePart decodes a small XML part (at most 16 MB) into v.
-func (w *Workbook) decodePart(name string, v any) bool {
+// decodePart decodes a small XML part (at most maxSmallPart) into v.
+func (w *Workbook) decodePart(name string, v any) error {
 	f := w.file(name)
-	if f == nil || f.UncompressedSize64 > 16<<20 {
-		return false
+	if f == nil {
+		return errors.New("it is missing")
+	}
+	if f.UncompressedSize64 > maxSmallPart {
+		return errors.New("it is too large")
 	}
 	rc, err := f.Open()
 	if err != nil {
-		return false
+		return err
 	}
 	defer rc.Close()
-	return xml.NewDecoder(io.LimitReader(rc, 16<<20)).Decode(v) == nil
+	return xml.NewDecoder(newXMLGuard(io.LimitReader(rc, maxSmallPart))).Decode(v)
 }
 
 // Sheets lists the sheets in workbook order.
 func (w *Workbook) Sheets() []SheetInfo { return append([]SheetInfo(nil), w.sheets...) }
 
-// Close releases the workbook. Conversions already started go on until
-// they end, and release the workbook then.
+// Close releases the workbook: no sheet can be opened afterwards.
+// Conversions already started go on until they end.
 func (w *Workbook) Close() error {
 	w.mu.Lock()
-	if w.closed {
-		w.mu.Unlock()
-		return nil
-	}
 	w.closed = true
 	w.mu.Unlock()
-	return w.release()
-}
-
-// release drops one reference, closing excelize's file (and removing its
-// temporary files) after the last.
-func (w *Workbook) release() error {
-	w.mu.Lock()
-	w.refs--
-	last := w.refs == 0
-	w.mu.Unlock()
-	if last {
-		return w.f.Close()
-	}
 	return nil
 }
 
@@ -337,22 +370,26 @@ func (w *Workbook) OpenSheet(ctx context.Context, name string) (sh *Sheet, err e
 		return nil, airlock.Errorf(airlock.EINVALID, "Sheet %q could not be read: its data is missing from the workbook.", name)
 	}
 	w.mu.Lock()
-	if w.closed {
-		w.mu.Unlock()
+	closed := w.closed
+	w.mu.Unlock()
+	if closed {
 		return nil, airlock.Errorf(airlock.EINVALID, "The workbook is closed.")
 	}
-	w.refs++
-	w.mu.Unlock()
+	f, held, err := w.openExcelize(ctx, name, zf)
+	if err != nil {
+		return nil, err
+	}
 	started := false
 	defer func() {
 		if p := recover(); p != nil {
 			sh, err = nil, airlock.Errorf(airlock.EINVALID, "Sheet %q could not be read: its data is damaged.", name)
 		}
 		if !started {
-			w.release()
+			_ = f.Close()
+			decodeMemory.release(held)
 		}
 	}()
-	rows, err := w.f.Rows(name)
+	rows, err := f.Rows(name)
 	if err != nil {
 		if rows != nil {
 			rows.Close()
@@ -369,9 +406,10 @@ func (w *Workbook) OpenSheet(ctx context.Context, name string) (sh *Sheet, err e
 	started = true
 	go func() {
 		defer close(sh.done)
-		defer w.release()
+		defer decodeMemory.release(held)
+		defer f.Close() // removes excelize's temporary files
 		defer rows.Close()
-		sh.convert(cctx, rows, zf, w.limits)
+		sh.convert(cctx, rows, zf, w.sst, w.limits)
 	}()
 	// Wait for the first rows, so the header can be read without waiting
 	// and an unreadable sheet is refused rather than shown empty.
@@ -402,9 +440,103 @@ func (w *Workbook) OpenSheet(ctx context.Context, name string) (sh *Sheet, err e
 	return sh, nil
 }
 
+// openExcelize opens the sheet with excelize, from an archive that holds
+// only the parts excelize reads for it: the content types, the package's
+// relationships, the workbook, its relationships, the shared strings (checked by OpenWorkbook) and the
+// sheet (checked row by row as it is read, see convert). Whatever else the
+// file holds, excelize never sees it, so it never reads a part that was not
+// checked, nor holds the rest of the file. It waits for its share of
+// decodeMemory and returns how much it holds, to release when the sheet's
+// conversion ends.
+func (w *Workbook) openExcelize(ctx context.Context, name string, sheet *zip.File) (f *excelize.File, held int64, err error) {
+	parts := append(append([]*zip.File(nil), w.common...), sheet)
+	var stored, inMemory int64
+	for _, p := range parts {
+		stored += int64(p.CompressedSize64) + int64(len(p.Name)) + 128
+		size := int64(p.UncompressedSize64)
+		lower := strings.ToLower(p.Name)
+		switch {
+		case size > unzipXMLBytes && (lower == "xl/sharedstrings.xml" || strings.HasPrefix(lower, "xl/worksheets/sheet")):
+			// unpacked to a file in TempDir
+		case p == sheet && size > maxHeldSheetPart:
+			return nil, 0, airlock.Errorf(airlock.EINVALID, "Sheet %q cannot be shown: it is stored under a name (%s) that makes excelize read all %s of it into memory.", name, p.Name, approxSize(size))
+		default:
+			inMemory += size
+		}
+	}
+	if stored > w.limits.MaxReadBytes {
+		return nil, 0, airlock.Errorf(airlock.EINVALID, "Sheet %q cannot be shown: with the shared strings it takes %s in the file, more than the %s that can be read for a preview. Save the sheet as CSV to view it.", name, approxSize(stored), approxSize(w.limits.MaxReadBytes))
+	}
+	// Opening holds the archive twice over while it is read; reading the
+	// rows holds the small parts, the shared strings' offsets and a row.
+	reading := inMemory + 2*maxRowBytes + 4<<20
+	if w.sst != nil {
+		reading += 64 * int64(len(w.sst.lens))
+	}
+	opening := 2 * stored
+	if err := decodeMemory.acquire(ctx, opening+reading); err != nil {
+		return nil, 0, err
+	}
+	defer decodeMemory.release(opening)
+	pr, pw := io.Pipe()
+	go func() { pw.CloseWithError(writeParts(pw, parts)) }()
+	defer pr.Close() // unblocks the writer if excelize stops early
+	defer func() {
+		// excelize parses untrusted XML; never let a fault there take the
+		// server down.
+		if p := recover(); p != nil {
+			f, err = nil, airlock.Errorf(airlock.EINVALID, "Sheet %q could not be read: the workbook is damaged.", name)
+		}
+		if err != nil {
+			decodeMemory.release(reading)
+		}
+	}()
+	f, err = excelize.OpenReader(pr, excelize.Options{
+		RawCellValue:      true,
+		UnzipSizeLimit:    w.limits.MaxUncompressedBytes,
+		UnzipXMLSizeLimit: min(unzipXMLBytes, w.limits.MaxUncompressedBytes),
+		TmpDir:            w.limits.TempDir,
+	})
+	if err != nil {
+		if f != nil {
+			_ = f.Close()
+		}
+		return nil, 0, airlock.Errorf(airlock.EINVALID, "Sheet %q could not be read: %s.", name, plainError(err))
+	}
+	return f, reading, nil
+}
+
+// writeParts writes a zip archive of parts, copying their stored bytes
+// without decompressing them.
+func writeParts(w io.Writer, parts []*zip.File) error {
+	zw := zip.NewWriter(w)
+	for _, p := range parts {
+		hdr := p.FileHeader
+		dst, err := zw.CreateRaw(&hdr)
+		if err != nil {
+			return err
+		}
+		src, err := p.OpenRaw()
+		if err != nil {
+			return err
+		}
+		if _, err := io.Copy(dst, src); err != nil {
+			return err
+		}
+	}
+	return zw.Close()
+}
+
 // SourceBytes is the size of the sheet's XML in the workbook, unpacked;
 // converting the sheet takes time in proportion to it.
 func (s *Sheet) SourceBytes() int64 { return s.source }
+
+// TextBytes is the size of the sheet converted so far, as CSV text; the
+// table's statistics take time in proportion to it once it is done.
+func (s *Sheet) TextBytes() int64 {
+	size, _, _ := s.sp.state()
+	return size
+}
 
 // Done is closed when the conversion has ended.
 func (s *Sheet) Done() <-chan struct{} { return s.done }
@@ -478,6 +610,7 @@ type sheetWriter struct {
 	fields    int   // fields written in the current row
 	width     int   // fields of the header row; -1 before it
 	rows      int   // rows completed
+	cells     int64 // fields written
 }
 
 func (sw *sheetWriter) field(val string) {
@@ -501,6 +634,7 @@ func (sw *sheetWriter) field(val string) {
 	sw.bw.WriteByte('"')
 	sw.written += int64(len(val) + 1)
 	sw.fields++
+	sw.cells++
 }
 
 // endRow pads the row to the header's width and ends it.
@@ -529,19 +663,21 @@ func (sw *sheetWriter) commit(end int64) error {
 }
 
 // convert reads the sheet's rows with excelize's iterator and writes them
-// into the spool; meanwhile the sheet's XML is scanned for its merged
-// ranges and its last row. It then records those and the notes and
-// finishes the spool.
+// into the spool, while scanSheet reads the sheet's XML ahead of it: each
+// row is asked of excelize only once the scan has checked what excelize
+// reads for it (see rowGate), and the scan finds the merged ranges and the
+// last row. It then records those and the notes and finishes the spool.
 //
 // excelize stops its iterator without an error where the sheet's XML is
 // damaged, and the last row it returns may then be incomplete. The scan
 // finds such a sheet (its rows go on beyond the iterator's last row, or it
 // does not end), and the row is then dropped. Until the end, readers
 // therefore see every row but the last one read.
-func (s *Sheet) convert(ctx context.Context, rows *excelize.Rows, zf *zip.File, lim WorkbookLimits) {
+func (s *Sheet) convert(ctx context.Context, rows *excelize.Rows, zf *zip.File, sst *sharedStrings, lim WorkbookLimits) {
 	sw := &sheetWriter{sp: s.sp, bw: bufio.NewWriterSize(s.sp.f, 2*publishEvery), width: -1}
+	gate := &rowGate{}
 	scanned := make(chan sheetScan, 1)
-	go func() { scanned <- scanSheet(ctx, zf) }()
+	go func() { scanned <- scanSheet(ctx, zf, sst, gate) }()
 	var (
 		note    string
 		werr    error // a write error or cancellation: readers see it
@@ -579,11 +715,30 @@ func (s *Sheet) convert(ctx context.Context, rows *excelize.Rows, zf *zip.File, 
 		s.sp.finish(werr)
 	}()
 
-	for rows.Next() {
+	for {
 		if sw.rows%64 == 0 {
 			if werr = ctx.Err(); werr != nil {
 				return
 			}
+		}
+		if !gate.allow(ctx, sw.rows+1) {
+			if werr = ctx.Err(); werr != nil {
+				return
+			}
+			why, tail := gate.reason()
+			switch {
+			case tail:
+				note = "All rows are shown, but the rest of the sheet could not be read (" + why + "), so merged cells may not be marked."
+			case sw.rows == 0:
+				s.setFatalOrNote(0, errors.New(why))
+			default:
+				note = fmt.Sprintf("The sheet is shown up to row %d: %s.", sw.rows, why)
+			}
+			stopped = true
+			return
+		}
+		if !rows.Next() {
+			break
 		}
 		if sw.rows >= maxExcelRows {
 			note = fmt.Sprintf("The sheet numbers its rows beyond Excel's limit of %d; only the rows up to it are shown.", maxExcelRows)
@@ -616,6 +771,11 @@ func (s *Sheet) convert(ctx context.Context, rows *excelize.Rows, zf *zip.File, 
 			stopped = true
 			return
 		}
+		if sw.cells > lim.MaxCells {
+			note = fmt.Sprintf("The sheet has more than %s cells (rows × columns, counting empty cells up to the widest row); only its first %d rows are shown.", formatThousands(lim.MaxCells), sw.rows)
+			stopped = true
+			return
+		}
 		if sw.bw.Buffered() >= publishEvery {
 			if werr = sw.commit(sw.prevStart); werr != nil {
 				return
@@ -628,6 +788,15 @@ func (s *Sheet) convert(ctx context.Context, rows *excelize.Rows, zf *zip.File, 
 	}
 }
 
+// formatThousands writes n with commas between groups of three digits.
+func formatThousands(n int64) string {
+	s := strconv.FormatInt(n, 10)
+	for i := len(s) - 3; i > 0 && s[i-1] != '-'; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
+}
+
 // cutText cuts s to at most n bytes, at the start of a character.
 func cutText(s string, n int) string {
 	for n > 0 && !utf8.RuneStart(s[n]) {
@@ -635,124 +804,6 @@ func cutText(s string, n int) string {
 	}
 	return s[:n]
 }
-
-// sheetScan is what scanSheet finds in a sheet's XML.
-type sheetScan struct {
-	merged   []string
-	lastRow  int  // the number of the last row element
-	complete bool // the rows end with </sheetData>, and the XML could be read
-}
-
-// scanSheet reads a sheet's XML as a stream of bytes, without parsing it,
-// for its merged ranges (excelize's GetMergeCells loads the whole sheet)
-// and for where its rows end. Row numbers count as excelize counts them:
-// a row's r attribute, or one more than the last.
-func scanSheet(ctx context.Context, zf *zip.File) (sc sheetScan) {
-	rc, err := zf.Open()
-	if err != nil {
-		return sc
-	}
-	defer rc.Close()
-	br := bufio.NewReaderSize(rc, 64<<10)
-	inRows := true
-	// tag reads the rest of the current tag; it may be cut short if the
-	// tag is very long.
-	tag := func() ([]byte, bool) {
-		t, err := br.ReadSlice('>')
-		return t, err == nil || errors.Is(err, bufio.ErrBufferFull)
-	}
-	for n := 0; ; n++ {
-		if n%4096 == 0 && ctx.Err() != nil {
-			return sc
-		}
-		if _, err := br.ReadSlice('<'); err != nil {
-			if errors.Is(err, bufio.ErrBufferFull) {
-				continue
-			}
-			if err != io.EOF {
-				sc.complete = false // the archive is damaged
-			}
-			return sc
-		}
-		head, _ := br.Peek(64)
-		closing := len(head) > 0 && head[0] == '/'
-		if closing {
-			head = head[1:]
-		}
-		name := head
-		if i := bytes.IndexAny(name, " \t\r\n/>"); i >= 0 {
-			name = name[:i]
-		}
-		if i := bytes.IndexByte(name, ':'); i >= 0 {
-			name = name[i+1:]
-		}
-		switch {
-		case !inRows:
-			if !closing && string(name) == "mergeCell" && len(sc.merged) < maxMerged {
-				t, ok := tag()
-				if !ok {
-					return sc
-				}
-				if v, ok := attrValue(t, "ref"); ok && len(v) > 0 && len(v) < 32 {
-					sc.merged = append(sc.merged, string(v))
-				}
-			}
-		case string(name) == "sheetData":
-			if closing {
-				inRows, sc.complete = false, true
-			} else if t, ok := tag(); !ok {
-				return sc
-			} else if bytes.HasSuffix(t, []byte("/>")) {
-				inRows, sc.complete = false, true
-			}
-		case !closing && string(name) == "row":
-			t, ok := tag()
-			if !ok {
-				return sc
-			}
-			if r, ok := attrInt(t, "r"); ok && r != 0 {
-				sc.lastRow = r
-			} else {
-				sc.lastRow++
-			}
-		}
-	}
-}
-
-// attrValue finds the value of attribute name in a start tag.
-func attrValue(tag []byte, name string) ([]byte, bool) {
-	for i := 0; ; {
-		j := bytes.Index(tag[i:], []byte(name+"="))
-		if j < 0 {
-			return nil, false
-		}
-		j += i
-		i = j + len(name) + 1
-		if j > 0 && !isSpace(tag[j-1]) || i >= len(tag) {
-			continue
-		}
-		q := tag[i]
-		if q != '"' && q != '\'' {
-			continue
-		}
-		end := bytes.IndexByte(tag[i+1:], q)
-		if end < 0 {
-			return nil, false
-		}
-		return tag[i+1 : i+1+end], true
-	}
-}
-
-func attrInt(tag []byte, name string) (int, bool) {
-	v, ok := attrValue(tag, name)
-	if !ok {
-		return 0, false
-	}
-	n, err := strconv.Atoi(string(v))
-	return n, err == nil
-}
-
-func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\r' || c == '\n' }
 
 // setFatalOrNote records why the conversion stopped: the sheet cannot be
 // shown at all if no row was converted, otherwise the rows so far are
