@@ -399,10 +399,19 @@ func (v *Engine) spreadsheet(vr *viewRequest) error {
 	idx := int(offsetParam(vr.q, paramSheet))
 	sheets, e, err := v.sheet(ctx, vr.f, vr.ra, idx)
 	var aerr *airlock.Error
-	if errors.As(err, &aerr) && aerr.Code == airlock.EINVALID {
-		// A damaged workbook or a zip bomb: say so inside the frame.
-		return v.page(vr, http.StatusUnsupportedMediaType, path.Base(vr.f.Name), "",
-			append(vr.notes, aerr.Message), "")
+	if errors.As(err, &aerr) {
+		switch aerr.Code {
+		case airlock.EINVALID:
+			// A damaged workbook or a zip bomb: say so inside the frame.
+			return v.page(vr, http.StatusUnsupportedMediaType, path.Base(vr.f.Name), "",
+				append(vr.notes, aerr.Message), "")
+		case airlock.EUNAVAILABLE:
+			// Too many large workbooks are being read at once.
+			vr.provisional = true
+			vr.w.Header().Set("Retry-After", "30")
+			return v.page(vr, http.StatusTooManyRequests, path.Base(vr.f.Name), "",
+				append(vr.notes, aerr.Message), "")
+		}
 	}
 	if err != nil {
 		return err
@@ -426,7 +435,9 @@ func (v *Engine) spreadsheet(vr *viewRequest) error {
 		if err != nil {
 			return err
 		}
-		stats := v.tableStats(ctx, v.sheets, e, e.sheet.SourceBytes())
+		// A small sheet may convert to a large table (rows padded to a
+		// wide header): its statistics wait for a background pass too.
+		stats := v.tableStats(ctx, v.sheets, e, max(e.sheet.SourceBytes(), e.sheet.TextBytes()))
 		if stats == nil && pg.Total != 0 {
 			vr.notes = append(vr.notes, "The summary statistics are being computed; reload to see them.")
 		}
