@@ -375,20 +375,41 @@ func (w *Workbook) OpenSheet(ctx context.Context, name string) (sh *Sheet, err e
 	if closed {
 		return nil, airlock.Errorf(airlock.EINVALID, "The workbook is closed.")
 	}
-	f, held, err := w.openExcelize(ctx, name, zf)
-	if err != nil {
-		return nil, err
-	}
-	started := false
+	// The scan of the sheet runs ahead of excelize from the start (see
+	// convert); a sheet whose first row cannot be read is refused before
+	// excelize unpacks any of it.
+	cctx, cancel := context.WithCancel(ctx)
+	gate := &rowGate{}
+	scanned := make(chan sheetScan, 1)
+	go func() { scanned <- scanSheet(cctx, zf, w.sst, gate) }()
+	var (
+		f       *excelize.File
+		held    int64
+		started bool // the conversion owns the scan, f and held
+	)
 	defer func() {
 		if p := recover(); p != nil {
 			sh, err = nil, airlock.Errorf(airlock.EINVALID, "Sheet %q could not be read: its data is damaged.", name)
 		}
 		if !started {
-			_ = f.Close()
-			decodeMemory.release(held)
+			cancel()
+			<-scanned
+			if f != nil {
+				_ = f.Close()
+				decodeMemory.release(held)
+			}
 		}
 	}()
+	if !gate.allow(cctx, 1) {
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		why, _ := gate.reason()
+		return nil, airlock.Errorf(airlock.EINVALID, "Sheet %q could not be read: %s.", name, why)
+	}
+	if f, held, err = w.openExcelize(ctx, name, zf); err != nil {
+		return nil, err
+	}
 	rows, err := f.Rows(name)
 	if err != nil {
 		if rows != nil {
@@ -401,7 +422,6 @@ func (w *Workbook) OpenSheet(ctx context.Context, name string) (sh *Sheet, err e
 		rows.Close()
 		return nil, fmt.Errorf("convert sheet: %w", err)
 	}
-	cctx, cancel := context.WithCancel(ctx)
 	sh = &Sheet{Name: name, sp: sp, source: int64(zf.UncompressedSize64), cancel: cancel, done: make(chan struct{})}
 	started = true
 	go func() {
@@ -409,7 +429,7 @@ func (w *Workbook) OpenSheet(ctx context.Context, name string) (sh *Sheet, err e
 		defer decodeMemory.release(held)
 		defer f.Close() // removes excelize's temporary files
 		defer rows.Close()
-		sh.convert(cctx, rows, zf, w.sst, w.limits)
+		sh.convert(cctx, rows, gate, scanned, w.limits)
 	}()
 	// Wait for the first rows, so the header can be read without waiting
 	// and an unreadable sheet is refused rather than shown empty.
@@ -663,7 +683,8 @@ func (sw *sheetWriter) commit(end int64) error {
 }
 
 // convert reads the sheet's rows with excelize's iterator and writes them
-// into the spool, while scanSheet reads the sheet's XML ahead of it: each
+// into the spool, while scanSheet (started by OpenSheet, reporting to gate
+// and then on scanned) reads the sheet's XML ahead of it: each
 // row is asked of excelize only once the scan has checked what excelize
 // reads for it (see rowGate), and the scan finds the merged ranges and the
 // last row. It then records those and the notes and finishes the spool.
@@ -673,11 +694,8 @@ func (sw *sheetWriter) commit(end int64) error {
 // finds such a sheet (its rows go on beyond the iterator's last row, or it
 // does not end), and the row is then dropped. Until the end, readers
 // therefore see every row but the last one read.
-func (s *Sheet) convert(ctx context.Context, rows *excelize.Rows, zf *zip.File, sst *sharedStrings, lim WorkbookLimits) {
+func (s *Sheet) convert(ctx context.Context, rows *excelize.Rows, gate *rowGate, scanned <-chan sheetScan, lim WorkbookLimits) {
 	sw := &sheetWriter{sp: s.sp, bw: bufio.NewWriterSize(s.sp.f, 2*publishEvery), width: -1}
-	gate := &rowGate{}
-	scanned := make(chan sheetScan, 1)
-	go func() { scanned <- scanSheet(ctx, zf, sst, gate) }()
 	var (
 		note    string
 		werr    error // a write error or cancellation: readers see it
