@@ -22,6 +22,9 @@ type TreeNode struct {
 	Loaded   bool // Children are filled in
 	Selected bool
 	Children []*TreeNode
+	// Mark is a file's state for the viewer (in their request, changed
+	// since added, released), nil for folders and files without one.
+	Mark *Mark
 }
 
 // WorkspaceItem is a file or folder of a workspace with what it means for
@@ -130,7 +133,7 @@ func (s *Service) BrowseWorkspace(ctx context.Context, u *airlock.User, workspac
 		return b, nil
 	}
 	b.IsDir, b.OutOfDate = tree.IsDir(path), tree.OutOfDateActionCount()
-	if b.Tree, err = openTree(ctx, tree, path); err != nil {
+	if b.Tree, err = openTree(ctx, tree, state, path); err != nil {
 		return nil, err
 	}
 	if b.IsDir {
@@ -172,8 +175,8 @@ func baseName(p string) string { return p[strings.LastIndexByte(p, '/')+1:] }
 
 // openTree returns the root's children with the selected path's ancestors
 // opened and their children loaded.
-func openTree(ctx context.Context, tree airlock.WorkspaceTree, selected string) ([]*TreeNode, error) {
-	root, err := treeNodes(ctx, tree, "")
+func openTree(ctx context.Context, tree airlock.WorkspaceTree, state *WorkspaceState, selected string) ([]*TreeNode, error) {
+	root, err := treeNodes(ctx, tree, state, "")
 	if err != nil || selected == "" {
 		return root, err
 	}
@@ -197,7 +200,7 @@ func openTree(ctx context.Context, tree airlock.WorkspaceTree, selected string) 
 			break
 		}
 		next.Open, next.Loaded = true, true
-		if next.Children, err = treeNodes(ctx, tree, next.Path); err != nil {
+		if next.Children, err = treeNodes(ctx, tree, state, next.Path); err != nil {
 			return nil, err
 		}
 		level = next.Children
@@ -205,7 +208,9 @@ func openTree(ctx context.Context, tree airlock.WorkspaceTree, selected string) 
 	return root, nil
 }
 
-func treeNodes(ctx context.Context, tree airlock.WorkspaceTree, dir string) ([]*TreeNode, error) {
+// treeNodes lists a folder's children for the tree, each file with its
+// mark for the viewer.
+func treeNodes(ctx context.Context, tree airlock.WorkspaceTree, state *WorkspaceState, dir string) ([]*TreeNode, error) {
 	entries, err := tree.Children(ctx, dir, airlock.ChildrenOptions{})
 	if err != nil {
 		return nil, err
@@ -213,6 +218,11 @@ func treeNodes(ctx context.Context, tree airlock.WorkspaceTree, dir string) ([]*
 	out := make([]*TreeNode, len(entries))
 	for i, e := range entries {
 		out[i] = &TreeNode{Name: e.Name, Path: e.Path, IsDir: e.IsDir}
+		if !e.IsDir {
+			if m, ok := state.Mark(state.Status(e.Path, true, e.File.ContentHash)); ok {
+				out[i].Mark = &m
+			}
+		}
 	}
 	return out, nil
 }
@@ -220,14 +230,15 @@ func treeNodes(ctx context.Context, tree airlock.WorkspaceTree, dir string) ([]*
 // WorkspaceTree returns the children of one folder of a workspace's tree,
 // for a folder opened in the browser.
 func (s *Service) WorkspaceTree(ctx context.Context, u *airlock.User, workspace, dir string) ([]*TreeNode, error) {
-	if err := airlock.CheckCanView(u, workspace); err != nil {
+	state, err := s.WorkspaceState(ctx, u, workspace)
+	if err != nil {
 		return nil, err
 	}
 	tree, err := s.ws.Tree(ctx, workspace)
 	if err != nil {
 		return nil, err
 	}
-	return treeNodes(ctx, tree, dir)
+	return treeNodes(ctx, tree, state, dir)
 }
 
 // WorkspaceContent is an open workspace file, as shown to one person.

@@ -194,7 +194,7 @@ func testJourney(t *testing.T, b *browsertest.Browser) {
 	accessible(t, res, "add-files-form")
 	res.ClickNav("[data-testid=add-files-submit]")
 	j.flashOK(res, countsCSV)
-	mustSee(t, res, "folder after adding", "Under review")
+	mustSee(t, res, "folder after adding", "In your request (not yet submitted)")
 
 	// A second group, created from a file page; then a supporting file
 	// into the existing tables group.
@@ -315,8 +315,8 @@ func testJourney(t *testing.T, b *browsertest.Browser) {
 	accessible(t, res, "returned")
 	w.changeFile("cardiac-main", ratesCSV, []byte("age_band,events,rate_per_1000\n18-39,125,2.45\n40-59,340,6.95\n60-79,615,20.40\n80+,10,0.85\n"))
 	res.Navigate(base + "/workspaces/view/cardiac-main/" + ratesCSV)
-	if got := res.Text("[data-testid=file-status]"); got != airlock.WorkspaceFileUpdated.Label() {
-		t.Errorf("changed file shows status %q, want %q", got, airlock.WorkspaceFileUpdated.Label())
+	if got, want := res.Text("[data-testid=file-status]"), "Changed since added to your request"; got != want {
+		t.Errorf("changed file shows status %q, want %q", got, want)
 	}
 	res.Screenshot("file-updated")
 	res.ClickNav("button[data-testid=update-file]")

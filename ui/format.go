@@ -2,6 +2,8 @@ package ui
 
 import (
 	"fmt"
+	"html"
+	"html/template"
 	"net/url"
 	"strings"
 	"time"
@@ -97,4 +99,14 @@ func plural(n int, word string) string {
 		return fmt.Sprintf("%d %s", n, word)
 	}
 	return fmt.Sprintf("%d %ss", n, word)
+}
+
+// breakPath shows a path that may wrap after each slash in a narrow
+// column, rather than in the middle of a name.
+func breakPath(p string) template.HTML {
+	parts := strings.Split(p, "/")
+	for i, s := range parts {
+		parts[i] = html.EscapeString(s)
+	}
+	return template.HTML(strings.Join(parts, "/<wbr>"))
 }

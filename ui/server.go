@@ -222,6 +222,7 @@ func (s *Server) funcs() template.FuncMap {
 		"shortid":    airlock.ShortID,
 		"pathjoin":   joinURLPath,
 		"escapepath": escapePath,
+		"breakpath":  breakPath,
 		"dict":       dict,
 		"list":       func(v ...any) []any { return v },
 		"errmsg":     airlock.ErrorMessage,

@@ -65,8 +65,8 @@ func TestWorkflowEndToEnd(t *testing.T) {
 		mustStatus(t, author.get(p), http.StatusOK, p)
 	}
 	page := author.get("/workspaces/view/ws1/output/summary.csv").Body.String()
-	if !strings.Contains(page, "Under review") {
-		t.Errorf("file status not under review")
+	if !strings.Contains(page, "In your request (not yet submitted)") || strings.Contains(page, "Under review") {
+		t.Errorf("a file on a draft request does not read as not yet submitted")
 	}
 	mustStatus(t, author.post("/requests/submit/"+id, nil), http.StatusSeeOther, "submit")
 

@@ -25,6 +25,7 @@ type fileRow struct {
 	Selectable bool
 	Why        string // why the file cannot be selected
 	OutOfDate  bool   // from an action no longer in the pipeline
+	Mark       *review.Mark
 }
 
 // browsePage is the data of the workspace browser.
@@ -38,6 +39,7 @@ type browsePage struct {
 	Rows         []fileRow
 	File         *airlock.WorkspaceFile
 	Status       airlock.WorkspaceFileStatus
+	Mark         *review.Mark // the file's state for the viewer, if it has one
 	CanAdd       error
 	AddWhy       string // why this file cannot be added, when CanAdd is nil
 	CanUpdate    bool
@@ -165,6 +167,9 @@ func (s *Server) workspaceBrowse(c echo.Context) error {
 				}
 				row.Size, row.Modified, row.Status = it.File.Size, it.File.Timestamp, it.Status
 				row.Why, row.Selectable = airlock.ErrorMessage(it.Addable), it.Selectable
+				if m, ok := b.State.Mark(it.Status); ok {
+					row.Mark = &m
+				}
 			}
 			page.Rows = append(page.Rows, row)
 		}
@@ -173,6 +178,9 @@ func (s *Server) workspaceBrowse(c echo.Context) error {
 	f := b.File
 	page.File, page.Status, page.AddWhy = &f.File, f.Status, airlock.ErrorMessage(f.Addable)
 	page.CanUpdate = f.Status == airlock.WorkspaceFileUpdated
+	if m, ok := b.State.Mark(f.Status); ok {
+		page.Mark = &m
+	}
 	page.ContentURL = "/workspaces/content/" + url.PathEscape(name) + "/" + escapePath(p)
 	page.IsImage = isImage(p)
 	if f.File.InManifest && f.File.Commit != "" {
