@@ -3,6 +3,7 @@ package airlock
 import (
 	"slices"
 	"sort"
+	"strings"
 )
 
 // ProjectDetails describes the project a workspace belongs to, as the jobs
@@ -149,4 +150,26 @@ func cloneAccess(m map[string]WorkspaceAccess) map[string]WorkspaceAccess {
 		out[k] = v
 	}
 	return out
+}
+
+// RoleSummary describes the user's roles in a few words, such as
+// "researcher, output checker", or "no access".
+func (u *User) RoleSummary() string {
+	var parts []string
+	if len(u.Workspaces) > 0 {
+		parts = append(parts, "researcher")
+	}
+	if u.OutputChecker {
+		parts = append(parts, "output checker")
+	}
+	if len(u.CopilotedWorkspaces) > 0 {
+		parts = append(parts, "copilot")
+	}
+	if u.ReadonlyAccess {
+		parts = append(parts, "read-only")
+	}
+	if len(parts) == 0 {
+		return "no access"
+	}
+	return strings.Join(parts, ", ")
 }

@@ -30,7 +30,7 @@ func (s *Server) accountShow(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	page := accountPage{Roles: describeRoles(u), Idle: durationText(s.set.SessionIdle)}
+	page := accountPage{Roles: u.RoleSummary(), Idle: durationText(s.set.SessionIdle)}
 	for _, sess := range live {
 		page.Sessions = append(page.Sessions, accountSession{Session: sess, This: this != nil && sess.ID == this.ID})
 	}

@@ -119,6 +119,7 @@ var expected = map[string][8]int{
 	"GET /login":                                {200, 302, 302, 302, 302, 302, 302, 302},
 	"POST /login":                               {422, 422, 422, 422, 422, 422, 422, 422},
 	"POST /logout":                              {401, 303, 303, 303, 303, 303, 303, 303},
+	"POST /demo/sign-in":                        {404, 404, 404, 404, 404, 404, 404, 404}, // demo mode only (ui.TestDemoSwitcher)
 	"GET /account/":                             {302, 200, 200, 200, 200, 200, 200, 200},
 	"POST /account/sign-out-everywhere":         {401, 303, 303, 303, 303, 303, 303, 303},
 	"GET /workspaces/":                          {302, 200, 200, 200, 200, 200, 200, 200},

@@ -145,20 +145,8 @@ func newWorld(t testing.TB, extra ...string) *world {
 		Destination: client, Notifier: client})
 
 	w.users, w.tokens = demoUsers(extra)
-	devfile := map[string]any{}
-	for name, u := range w.users {
-		devfile[name] = map[string]any{"token": w.tokens[name], "details": jobsite.NewUserRecord(&u)}
-	}
-	b, err := json.Marshal(devfile)
-	if err != nil {
-		t.Fatal(err)
-	}
-	dev, err := ui.ParseDevUsers(b)
-	if err != nil {
-		t.Fatal(err)
-	}
 	if w.srv, err = ui.NewServer(ui.Deps{
-		Service: w.svc, Auth: dev, Sessions: w.db,
+		Service: w.svc, Auth: &ui.TestUsers{Users: w.users, Tokens: w.tokens}, Sessions: w.db,
 		SessionKeys: [][]byte{[]byte("browser-test-session-hash-key-0123456789")},
 		Settings:    ui.Settings{BackendName: "test backend", JobsiteURL: js.URL + "/"},
 	}); err != nil {

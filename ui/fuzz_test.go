@@ -25,22 +25,3 @@ func FuzzSafeNext(f *testing.F) {
 		}
 	})
 }
-
-// FuzzParseDevUsers checks the dev users parser never panics and never
-// accepts a user without a token.
-func FuzzParseDevUsers(f *testing.F) {
-	f.Add([]byte(`{"alice": {"token": "a b c", "details": {"username": "alice", "output_checker": true}}}`))
-	f.Add([]byte(`{"bob": {"token": "", "details": {}}}`))
-	f.Add([]byte(`[]`))
-	f.Fuzz(func(t *testing.T, b []byte) {
-		d, err := ParseDevUsers(b)
-		if err != nil {
-			return
-		}
-		for _, u := range d.DemoUsers() {
-			if strings.TrimSpace(u.Token) == "" {
-				t.Fatalf("user %q accepted without a token", u.Username)
-			}
-		}
-	})
-}

@@ -19,7 +19,6 @@ import (
 	"time"
 
 	"github.com/airlock-project/airlock/airlock"
-	"github.com/airlock-project/airlock/airlock/jobsite"
 	"github.com/airlock-project/airlock/airlock/sqlite"
 	"github.com/airlock-project/airlock/review"
 	"github.com/airlock-project/airlock/workspaces"
@@ -34,7 +33,7 @@ type env struct {
 	db    *sqlite.DB
 	svc   *review.Service
 	root  *workspaces.Root
-	users *DevUsers
+	users *TestUsers
 	mu    sync.Mutex
 	now   time.Time
 	wsDir string
@@ -70,10 +69,37 @@ var testCommit = sync.OnceValue(func() string {
 	return ids[0]
 })
 
-// switchAuth wraps the dev users so tests can make the jobs site refuse
+// TestUsers signs people in from a fixed set, each with their token, as
+// the jobs site would: the tests' stand-in for it. It is exported for the
+// browser tests in package ui_test. (The demo's dev users, read from a
+// file, live with the demo in cmd/airlock.)
+type TestUsers struct {
+	Users  map[string]airlock.User
+	Tokens map[string]string
+}
+
+// Authenticate implements Authenticator.
+func (a *TestUsers) Authenticate(_ context.Context, user, token string) (*airlock.User, error) {
+	u, ok := a.Users[user]
+	if !ok || token == "" || a.Tokens[user] != token {
+		return nil, airlock.Errorf(airlock.EFORBIDDEN, "Invalid user or token.")
+	}
+	return u.Clone(), nil
+}
+
+// Authorise implements Authenticator.
+func (a *TestUsers) Authorise(_ context.Context, username string) (*airlock.User, error) {
+	u, ok := a.Users[username]
+	if !ok {
+		return nil, airlock.Errorf(airlock.ENOTFOUND, "Unknown user %q.", username)
+	}
+	return u.Clone(), nil
+}
+
+// switchAuth wraps the test users so tests can make the jobs site refuse
 // or fail role refreshes.
 type switchAuth struct {
-	*DevUsers
+	*TestUsers
 	mu   sync.Mutex
 	fail error
 }
@@ -92,7 +118,7 @@ func (a *switchAuth) Authorise(ctx context.Context, username string) (*airlock.U
 	if err != nil {
 		return nil, err
 	}
-	return a.DevUsers.Authorise(ctx, username)
+	return a.TestUsers.Authorise(ctx, username)
 }
 
 func wsAccess(project string, ongoing, archived bool) airlock.WorkspaceAccess {
@@ -156,15 +182,11 @@ func newEnvWith(t testing.TB, tune func(*Settings)) *env {
 	e.svc = review.New(review.Config{Store: e.db, Workspaces: e.root, Files: store, Policy: airlock.NewPolicy(2, nil),
 		Code: coderepo.NewCache(e.repoDir)})
 
-	devfile := map[string]any{}
-	for name, u := range testUsers() {
-		devfile[name] = map[string]any{"token": "token " + name, "details": jobsite.NewUserRecord(&u)}
+	e.users = &TestUsers{Users: testUsers(), Tokens: map[string]string{}}
+	for name := range e.users.Users {
+		e.users.Tokens[name] = "token " + name
 	}
-	b, _ := json.Marshal(devfile)
-	if e.users, err = ParseDevUsers(b); err != nil {
-		t.Fatal(err)
-	}
-	e.auth = &switchAuth{DevUsers: e.users}
+	e.auth = &switchAuth{TestUsers: e.users}
 	set := Settings{ExternalURL: "http://airlock.test"}
 	if tune != nil {
 		tune(&set)

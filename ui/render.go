@@ -17,12 +17,45 @@ type view struct {
 	CSRF      string
 	Flashes   []flash
 	Nav       []navItem
-	Demo      []DemoUser
-	DemoFile  string
+	Demo      *demoMenu // the DEMO MODE switcher; nil outside demo mode
 	Path      string
 	Backend   string
 	RequestID string
 	Page      any
+}
+
+// demoMenu is the DEMO MODE user switcher of every page in demo mode.
+type demoMenu struct {
+	Users []demoPerson
+	File  string // where the demo users are read from, if known
+	Error string // why they could not be listed
+}
+
+// demoPerson is one sign-in of the switcher: a username, never a token.
+type demoPerson struct {
+	Username, DisplayName, Roles string
+}
+
+// demoMenu lists the demo users for the switcher, or returns nil when this
+// server is not in demo mode.
+func (s *Server) demoMenu(c echo.Context) *demoMenu {
+	d, ok := s.deps.Auth.(DemoSwitcher)
+	if !ok {
+		return nil
+	}
+	m := &demoMenu{}
+	if p, ok := d.(interface{ Path() string }); ok {
+		m.File = p.Path()
+	}
+	users, err := d.DemoUsers(ctx(c))
+	if err != nil {
+		s.log.Warn("cannot list the demo users", "err", err)
+		m.Error = airlock.ErrorMessage(err)
+	}
+	for _, u := range users {
+		m.Users = append(m.Users, demoPerson{Username: u.Username, DisplayName: u.DisplayName(), Roles: u.RoleSummary()})
+	}
+	return m
 }
 
 // navItem is one entry of the header navigation.
@@ -73,12 +106,7 @@ func (s *Server) newView(c echo.Context, title string, page any) *view {
 		Page:    page,
 	}
 	v.RequestID, _ = c.Get(ctxRequestID).(string)
-	if d, ok := s.deps.Auth.(DemoSwitcher); ok {
-		v.Demo = d.DemoUsers()
-		if p, ok := s.deps.Auth.(interface{ Path() string }); ok {
-			v.DemoFile = p.Path()
-		}
-	}
+	v.Demo = s.demoMenu(c)
 	return v
 }
 

@@ -22,6 +22,7 @@ func (s *Server) routes() {
 	s.add(http.MethodGet, "/", accessUser, s.home, true)
 	s.add(http.MethodGet, "/login", accessPublic, s.loginShow, true)
 	s.add(http.MethodPost, "/login", accessPublic, s.loginSubmit, true)
+	s.add(http.MethodPost, "/demo/sign-in", accessPublic, s.demoSignIn, true) // demo mode only; 404 otherwise
 	s.add(http.MethodPost, "/logout", accessUser, s.logout, true)
 	s.add(http.MethodGet, "/account/", accessUser, s.accountShow, true)
 	s.add(http.MethodPost, "/account/sign-out-everywhere", accessUser, s.accountSignOutEverywhere, true)

@@ -6,12 +6,16 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/airlock-project/airlock/airlock/jobsite"
+	"github.com/airlock-project/airlock/cmd/jobsite/receiver"
 	"github.com/airlock-project/airlock/testdata"
 	"github.com/airlock-project/airlock/workspaces"
 )
@@ -77,12 +81,6 @@ func copyDemoWorkspaces(dir string) error {
 	return nil
 }
 
-// devUser is one entry of a dev users file.
-type devUserEntry struct {
-	Token   string             `json:"token"`
-	Details jobsite.UserRecord `json:"details"`
-}
-
 // ensureDevUsers writes the demo users file once, from testdata/users.json
 // with a random token for each user, and returns its path.
 func ensureDevUsers(workDir string) (string, error) {
@@ -140,4 +138,25 @@ func ensureSessionKeys(workDir string) ([][]byte, error) {
 		return nil, err
 	}
 	return keys, nil
+}
+
+// printDemo prints how to use the demo: where its data is, the reference
+// jobs site, and each demo user's sign-in token, read from the dev users
+// file as it is now.
+func printDemo(w io.Writer, cfg *config, receiverURL string) {
+	fmt.Fprintf(w, "\nDEMO MODE: sample workspaces in %s, demo users in %s\n", cfg.WorkspaceDir, cfg.DevUsersFile)
+	if !isLoopback(cfg.Listen) {
+		fmt.Fprintf(w, "WARNING: demo mode on %s, which is not a loopback address: anyone who can reach it can sign in as any demo user, output checkers included.\n", cfg.Listen)
+	}
+	fmt.Fprintf(w, "The reference jobs site runs at %s/ (people sign in there with password %q).\n", receiverURL, receiver.DemoPassword)
+	fmt.Fprintln(w, "Sign in to airlock with a single-use token made there (Airlock token), with the DEMO MODE user switcher in the header, or with:")
+	users, err := (&devUsers{path: cfg.DevUsersFile}).load()
+	if err != nil {
+		fmt.Fprintf(w, "  (the demo users cannot be listed: %v)\n", err)
+	}
+	for _, name := range slices.Sorted(maps.Keys(users)) {
+		u := users[name].Details.User()
+		fmt.Fprintf(w, "  %-20s token %-20q %s (%s)\n", name, users[name].Token, u.DisplayName(), u.RoleSummary())
+	}
+	fmt.Fprintln(w)
 }

@@ -114,19 +114,14 @@ func openApp(ctx context.Context, cfg *config, log *slog.Logger) (_ *app, err er
 		a.closers = append(a.closers, shutdown)
 		a.receiverURL = url
 		client = &jobsite.Client{BaseURL: url + "/api/v2", Token: receiver.DemoBackendToken}
-	} else {
-		client = &jobsite.Client{BaseURL: cfg.JobsiteURL, Token: cfg.JobsiteToken}
-	}
-	if cfg.DevUsersFile != "" {
-		d, err := ui.LoadDevUsers(cfg.DevUsersFile)
+		// Dev-user sign-in and the DEMO MODE switcher exist only here (D14).
+		users, err := openDevUsers(cfg.DevUsersFile)
 		if err != nil {
 			return nil, err
 		}
-		a.auth = d
-		if cfg.Demo {
-			a.auth = demoSignIn{dev: d, jobsite: client}
-		}
+		a.auth = demoSignIn{dev: users, jobsite: client}
 	} else {
+		client = &jobsite.Client{BaseURL: cfg.JobsiteURL, Token: cfg.JobsiteToken}
 		a.auth = client
 	}
 
@@ -209,7 +204,7 @@ func (a *app) serve(ctx context.Context, stdout io.Writer) error {
 	url := "http://" + ln.Addr().String()
 	fmt.Fprintf(stdout, "airlock listening on %s/\n", url)
 	if a.cfg.Demo {
-		printDemo(stdout, a.cfg, a.auth, a.receiverURL)
+		printDemo(stdout, a.cfg, a.receiverURL)
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
@@ -258,17 +253,4 @@ func startReceiver(ctx context.Context, workDir, airlockURL string, log *slog.Lo
 		_ = rcv.Close()
 	}
 	return rcv, url, shutdown, nil
-}
-
-// printDemo prints how to use the demo.
-func printDemo(w io.Writer, cfg *config, auth ui.Authenticator, receiverURL string) {
-	fmt.Fprintf(w, "\nDEMO MODE: sample workspaces in %s, demo users in %s\n", cfg.WorkspaceDir, cfg.DevUsersFile)
-	fmt.Fprintf(w, "The reference jobs site runs at %s/ (people sign in there with password %q).\n", receiverURL, receiver.DemoPassword)
-	fmt.Fprintln(w, "Sign in to airlock with a single-use token made there (Airlock token), with the DEMO MODE user switcher in the header, or with:")
-	if d, ok := auth.(ui.DemoSwitcher); ok {
-		for _, u := range d.DemoUsers() {
-			fmt.Fprintf(w, "  %-20s token %-20q %s (%s)\n", u.Username, u.Token, u.DisplayName, u.Roles)
-		}
-	}
-	fmt.Fprintln(w)
 }
