@@ -13,6 +13,7 @@ import (
 
 	"github.com/airlock-project/airlock/cmd/jobsite/receiver"
 	"github.com/airlock-project/airlock/cmd/jobsite/receiver/receivertest"
+	"github.com/airlock-project/airlock/ui/browsertest"
 )
 
 // TestRunDemoSignIn runs the demo and signs in with the DEMO MODE
@@ -126,4 +127,27 @@ func TestRunWithJobsiteHasNoDemo(t *testing.T) {
 	if _, _, page := b.send(http.MethodGet, "/workspaces/", nil); !strings.Contains(page, "Rita Researcher") || strings.Contains(page, "DEMO MODE") {
 		t.Error("signed in with the jobs site, the page is not Rita's, or shows DEMO MODE")
 	}
+}
+
+// TestBrowserDemoSwitcher signs in with the DEMO MODE switcher of the real
+// demo in Chromium, as a newcomer does after go run ./cmd/airlock.
+func TestBrowserDemoSwitcher(t *testing.T) {
+	if testing.Short() {
+		t.Skip("browser tests are not short")
+	}
+	b := browsertest.Start(t)
+	p := startRun(t, map[string]string{"AIRLOCK_WORK_DIR": filepath.Join(t.TempDir(), "data"), "AIRLOCK_LISTEN": "127.0.0.1:0"})
+	person := b.NewPerson(t, "newcomer")
+	person.Navigate(p.base + "/login")
+	person.Click("[data-testid=demo-switcher] summary")
+	person.WaitVisible("[data-testid=demo-login-researcher]")
+	person.Screenshot("demo-switcher")
+	if html := person.HTML(); regexp.MustCompile(`demo [0-9a-f]{12}`).MatchString(html) {
+		t.Error("the sign-in page carries a demo token")
+	}
+	person.ClickNav("[data-testid=demo-login-researcher]")
+	if !strings.HasSuffix(person.URL(), "/workspaces/") || !strings.Contains(person.Text("[data-testid=account-menu] summary"), "Rita Researcher") {
+		t.Fatalf("after the switcher: at %s as %q", person.URL(), person.Text("[data-testid=account-menu] summary"))
+	}
+	person.Screenshot("demo-signed-in")
 }
