@@ -478,6 +478,29 @@ func CanTransition(from, to RequestStatus) bool {
 	return false
 }
 
+// Transition is one allowed status change and the action that makes it;
+// the action is "" for the system's own step (APPROVED → RELEASED).
+type Transition struct {
+	From, To RequestStatus
+	Action   Action
+}
+
+// Transitions lists the allowed status changes (the transition table) in
+// lifecycle order, for documentation such as the state diagram.
+func Transitions() []Transition {
+	var out []Transition
+	for _, from := range AllStatuses {
+		for _, to := range transitions[from] {
+			t := Transition{From: from, To: to}
+			if to != StatusReleased {
+				t.Action = transitionActions[to]
+			}
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
 // transitionActions are the actions that move a request to each status a
 // person can move it to.
 var transitionActions = map[RequestStatus]Action{
