@@ -287,6 +287,12 @@ const (
 	EventSignIn       EventType = "USER_SIGN_IN"
 	EventSignInFailed EventType = "USER_SIGN_IN_FAILED"
 	EventSignOut      EventType = "USER_SIGN_OUT"
+	// EventTokenCreate, EventTokenRevoke and EventTokenUse are ours: API
+	// tokens made and revoked, and every request made with one, under the
+	// token's name.
+	EventTokenCreate EventType = "API_TOKEN_CREATE"
+	EventTokenRevoke EventType = "API_TOKEN_REVOKE"
+	EventTokenUse    EventType = "API_TOKEN_USE"
 )
 
 // EventTypes lists every audit event type, in the order above; the
@@ -302,6 +308,7 @@ func EventTypes() []EventType {
 		EventRequestFileRelease, EventRequestFileUpload, EventRequestFileUploadBlocked, EventRequestReleaseRegister,
 		EventCodeView,
 		EventSignIn, EventSignInFailed, EventSignOut,
+		EventTokenCreate, EventTokenRevoke, EventTokenUse,
 	}
 }
 
@@ -318,6 +325,12 @@ func (t EventType) Description() string {
 		return "Sign-in refused"
 	case EventSignOut:
 		return "Signed out"
+	case EventTokenCreate:
+		return "Made an API token"
+	case EventTokenRevoke:
+		return "API token revoked"
+	case EventTokenUse:
+		return "Used an API token"
 	case EventCodeView:
 		return "Viewed source code"
 	case EventRequestCreate:

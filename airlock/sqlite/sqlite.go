@@ -144,6 +144,9 @@ var conflictMessages = map[string]string{
 	"sqlite_autoindex_upload_jobs_1":   "",
 	"sqlite_autoindex_migrations_1":    "",
 	"sqlite_autoindex_sessions_1":      "", // ids are the hash of 256 random bits
+	"sqlite_autoindex_api_tokens_1":    "", // ULIDs
+	"sqlite_autoindex_api_tokens_2":    "", // hashes of 256 random bits
+	"api_tokens_live_name":             "You already have a token with this name. Choose another name, or revoke that token first.",
 	// The service refuses a second release by the request's status in the
 	// same serialised transaction; should one get this far, it is true.
 	"sqlite_autoindex_release_registrations_1": "This request's release is already recorded; its files are being sent to the jobs site.",
