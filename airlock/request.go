@@ -81,6 +81,60 @@ type RequestFile struct {
 	ReleasedAt *time.Time
 	ReleasedBy string
 	UploadedAt *time.Time
+	// Versions are the versions review turns saw, oldest turn first: the
+	// store keeps each one's bytes for as long as the request exists.
+	Versions []FileVersion
+}
+
+// FileVersion is the version of a request file that one review turn saw.
+type FileVersion struct {
+	Turn   int
+	FileID string // SHA-256 of the stored copy
+	Size   int64
+}
+
+// PreviousVersion is the version of f reviewed in the latest review turn
+// before the current one: what a checker saw last time, and what the
+// comparison view compares with by default.
+func (r *Request) PreviousVersion(f *RequestFile) (FileVersion, bool) {
+	for i := len(f.Versions) - 1; i >= 0; i-- {
+		if v := f.Versions[i]; v.Turn < r.ReviewTurn {
+			return v, true
+		}
+	}
+	return FileVersion{}, false
+}
+
+// ChangedSinceReview reports whether f's bytes differ from the version
+// reviewed in the previous review turn. A file new in this turn has no
+// previous version and has not changed.
+func (r *Request) ChangedSinceReview(f *RequestFile) bool {
+	v, ok := r.PreviousVersion(f)
+	return ok && f.Type != FileWithdrawn && v.FileID != f.FileID
+}
+
+// ChangedOutputs counts the output files changed since the previous review turn.
+func (r *Request) ChangedOutputs() int {
+	n := 0
+	for _, f := range r.OutputFiles() {
+		if r.ChangedSinceReview(f) {
+			n++
+		}
+	}
+	return n
+}
+
+// HasVersion reports whether fileID is a version of f some review turn saw, or its current one.
+func (f *RequestFile) HasVersion(fileID string) bool {
+	if f.FileID == fileID {
+		return true
+	}
+	for _, v := range f.Versions {
+		if v.FileID == fileID {
+			return true
+		}
+	}
+	return false
 }
 
 // FileVote is one reviewer's vote on one file.

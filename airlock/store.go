@@ -78,6 +78,8 @@ type Tx interface {
 	SaveGroup(requestID string, g *FileGroup) error
 	// SaveFile inserts or updates a request file (keyed by path).
 	SaveFile(requestID string, f *RequestFile) error
+	// SaveFileVersion records the version of a file a review turn sees.
+	SaveFileVersion(requestID, path string, v FileVersion) error
 	// DeleteFile removes a file and its votes.
 	DeleteFile(requestID, path string) error
 	// SaveVote inserts or updates a vote.

@@ -440,7 +440,10 @@ func (s *Service) Submit(ctx context.Context, u *airlock.User, id string) error 
 		if err := setStatus(tx, r, u.Username, airlock.StatusSubmitted, airlock.EventRequestSubmit, notify); err != nil {
 			return err
 		}
-		return newTurn(tx, r)
+		if err := newTurn(tx, r); err != nil {
+			return err
+		}
+		return recordVersions(tx, r)
 	})
 }
 
@@ -453,4 +456,20 @@ func (s *Service) Withdraw(ctx context.Context, u *airlock.User, id string) erro
 		}
 		return setStatus(tx, r, u.Username, airlock.StatusWithdrawn, airlock.EventRequestWithdraw, airlock.NotifyWithdrawn)
 	})
+}
+
+// recordVersions records the version of every file the review turn that
+// has just started will see, so later turns can compare with it.
+func recordVersions(tx airlock.Tx, r *airlock.Request) error {
+	for _, f := range r.AllFiles() {
+		if f.Type == airlock.FileWithdrawn {
+			continue
+		}
+		v := airlock.FileVersion{Turn: r.ReviewTurn, FileID: f.FileID, Size: f.Size}
+		if err := tx.SaveFileVersion(r.ID, f.Path, v); err != nil {
+			return err
+		}
+		f.Versions = append(f.Versions, v)
+	}
+	return nil
 }

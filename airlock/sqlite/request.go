@@ -169,6 +169,20 @@ func (t *tx) loadRequests(where string, args []any) ([]*airlock.Request, error) 
 		return nil, fmt.Errorf("load votes: %w", err)
 	}
 
+	if err := t.each(`SELECT request_id, path, turn, file_id, size FROM request_file_versions WHERE `+sub+` ORDER BY turn`, args, func(s scanner) error {
+		var rid, path string
+		var v airlock.FileVersion
+		if err := s.Scan(&rid, &path, &v.Turn, &v.FileID, &v.Size); err != nil {
+			return err
+		}
+		if f := files[rid][path]; f != nil {
+			f.Versions = append(f.Versions, v)
+		}
+		return nil
+	}); err != nil {
+		return nil, fmt.Errorf("load file versions: %w", err)
+	}
+
 	if err := t.each(`SELECT request_id, id, group_name, author, text, visibility, turn, created_at FROM comments WHERE `+sub+` ORDER BY id`, args, func(s scanner) error {
 		var rid, created string
 		c := &airlock.Comment{}
@@ -277,6 +291,13 @@ func (t *tx) SaveFile(requestID string, f *airlock.RequestFile) error {
 		requestID, f.Path, f.Group, f.FileID, string(f.Type), f.Size, formatTime(f.Timestamp), f.Commit, f.Repo, f.JobID,
 		nullInt(f.RowCount), nullInt(f.ColCount), formatTime(f.AddedAt), formatTimePtr(f.ReleasedAt), f.ReleasedBy,
 		formatTimePtr(f.UploadedAt))
+}
+
+// SaveFileVersion records the version of a file a review turn sees.
+func (t *tx) SaveFileVersion(requestID, path string, v airlock.FileVersion) error {
+	return t.exec(`INSERT INTO request_file_versions (request_id, path, turn, file_id, size, recorded_at) VALUES (?,?,?,?,?,?)
+		ON CONFLICT (request_id, path, turn) DO UPDATE SET file_id = excluded.file_id, size = excluded.size,
+		recorded_at = excluded.recorded_at`, requestID, path, v.Turn, v.FileID, v.Size, formatTime(t.Now()))
 }
 
 // DeleteFile removes a file and, by cascade, its votes.
