@@ -8,16 +8,19 @@ import (
 	"github.com/airlock-project/airlock/airlock"
 )
 
-// findComment returns a comment by id, or ENOTFOUND.
-func findComment(r *airlock.Request, id int64) (*airlock.Comment, error) {
-	for _, g := range r.Groups {
-		for _, c := range g.Comments {
-			if c.ID == id {
-				return c, nil
-			}
+// findComment returns a comment of the named group by id, or ENOTFOUND: an
+// address whose group is unknown, or is not the comment's, finds nothing.
+func findComment(r *airlock.Request, group string, id int64) (*airlock.Comment, error) {
+	g, err := fileGroup(r, group)
+	if err != nil {
+		return nil, err
+	}
+	for _, c := range g.Comments {
+		if c.ID == id {
+			return c, nil
 		}
 	}
-	return nil, airlock.Errorf(airlock.ENOTFOUND, "That comment was not found; it may have been deleted.")
+	return nil, airlock.Errorf(airlock.ENOTFOUND, "That comment was not found in group %q; it may have been deleted.", group)
 }
 
 // Comment adds a comment to a group. Who may comment, and who may choose a
@@ -65,9 +68,12 @@ func (s *Service) Comment(ctx context.Context, u *airlock.User, id, group, text 
 
 // DeleteComment removes the user's own comment. The audit event keeps the
 // comment's visibility, so a private comment never reaches the author (D5).
-func (s *Service) DeleteComment(ctx context.Context, u *airlock.User, id string, commentID int64) error {
+func (s *Service) DeleteComment(ctx context.Context, u *airlock.User, id, group string, commentID int64) error {
+	if err := airlock.CheckName("file group name", group); err != nil {
+		return err
+	}
 	return s.update(ctx, u, id, func(tx airlock.Tx, r *airlock.Request) error {
-		c, err := ownComment(r, u, commentID, "delete")
+		c, err := ownComment(r, u, group, commentID, "delete")
 		if err != nil {
 			return err
 		}
@@ -77,8 +83,8 @@ func (s *Service) DeleteComment(ctx context.Context, u *airlock.User, id string,
 
 // ownComment finds a comment the user wrote and may still act on (verb says
 // what they are trying to do, for the refusal).
-func ownComment(r *airlock.Request, u *airlock.User, commentID int64, verb string) (*airlock.Comment, error) {
-	c, err := findComment(r, commentID)
+func ownComment(r *airlock.Request, u *airlock.User, group string, commentID int64, verb string) (*airlock.Comment, error) {
+	c, err := findComment(r, group, commentID)
 	if err != nil {
 		return nil, err
 	}
@@ -100,9 +106,12 @@ func deleteComment(tx airlock.Tx, r *airlock.Request, c *airlock.Comment) error 
 }
 
 // MakeCommentPublic makes the user's own private comment of the current turn public.
-func (s *Service) MakeCommentPublic(ctx context.Context, u *airlock.User, id string, commentID int64) error {
+func (s *Service) MakeCommentPublic(ctx context.Context, u *airlock.User, id, group string, commentID int64) error {
+	if err := airlock.CheckName("file group name", group); err != nil {
+		return err
+	}
 	return s.update(ctx, u, id, func(tx airlock.Tx, r *airlock.Request) error {
-		c, err := ownComment(r, u, commentID, "change")
+		c, err := ownComment(r, u, group, commentID, "change")
 		if err != nil {
 			return err
 		}

@@ -227,7 +227,7 @@ func TestPrivateStaysPrivate(t *testing.T) {
 	e.must(e.svc.Comment(e.ctx, chk1, id, "tables", "secret remark", airlock.Private))
 	v, err := e.svc.View(e.ctx, chk1, id)
 	e.must(err)
-	e.must(e.svc.DeleteComment(e.ctx, chk1, id, v.Request.Group("tables").Comments[0].ID))
+	e.must(e.svc.DeleteComment(e.ctx, chk1, id, "tables", v.Request.Group("tables").Comments[0].ID))
 	e.reviewAll(chk1, id, airlock.VoteApproved)
 	e.reviewAll(chk2, id, airlock.VoteApproved)
 	e.must(e.svc.Return(e.ctx, chk1, id))
@@ -250,9 +250,9 @@ func TestCommentRules(t *testing.T) {
 	e.must(e.svc.Comment(e.ctx, chk1, id, "tables", "mine", airlock.Private))
 	v, _ := e.svc.View(e.ctx, chk1, id)
 	cid := v.Request.Group("tables").Comments[0].ID
-	wantCode(t, e.svc.DeleteComment(e.ctx, chk2, id, cid), airlock.EFORBIDDEN)
-	e.must(e.svc.MakeCommentPublic(e.ctx, chk1, id, cid))
-	wantCode(t, e.svc.MakeCommentPublic(e.ctx, chk1, id, cid), airlock.ESTATE)
+	wantCode(t, e.svc.DeleteComment(e.ctx, chk2, id, "tables", cid), airlock.EFORBIDDEN)
+	e.must(e.svc.MakeCommentPublic(e.ctx, chk1, id, "tables", cid))
+	wantCode(t, e.svc.MakeCommentPublic(e.ctx, chk1, id, "tables", cid), airlock.ESTATE)
 }
 
 // TestArchivedBlocksEditingNotWithdrawing checks D1 for inactive workspaces.

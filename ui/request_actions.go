@@ -264,7 +264,7 @@ func (s *Server) requestCommentPublic(c echo.Context) error {
 
 // commentAction acts on one of the user's own comments, then goes back to
 // the page the form was on (the group's or a file's).
-func (s *Server) commentAction(c echo.Context, act func(context.Context, *airlock.User, string, int64) error, done string) error {
+func (s *Server) commentAction(c echo.Context, act func(context.Context, *airlock.User, string, string, int64) error, done string) error {
 	id := c.Param("id")
 	g, err := groupParam(c)
 	if err != nil {
@@ -274,7 +274,7 @@ func (s *Server) commentAction(c echo.Context, act func(context.Context, *airloc
 	if err != nil {
 		return err
 	}
-	if err := act(ctx(c), currentUser(c), id, n); err != nil {
+	if err := act(ctx(c), currentUser(c), id, g, n); err != nil {
 		return err
 	}
 	s.addFlash(c, "success", done)

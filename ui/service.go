@@ -40,8 +40,8 @@ type Service interface {
 	ChangeFiles(ctx context.Context, u *airlock.User, id string, paths []string, group string, t airlock.FileType) ([]review.FileResult, error)
 	EditGroup(ctx context.Context, u *airlock.User, id, group, context, controls string) error
 	Comment(ctx context.Context, u *airlock.User, id, group, text string, v airlock.Visibility) error
-	DeleteComment(ctx context.Context, u *airlock.User, id string, commentID int64) error
-	MakeCommentPublic(ctx context.Context, u *airlock.User, id string, commentID int64) error
+	DeleteComment(ctx context.Context, u *airlock.User, id, group string, commentID int64) error
+	MakeCommentPublic(ctx context.Context, u *airlock.User, id, group string, commentID int64) error
 	Submit(ctx context.Context, u *airlock.User, id string) error
 	SubmitReview(ctx context.Context, u *airlock.User, id string) error
 	Return(ctx context.Context, u *airlock.User, id string) error
