@@ -375,16 +375,16 @@ type eventBody struct {
 	Request       string        `json:"request"` // request id
 	RequestAuthor string        `json:"request_author"`
 	User          string        `json:"user"`    // acting username
-	Updates       []eventUpdate `json:"updates"` // always a list, [] when empty
+	Updates       []eventUpdate `json:"updates"` // null when there are none, as §8 says
 }
 
 // Notify posts a notification on behalf of the user who acted (§8). The
 // jobs site answers 201; anything else is an error for the caller to log.
 func (c *Client) Notify(ctx context.Context, ev airlock.NotificationEvent) error {
 	body := eventBody{EventType: ev.EventType, Workspace: ev.Workspace, Request: ev.Request,
-		RequestAuthor: ev.RequestAuthor, User: ev.User, Updates: make([]eventUpdate, len(ev.Updates))}
-	for i, u := range ev.Updates {
-		body.Updates[i] = eventUpdate{Update: u.Update, Group: u.Group, User: u.User}
+		RequestAuthor: ev.RequestAuthor, User: ev.User}
+	for _, u := range ev.Updates {
+		body.Updates = append(body.Updates, eventUpdate{Update: u.Update, Group: u.Group, User: u.User})
 	}
 	ctx, cancel := context.WithTimeout(ctx, durationOr(c.Timeout, DefaultTimeout))
 	defer cancel()

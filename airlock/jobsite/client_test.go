@@ -184,6 +184,11 @@ func TestRequestShapes(t *testing.T) {
 			t.Fatalf("%s %v", r.Path, r.Header)
 		}
 		golden(t, "event.golden.json", r.Body)
+		if err := c.Notify(ctx, airlock.NotificationEvent{EventType: "request_submitted", Workspace: "w", Request: requestID,
+			RequestAuthor: "researcher", User: "researcher", Updates: []airlock.NotificationUpdate{}}); err != nil {
+			t.Fatal(err)
+		}
+		golden(t, "event_no_updates.golden.json", rc.last(t).Body)
 		rc.body = `{"status": "error", "message": "no such workspace"}`
 		var apiErr *jobsite.APIError
 		if err := c.Notify(ctx, airlock.NotificationEvent{User: "u"}); !errors.As(err, &apiErr) || apiErr.Detail != "no such workspace" {
