@@ -3,6 +3,8 @@ package review
 import (
 	"context"
 	"maps"
+	"slices"
+	"time"
 
 	"github.com/airlock-project/airlock/airlock"
 )
@@ -297,19 +299,41 @@ func (s *Service) Requests(ctx context.Context, u *airlock.User, f airlock.Reque
 	return out, err
 }
 
-// QueueItem is a request in a reviewer's queue with their progress.
+// QueueItem is a request in a reviewer's dashboard with their progress.
 type QueueItem struct {
 	Request   *airlock.Request
 	Reviewed  int // output files the reviewer has voted on
 	Total     int // output files
 	Submitted bool
+	// Reviews counts the reviews submitted this round, of Required.
+	Reviews, Required int
+	// Reviewers are the people who submitted a review this round, or, once
+	// the request has left review, in the round that ended.
+	Reviewers []string
+	// Decided is when a request in the history left review (returned,
+	// rejected or released); zero in the queue.
+	Decided time.Time
 }
 
-// Queues are a reviewer's lists of requests.
+// Turnaround is how long the request waited from its last submission
+// until it was decided; zero if it is not decided or was never submitted.
+func (it QueueItem) Turnaround() time.Duration {
+	if it.Decided.IsZero() || it.Request.LastSubmittedAt == nil {
+		return 0
+	}
+	return it.Decided.Sub(*it.Request.LastSubmittedAt)
+}
+
+// Queues are a reviewer's dashboard: the requests waiting for review and
+// the history of those that left it.
 type Queues struct {
+	// Outstanding are submitted requests still being reviewed.
 	Outstanding []QueueItem
-	Returned    []QueueItem
-	Approved    []QueueItem
+	// History are returned, rejected and released (or releasing)
+	// requests, most recently decided first.
+	History []QueueItem
+	// People are the full names of the authors and reviewers listed.
+	People People
 }
 
 // ReviewQueues returns the requests an output checker may review, never
@@ -321,31 +345,55 @@ func (s *Service) ReviewQueues(ctx context.Context, u *airlock.User) (*Queues, e
 	if !u.OutputChecker {
 		return nil, airlock.Errorf(airlock.EFORBIDDEN, "Only output checkers have a review queue.")
 	}
-	q := &Queues{}
+	q := &Queues{People: People{}}
+	required := s.required()
 	err := s.store.View(ctx, func(tx airlock.Tx) error {
 		all, err := tx.Requests(airlock.RequestFilter{ExcludeAuthor: u.Username, Statuses: []airlock.RequestStatus{
-			airlock.StatusSubmitted, airlock.StatusPartiallyReviewed, airlock.StatusReviewed, airlock.StatusReturned, airlock.StatusApproved}})
+			airlock.StatusSubmitted, airlock.StatusPartiallyReviewed, airlock.StatusReviewed, airlock.StatusReturned,
+			airlock.StatusApproved, airlock.StatusReleased, airlock.StatusRejected}})
 		if err != nil {
 			return err
 		}
 		for _, r := range all {
-			it := QueueItem{Request: filtered(r, u), Submitted: r.HasSubmittedReview(u.Username)}
+			it := QueueItem{Request: filtered(r, u), Submitted: r.HasSubmittedReview(u.Username),
+				Reviews: len(r.SubmittedReviews), Required: required, Reviewers: r.SubmittedReviewers()}
 			for _, f := range r.OutputFiles() {
 				it.Total++
 				if v := f.Votes[u.Username]; v != nil && v.Vote != airlock.VoteUndecided {
 					it.Reviewed++
 				}
 			}
-			switch {
-			case r.Status.IsUnderReview():
+			if r.Status.IsUnderReview() {
 				q.Outstanding = append(q.Outstanding, it)
-			case r.Status == airlock.StatusReturned:
-				q.Returned = append(q.Returned, it)
-			default:
-				q.Approved = append(q.Approved, it)
+			} else {
+				if len(it.Reviewers) == 0 {
+					it.Reviewers = r.TurnReviewers
+				}
+				it.Decided = decidedAt(r)
+				q.History = append(q.History, it)
+			}
+			if err := addPeople(tx, q.People, append([]string{r.Author}, it.Reviewers...)); err != nil {
+				return err
 			}
 		}
 		return nil
 	})
+	slices.SortStableFunc(q.History, func(a, b QueueItem) int { return b.Decided.Compare(a.Decided) })
 	return q, err
+}
+
+// decidedAt is when a request left review: for a release, the moment the
+// checker released it (its files record it); otherwise its last change of
+// status.
+func decidedAt(r *airlock.Request) time.Time {
+	var first time.Time
+	for _, f := range r.OutputFiles() {
+		if f.ReleasedAt != nil && (first.IsZero() || f.ReleasedAt.Before(first)) {
+			first = *f.ReleasedAt
+		}
+	}
+	if !first.IsZero() {
+		return first
+	}
+	return r.UpdatedAt
 }

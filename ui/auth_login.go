@@ -22,7 +22,7 @@ type loginPage struct {
 
 // loginShow answers GET /login.
 func (s *Server) loginShow(c echo.Context) error {
-	next := safeNext(c.QueryParam("next"), "/workspaces/")
+	next := safeNext(c.QueryParam("next"), "/")
 	if currentUser(c) != nil {
 		return c.Redirect(http.StatusFound, next)
 	}
@@ -44,7 +44,7 @@ func parseLoginForm(c echo.Context) loginForm {
 	return loginForm{
 		User:  strings.TrimSpace(c.FormValue("user")),
 		Token: strings.TrimSpace(c.FormValue("token")),
-		Next:  safeNext(c.FormValue("next"), "/workspaces/"),
+		Next:  safeNext(c.FormValue("next"), "/"),
 	}
 }
 
@@ -123,5 +123,10 @@ func (s *Server) healthz(c echo.Context) error {
 
 // home answers GET /.
 func (s *Server) home(c echo.Context) error {
+	// Output checkers spend their day in the review queue, so that is
+	// where they land; everyone else starts from their workspaces.
+	if u := currentUser(c); u != nil && u.OutputChecker {
+		return c.Redirect(http.StatusFound, "/reviews/")
+	}
 	return c.Redirect(http.StatusFound, "/workspaces/")
 }

@@ -35,7 +35,13 @@ func signIn(t *testing.T, w *world, p *browsertest.Person, base, username string
 	p.SetValue("#login-user", username)
 	p.SetValue("#login-token", w.tokens[username])
 	resp := p.ClickNav("[data-testid=login-submit]")
-	if resp.Status != http.StatusOK || !strings.HasSuffix(p.URL(), "/workspaces/") {
+	// Output checkers land on their review queue, everyone else on
+	// their workspaces.
+	home := "/workspaces/"
+	if w.users[username].OutputChecker {
+		home = "/reviews/"
+	}
+	if resp.Status != http.StatusOK || !strings.HasSuffix(p.URL(), home) {
 		t.Fatalf("%s: after sign-in: status %d at %s", username, resp.Status, p.URL())
 	}
 	if got := p.Text("[data-testid=account-menu] summary"); got != w.users[username].Fullname {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/airlock-project/airlock/airlock"
 	"github.com/airlock-project/airlock/review"
@@ -20,6 +21,7 @@ func TestBrowserWorkbench(t *testing.T) {
 	}
 	b := browsertest.Start(t)
 	t.Run("TreeStates", func(t *testing.T) { testTreeStates(t, b) })
+	t.Run("Dashboard", func(t *testing.T) { testDashboard(t, b) })
 }
 
 // submitted builds, through the service, the researcher's request of the
@@ -145,4 +147,110 @@ func testTreeStates(t *testing.T, b *browsertest.Browser) {
 	if got := res.Text("[data-testid=file-status]"); got != "In your request, under review" {
 		t.Errorf("the file page says %q", got)
 	}
+}
+
+// dashboardRows returns the request ids the dashboard lists, in order.
+func dashboardRows(p *browsertest.Person) []string {
+	return browsertest.Eval[[]string](p, `Array.from(document.querySelectorAll("[data-testid=dashboard-row]")).map(function (r) { return r.getAttribute("data-request"); })`)
+}
+
+// testDashboard: a checker lands on the reviews dashboard after signing
+// in; each request shows its workspace, the author's full name, files,
+// reviews done and needed, who reviewed and how long it has waited; the
+// list is searched and filtered on the server; returned requests move to
+// the history with their turnaround.
+func testDashboard(t *testing.T, b *browsertest.Browser) {
+	w := newWorld(t)
+	base := w.serve()
+	id := submitted(t, w)
+	j := &journey{t: t, w: w, base: base, id: id}
+	w.ahead.Store(int64(3*time.Hour + 5*time.Minute))
+
+	c1 := person(t, b, w, base, checker1) // signIn checks the landing on /reviews/
+	row := `[data-testid=dashboard-row][data-request="` + id + `"] `
+	if got := dashboardRows(c1); len(got) != 1 || got[0] != id {
+		t.Fatalf("the dashboard lists %q, want the one submitted request", got)
+	}
+	checks := map[string]string{
+		"td:nth-child(2)":                 "cardiac-main",
+		"[data-testid=dashboard-author]":  "Rita Researcher",
+		"td.num":                          "3",
+		"[data-testid=dashboard-reviews]": "0 of 2 in",
+		"[data-testid=dashboard-waiting]": "3 hours",
+		"[data-testid=dashboard-mine]":    "Not started",
+	}
+	for sel, want := range checks {
+		if got := c1.Text(row + sel); !strings.Contains(got, want) {
+			t.Errorf("dashboard %s = %q, want it to contain %q", sel, got, want)
+		}
+	}
+	if got := c1.Attr(row+"[data-testid=dashboard-author] .person", "title"); got != researcher {
+		t.Errorf("the author's name has hover text %q, want the username %q", got, researcher)
+	}
+	if got := c1.Text("[data-testid=waiting-for-me]"); !strings.Contains(got, "1 request") {
+		t.Errorf("waiting for me = %q", got)
+	}
+	accessible(t, c1, "dashboard")
+
+	// Search and filter, as plain GET forms.
+	c1.SetValue("#dash-q", "vaccine")
+	c1.ClickNav("[data-testid=filter-apply]")
+	if got := dashboardRows(c1); len(got) != 0 {
+		t.Errorf("searching for another workspace lists %q", got)
+	}
+	mustSee(t, c1, "dashboard with no match", "No request matches")
+	c1.SetValue("#dash-q", "rita cardiac")
+	c1.ClickNav("[data-testid=filter-apply]")
+	if got := dashboardRows(c1); len(got) != 1 {
+		t.Errorf("searching by the author's name and the workspace lists %q", got)
+	}
+	c1.ClickNav("[data-testid=filter-clear]")
+
+	// After one review: progress and who reviewed; "not reviewed by me" hides it.
+	for _, f := range []struct{ group, path string }{{"tables", countsCSV}, {"tables", ratesCSV}, {"figures", chartPNG}} {
+		j.vote(c1, f.group, f.path, true)
+	}
+	j.submitReview(c1)
+	c1.Navigate(base + "/reviews/")
+	if got := c1.Text(row + "[data-testid=dashboard-reviewers]"); got != "Charlotte Checker" {
+		t.Errorf("reviewed by = %q after checker1's review", got)
+	}
+	if got := c1.Text(row + "[data-testid=dashboard-reviews]"); got != "1 of 2 in" {
+		t.Errorf("reviews = %q after one review", got)
+	}
+	c1.Click("[data-testid=filter-mine]")
+	c1.ClickNav("[data-testid=filter-apply]")
+	if got := dashboardRows(c1); len(got) != 0 {
+		t.Errorf("'only requests I have not reviewed' still lists %q", got)
+	}
+	c2 := person(t, b, w, base, checker2)
+	c2.Navigate(base + "/reviews/?mine=1")
+	if got := dashboardRows(c2); len(got) != 1 {
+		t.Errorf("checker2's 'not reviewed by me' lists %q", got)
+	}
+	c2.ClickNav("[data-testid=sort-author]")
+	if !strings.Contains(c2.URL(), "sort=author") || !strings.Contains(c2.URL(), "mine=1") {
+		t.Errorf("sorting dropped the filter: %s", c2.URL())
+	}
+
+	// Returned: it leaves the queue for the history, with its turnaround.
+	u1 := w.users[checker1]
+	if err := w.svc.Return(context.Background(), &u1, id); err != nil {
+		t.Fatal(err)
+	}
+	c2.Navigate(base + "/reviews/")
+	if got := dashboardRows(c2); len(got) != 0 {
+		t.Errorf("a returned request stays in the queue: %q", got)
+	}
+	c2.ClickNav("[data-testid=tab-history]")
+	if got := dashboardRows(c2); len(got) != 1 || got[0] != id {
+		t.Fatalf("history lists %q", got)
+	}
+	if got := c2.Text(row + "[data-status]"); got != airlock.StatusReturned.Label() {
+		t.Errorf("history shows status %q", got)
+	}
+	if got := c2.Text(row + "[data-testid=dashboard-turnaround]"); got == "" || got == "—" {
+		t.Errorf("history shows no turnaround (%q)", got)
+	}
+	accessible(t, c2, "dashboard-history")
 }

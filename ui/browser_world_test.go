@@ -17,6 +17,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -85,6 +86,10 @@ type world struct {
 	// repository cache; workspaces without one name a missing commit.
 	commits map[string]string
 
+	// ahead moves the web application's clock forward (the database's
+	// stays), so a page can show how long something has waited.
+	ahead atomic.Int64
+
 	mu    sync.Mutex
 	files map[string]map[string][]byte // workspace → path → bytes
 	pwned []string                     // requests for /pwned, made only by output scripts
@@ -145,10 +150,19 @@ func newWorld(t testing.TB, extra ...string) *world {
 		Destination: client, Notifier: client})
 
 	w.users, w.tokens = demoUsers(extra)
+	// Everyone has signed in before, as the author of a request has, so
+	// pages know their full names even when a test builds the request
+	// through the service.
+	for _, u := range w.users {
+		if err := w.svc.SaveUser(ctx, &u, time.Now()); err != nil {
+			t.Fatal(err)
+		}
+	}
 	if w.srv, err = ui.NewServer(ui.Deps{
 		Service: w.svc, Auth: &ui.TestUsers{Users: w.users, Tokens: w.tokens}, Sessions: w.db,
 		SessionKeys: [][]byte{[]byte("browser-test-session-hash-key-0123456789")},
 		Settings:    ui.Settings{BackendName: "test backend", JobsiteURL: js.URL + "/"},
+		Now:         func() time.Time { return time.Now().Add(time.Duration(w.ahead.Load())) },
 	}); err != nil {
 		t.Fatal(err)
 	}

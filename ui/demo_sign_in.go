@@ -18,9 +18,9 @@ func (s *Server) demoSignIn(c echo.Context) error {
 	if !ok {
 		return echo.NewHTTPError(http.StatusNotFound, "This server has no demo sign-in: sign in with a token from the jobs site.")
 	}
-	next := safeNext(c.FormValue("next"), "/workspaces/")
+	next := safeNext(c.FormValue("next"), "/")
 	if strings.HasPrefix(next, "/login") {
-		next = "/workspaces/"
+		next = "/"
 	}
 	user := strings.TrimSpace(c.FormValue("user"))
 	if user == "" {

@@ -76,9 +76,10 @@ func TestDemoSwitcher(t *testing.T) {
 	if page := anon.get("/workspaces/").Body.String(); !strings.Contains(page, "Signed in as Che Cker") {
 		t.Error("the switcher did not sign in as checker")
 	}
-	// From the sign-in page the switcher goes to the workspaces, not back to sign-in.
+	// From the sign-in page the switcher goes to the person's start page
+	// (home sends each to theirs), not back to sign-in.
 	rec = e.client().post("/demo/sign-in", url.Values{"user": {"author"}, "next": {"/login?next=%2F"}})
-	if rec.Code != http.StatusSeeOther || rec.Header().Get("Location") != "/workspaces/" {
+	if rec.Code != http.StatusSeeOther || rec.Header().Get("Location") != "/" {
 		t.Errorf("demo sign-in from the sign-in page: %d to %q", rec.Code, rec.Header().Get("Location"))
 	}
 

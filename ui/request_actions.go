@@ -337,12 +337,3 @@ func (s *Server) workspaceRequests(c echo.Context) error {
 	}
 	return s.render(c, "requests_workspace", "Requests for "+ws, workspaceRequestsPage{Workspace: ws, Status: st, Statuses: airlock.AllStatuses, Requests: reqs})
 }
-
-// reviews answers GET /reviews/: the output checker's queues.
-func (s *Server) reviews(c echo.Context) error {
-	q, err := s.deps.Service.ReviewQueues(ctx(c), currentUser(c))
-	if err != nil {
-		return err
-	}
-	return s.render(c, "reviews", "Reviews", q)
-}

@@ -230,7 +230,11 @@ func (s *Server) funcs() template.FuncMap {
 		"groupurl":   groupURL,
 		"fileurl":    fileURL,
 		"lower":      strings.ToLower,
+		"hasprefix":  strings.HasPrefix,
 		"action":     func(key string) requestAction { return requestActions()[key] },
+		"person":     personHTML,
+		"duration":   duration,
+		"ago":        func(v any) string { return ago(s.now(), v) },
 		"treedata":   func(ws string, nodes []*review.TreeNode) treeData { return treeData{Workspace: ws, Nodes: nodes} },
 	}
 }

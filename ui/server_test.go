@@ -132,10 +132,10 @@ func TestOpenRedirectRefused(t *testing.T) {
 	e := newEnv(t)
 	c := e.client()
 	rec := c.post("/login", url.Values{"user": {"author"}, "token": {"token author"}, "next": {"//evil.example/x"}})
-	if loc := rec.Header().Get("Location"); loc != "/workspaces/" {
+	if loc := rec.Header().Get("Location"); loc != "/" {
 		t.Fatalf("redirect to %q", loc)
 	}
-	if rec := c.get("/login?next=https://evil.example"); rec.Code != http.StatusFound || rec.Header().Get("Location") != "/workspaces/" {
+	if rec := c.get("/login?next=https://evil.example"); rec.Code != http.StatusFound || rec.Header().Get("Location") != "/" {
 		t.Fatalf("signed-in login redirect = %d %q", rec.Code, rec.Header().Get("Location"))
 	}
 }
