@@ -109,10 +109,9 @@ type FileStore interface {
 	// Put copies src into the store, hashing while copying, and returns the
 	// SHA-256 and size. Returns EINVALID, storing nothing, if the hash is not wantHash.
 	Put(ctx context.Context, workspace, requestID string, src io.Reader, wantHash string) (hash string, size int64, err error)
-	// Open opens a stored copy for reading.
+	// Open opens a stored copy for reading. Readers check its bytes
+	// against hash themselves, as they read them.
 	Open(ctx context.Context, workspace, requestID, hash string) (io.ReadSeekCloser, error)
-	// Verify rehashes a stored copy and returns an error unless it still matches hash.
-	Verify(ctx context.Context, workspace, requestID, hash string) error
 }
 
 // ErrManifestUnreadable is in the chain of the error of every workspace

@@ -2,8 +2,11 @@ package review
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
+	"hash"
 	"io"
 	"log/slog"
 	"sync"
@@ -311,20 +314,11 @@ func releaseFiles(r *airlock.Request) []airlock.ReleaseFile {
 // deliver makes one attempt at one file and records the outcome.
 func (d *Deliverer) deliver(ctx context.Context, j *airlock.UploadJob) {
 	log := d.cfg.Logger.With("request", j.Request, "path", j.Path, "attempt", j.Attempts)
-	err := d.cfg.Files.Verify(ctx, j.Workspace, j.Request, j.FileID)
-	var coded *airlock.Error
-	if err != nil && !errors.As(err, &coded) {
-		// An I/O failure says nothing about the bytes: try again later.
-		log.Warn("could not verify stored copy; will retry", "err", err)
-		d.record(ctx, log, func(tx airlock.Tx) error {
-			j.LastError = fmt.Sprintf("Attempt %d could not read the stored copy: %s", j.Attempts, err)
-			return tx.SaveUploadJob(j)
-		})
-		return
-	}
-	if err != nil {
+	blocked, err := d.upload(ctx, j)
+	switch {
+	case blocked:
 		// The bytes two checkers approved are not the bytes on disk (or are
-		// gone): never send them.
+		// gone): they were not sent whole, and never will be.
 		log.Error("RELEASE BLOCKED: stored copy no longer matches the reviewed hash; it will not be sent", "err", err)
 		d.record(ctx, log, func(tx airlock.Tx) error {
 			j.Blocked = true
@@ -335,27 +329,45 @@ func (d *Deliverer) deliver(ctx context.Context, j *airlock.UploadJob) {
 			return tx.Audit(&airlock.AuditEvent{Type: airlock.EventRequestFileUploadBlocked, User: j.ReleasedBy,
 				Workspace: j.Workspace, Request: j.Request, Path: j.Path, Extra: map[string]string{"sha256": j.FileID}})
 		})
-		return
-	}
-	if err := d.upload(ctx, j); err != nil {
+	case err != nil:
+		// An I/O failure here or at the jobs site says nothing about the bytes: try again later.
 		log.Warn("upload failed; will retry", "err", err, "next_attempt", j.NextAttempt)
 		d.record(ctx, log, func(tx airlock.Tx) error {
 			j.LastError = fmt.Sprintf("Attempt %d failed: %s", j.Attempts, errorText(err))
 			return tx.SaveUploadJob(j)
 		})
-		return
+	default:
+		log.Info("file uploaded")
+		d.record(ctx, log, func(tx airlock.Tx) error { return d.markUploaded(tx, j) })
 	}
-	log.Info("file uploaded")
-	d.record(ctx, log, func(tx airlock.Tx) error { return d.markUploaded(tx, j) })
 }
 
-func (d *Deliverer) upload(ctx context.Context, j *airlock.UploadJob) error {
+// upload sends one stored copy, hashing it on the way (D4): the store is
+// read once, not once to check and again to send. The last bytes are held
+// back until the whole copy is known to have the reviewed size and hash, so
+// a copy that changed is never received whole. It reports blocked when the
+// copy changed or is gone, whatever the jobs site answered.
+func (d *Deliverer) upload(ctx context.Context, j *airlock.UploadJob) (blocked bool, err error) {
 	rc, err := d.cfg.Files.Open(ctx, j.Workspace, j.Request, j.FileID)
 	if err != nil {
-		return err
+		// The store's coded errors say the copy is missing or unnamable;
+		// anything else is a failure to reach it.
+		var coded *airlock.Error
+		return errors.As(err, &coded), err
 	}
 	defer rc.Close()
-	return d.cfg.Destination.Upload(ctx, j.Request, j.ReleasedBy, j.Path, rc, j.Size)
+	body := newVerifyingReader(rc, j.Size, j.FileID)
+	if j.Size == 0 {
+		// No body is read for an empty file: check first that its copy is still empty.
+		_, err = io.Copy(io.Discard, body)
+	}
+	if err == nil && !body.changed {
+		err = d.cfg.Destination.Upload(ctx, j.Request, j.ReleasedBy, j.Path, body, j.Size)
+	}
+	if body.changed {
+		return true, fmt.Errorf("%w (upload: %v)", errStoredCopyChanged, err)
+	}
+	return false, err
 }
 
 func errorText(err error) string {
@@ -444,4 +456,76 @@ func (d *Deliverer) sendNotifications(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// errStoredCopyChanged is a stored copy whose bytes are not the reviewed ones.
+var errStoredCopyChanged = errors.New("the stored copy no longer has the reviewed size and SHA-256")
+
+// verifyingReader hands out a stored copy's bytes while hashing them. It
+// withholds the last of them until it has seen that nothing follows and
+// that the whole has the reviewed SHA-256; otherwise it fails the read
+// (with errStoredCopyChanged, and changed set), so a receiver expecting
+// size bytes never gets all of them.
+type verifyingReader struct {
+	r       io.Reader
+	h       hash.Hash
+	left    int64 // bytes not yet handed out
+	want    string
+	done    bool // finished: verified, or found changed
+	changed bool
+}
+
+func newVerifyingReader(r io.Reader, size int64, sha string) *verifyingReader {
+	return &verifyingReader{r: r, h: sha256.New(), left: size, want: sha}
+}
+
+func (v *verifyingReader) Read(p []byte) (int, error) {
+	if v.changed {
+		return 0, errStoredCopyChanged
+	}
+	if v.left == 0 {
+		return 0, v.finish()
+	}
+	if int64(len(p)) > v.left {
+		p = p[:v.left]
+	}
+	n, err := v.r.Read(p)
+	v.h.Write(p[:n])
+	v.left -= int64(n)
+	switch {
+	case v.left == 0:
+		if err := v.finish(); err != io.EOF {
+			return 0, err
+		}
+		return n, nil
+	case err == io.EOF:
+		v.changed = true // shorter than reviewed
+		return 0, errStoredCopyChanged
+	}
+	return n, err
+}
+
+// finish checks, once every reviewed byte has been read, that the copy
+// ends there and has the reviewed hash; it returns io.EOF when it does.
+func (v *verifyingReader) finish() error {
+	if v.done {
+		if v.changed {
+			return errStoredCopyChanged
+		}
+		return io.EOF
+	}
+	var extra [1]byte
+	if n, err := io.ReadFull(v.r, extra[:]); n > 0 {
+		v.changed = true // longer than reviewed
+	} else if err != io.EOF {
+		return err
+	}
+	v.done = true
+	if !v.changed && hex.EncodeToString(v.h.Sum(nil)) != v.want {
+		v.changed = true
+	}
+	if v.changed {
+		return errStoredCopyChanged
+	}
+	return io.EOF
 }

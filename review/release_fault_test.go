@@ -1,6 +1,7 @@
 package review_test
 
 import (
+	"maps"
 	"net/http"
 	"os"
 	"slices"
@@ -109,17 +110,32 @@ func TestUploadsSurviveHangs(t *testing.T) {
 	w.verifyAudit()
 }
 
-// TestReleaseCorruptedStoreIsNeverSent: a stored copy overwritten after approval
-// is never sent; it shows as blocked with its error, the other files are
-// delivered, and the request does not become RELEASED.
+// TestReleaseCorruptedStoreIsNeverSent: stored copies changed after
+// approval — the last byte flipped, cut short, or grown — are never
+// received whole: the deliverer hashes a copy as it sends it and withholds
+// its last bytes unless they complete the reviewed ones. They show as
+// blocked with their error, the other files are delivered, and the request
+// does not become RELEASED.
 func TestReleaseCorruptedStoreIsNeverSent(t *testing.T) {
-	w, id, want := approved(t, worldOptions{}, 3)
+	w, id, want := approved(t, worldOptions{}, 4)
 	r := w.request(id)
-	victim := r.OutputFiles()[1]
-	path, err := w.store.Path(wsName, id, victim.FileID)
-	must(t, err)
-	must(t, os.Chmod(path, 0o640))
-	must(t, os.WriteFile(path, []byte("id,value\n1,999\n"), 0o640))
+	victims := map[string]func([]byte) []byte{
+		r.OutputFiles()[1].Path: func(b []byte) []byte { b[len(b)-1] ^= 1; return b },
+		r.OutputFiles()[2].Path: func(b []byte) []byte { return b[:len(b)-1] },
+		r.OutputFiles()[3].Path: func(b []byte) []byte { return append(b, '\n') },
+	}
+	for _, f := range r.OutputFiles() {
+		change := victims[f.Path]
+		if change == nil {
+			continue
+		}
+		path, err := w.store.Path(wsName, id, f.FileID)
+		must(t, err)
+		b, err := os.ReadFile(path)
+		must(t, err)
+		must(t, os.Chmod(path, 0o640))
+		must(t, os.WriteFile(path, change(b), 0o640))
+	}
 
 	clock := newFakeClock()
 	d := w.deliverer(clock.Now)
@@ -130,14 +146,23 @@ func TestReleaseCorruptedStoreIsNeverSent(t *testing.T) {
 		clock.advance(time.Hour)
 	}
 
-	requests, created := w.counter.counts()
-	if requests[victim.Path] != 0 || created[victim.Path] != 0 {
-		t.Fatalf("the corrupted file was sent %d times", requests[victim.Path])
+	_, created := w.counter.counts()
+	for p := range victims {
+		if created[p] != 0 {
+			t.Fatalf("the changed copy of %s was stored by the jobs site %d times", p, created[p])
+		}
+		delete(want, p)
 	}
-	delete(want, victim.Path)
 	for p := range want {
 		if created[p] != 1 {
 			t.Fatalf("%s stored %d times, want 1", p, created[p])
+		}
+	}
+	released, err := w.rcv.ReleasedFiles(w.ctx, id)
+	must(t, err)
+	for _, f := range released {
+		if victims[f.Name] != nil && f.Uploaded {
+			t.Fatalf("the jobs site holds the changed copy of %s", f.Name)
 		}
 	}
 	if got := w.status(id); got != airlock.StatusApproved {
@@ -153,14 +178,16 @@ func TestReleaseCorruptedStoreIsNeverSent(t *testing.T) {
 			blocked = append(blocked, j.Path)
 		}
 	}
-	if !slices.Equal(blocked, []string{victim.Path}) {
-		t.Fatalf("blocked uploads %v, want [%s]", blocked, victim.Path)
+	wantBlocked := slices.Sorted(maps.Keys(victims))
+	slices.Sort(blocked)
+	if !slices.Equal(blocked, wantBlocked) {
+		t.Fatalf("blocked uploads %v, want %v", blocked, wantBlocked)
 	}
 	if v.Uploaded() != len(want) {
 		t.Fatalf("%d files uploaded, want %d", v.Uploaded(), len(want))
 	}
-	if got := eventPaths(w.events(id))[airlock.EventRequestFileUploadBlocked]; !slices.Equal(got, []string{victim.Path}) {
-		t.Fatalf("blocked-upload audit events for %v, want [%s]", got, victim.Path)
+	if got := eventPaths(w.events(id))[airlock.EventRequestFileUploadBlocked]; !slices.Equal(got, wantBlocked) {
+		t.Fatalf("blocked-upload audit events for %v, want %v", got, wantBlocked)
 	}
 	w.verifyAudit()
 }

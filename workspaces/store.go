@@ -223,7 +223,8 @@ func (s *Store) Open(ctx context.Context, workspace, requestID, hash string) (io
 	return f, nil
 }
 
-// Verify rehashes a stored file, to be called before it is uploaded.
+// Verify rehashes a stored file, for checks of the store as a whole (the
+// deliverer hashes a copy as it sends it instead).
 // Returns ENOTFOUND if it is missing and an EINTERNAL *airlock.Error if its
 // bytes no longer match the hash it is stored under (it must not be
 // released); other errors are I/O failures worth retrying.

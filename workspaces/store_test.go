@@ -313,7 +313,7 @@ func TestStoreFromWorkspace(t *testing.T) {
 		if err != nil || hash != meta.ContentHash || size != meta.Size {
 			t.Fatalf("Put(%s) = %s, %d, %v; meta %+v", tt.path, hash, size, err, meta)
 		}
-		if err := fs.Verify(ctx, "good", "req1", hash); err != nil {
+		if err := s.Verify(ctx, "good", "req1", hash); err != nil {
 			t.Fatal(err)
 		}
 	}
