@@ -174,6 +174,12 @@ func (r *Request) Group(name string) *FileGroup {
 	return nil
 }
 
+// HasText reports whether the group's context and disclosure controls are
+// already these: saving them again changes nothing and is not audited.
+func (g *FileGroup) HasText(context, controls string) bool {
+	return g.Context == context && g.Controls == controls
+}
+
 // GroupFold returns the group whose name matches case-insensitively, or nil.
 func (r *Request) GroupFold(name string) *FileGroup {
 	for _, g := range r.Groups {

@@ -399,7 +399,7 @@ func (s *Service) EditGroup(ctx context.Context, u *airlock.User, id, group, gro
 		if err != nil {
 			return err
 		}
-		if g.Context == groupContext && g.Controls == controls {
+		if g.HasText(groupContext, controls) {
 			return nil
 		}
 		g.Context, g.Controls, g.UpdatedAt = groupContext, controls, tx.Now()

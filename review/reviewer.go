@@ -194,13 +194,19 @@ func (s *Service) ResetVote(ctx context.Context, u *airlock.User, id, path strin
 	})
 }
 
+// GroupVotes is what voting on a whole group did: the files marked, and
+// those left alone because the user had already voted on them.
+type GroupVotes struct {
+	Marked, AlreadyVoted int
+}
+
 // RequestChangesGroup requests changes on every output file of a group the
-// user has not voted on yet. It returns how many files it marked.
-func (s *Service) RequestChangesGroup(ctx context.Context, u *airlock.User, id, group string) (int, error) {
+// user has not voted on yet.
+func (s *Service) RequestChangesGroup(ctx context.Context, u *airlock.User, id, group string) (GroupVotes, error) {
+	var n GroupVotes
 	if err := airlock.CheckName("file group name", group); err != nil {
-		return 0, err
+		return n, err
 	}
-	n := 0
 	err := s.update(ctx, u, id, func(tx airlock.Tx, r *airlock.Request) error {
 		if err := r.CheckCanVote(u); err != nil {
 			return err
@@ -211,16 +217,20 @@ func (s *Service) RequestChangesGroup(ctx context.Context, u *airlock.User, id, 
 		}
 		for _, f := range g.OutputFiles() {
 			if v := f.Votes[u.Username]; v != nil && v.Vote != airlock.VoteUndecided {
+				n.AlreadyVoted++
 				continue
 			}
 			if err := vote(tx, r, f, u.Username, airlock.VoteChangesRequested); err != nil {
 				return err
 			}
-			n++
+			n.Marked++
 		}
 		return nil
 	})
-	return n, err
+	if err != nil {
+		return GroupVotes{}, err
+	}
+	return n, nil
 }
 
 // ResetGroupVotes clears the user's votes on a group's output files, possible

@@ -9,6 +9,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/airlock-project/airlock/airlock"
+	"github.com/airlock-project/airlock/review"
 )
 
 // requestAction is a request-level workflow step.
@@ -190,10 +191,21 @@ func (s *Server) requestEditGroup(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := s.deps.Service.EditGroup(ctx(c), currentUser(c), id, g, c.FormValue("context"), c.FormValue("controls")); err != nil {
+	text, controls := c.FormValue("context"), c.FormValue("controls")
+	v, err := s.deps.Service.View(ctx(c), currentUser(c), id)
+	if err != nil {
 		return err
 	}
-	s.addFlash(c, "success", "Context and controls saved for group "+g+".")
+	// Read before the edit only to word the message: the service decides.
+	unchanged := v.Request.Group(g) != nil && v.Request.Group(g).HasText(text, controls)
+	if err := s.deps.Service.EditGroup(ctx(c), currentUser(c), id, g, text, controls); err != nil {
+		return err
+	}
+	if unchanged {
+		s.addFlash(c, "info", "Nothing changed: the context and controls of group "+g+" were already as written.")
+	} else {
+		s.addFlash(c, "success", "Context and controls saved for group "+g+".")
+	}
 	return redirectBack(c, groupURL(id, g))
 }
 
@@ -292,8 +304,28 @@ func (s *Server) requestChangesGroup(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	s.addFlash(c, "success", fmt.Sprintf("Changes requested on %s in group %s.", plural(n, "file"), g))
+	level, text := groupVotesMessage(n, g)
+	s.addFlash(c, level, text)
 	return redirectBack(c, groupURL(id, g))
+}
+
+// groupVotesMessage says what "request changes on all" did: how many files
+// it marked and how many it left because the person had voted on them.
+func groupVotesMessage(n review.GroupVotes, group string) (level, text string) {
+	skipped := ""
+	if n.AlreadyVoted > 0 {
+		skipped = plural(n.AlreadyVoted, "file") + " you had already voted on kept your vote."
+	}
+	switch {
+	case n.Marked > 0 && skipped != "":
+		return "success", fmt.Sprintf("Changes requested on %s in group %s; %s", plural(n.Marked, "file"), group, skipped)
+	case n.Marked > 0:
+		return "success", fmt.Sprintf("Changes requested on %s in group %s.", plural(n.Marked, "file"), group)
+	case n.AlreadyVoted > 0:
+		return "info", fmt.Sprintf("Nothing to do: you had already voted on every output file in group %s (%s).", group, plural(n.AlreadyVoted, "file"))
+	default:
+		return "info", fmt.Sprintf("Nothing to do: group %s has no output files to vote on.", group)
+	}
 }
 
 // requestResetGroupVotes answers POST /requests/reset-votes/:id/:group.

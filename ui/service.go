@@ -50,7 +50,7 @@ type Service interface {
 	Release(ctx context.Context, u *airlock.User, id string) error
 	Vote(ctx context.Context, u *airlock.User, id, path string, v airlock.Vote) error
 	ResetVote(ctx context.Context, u *airlock.User, id, path string) error
-	RequestChangesGroup(ctx context.Context, u *airlock.User, id, group string) (int, error)
+	RequestChangesGroup(ctx context.Context, u *airlock.User, id, group string) (review.GroupVotes, error)
 	ResetGroupVotes(ctx context.Context, u *airlock.User, id, group string) (int, error)
 }
 
