@@ -11,6 +11,6 @@ import (
 )
 
 func main() {
-	err := run(context.Background(), os.Args, os.Getenv, os.Stdout, os.Stderr)
+	err := run(withStdin(context.Background(), os.Stdin), os.Args, os.Getenv, os.Stdout, os.Stderr)
 	os.Exit(exitCode(err, os.Stderr))
 }

@@ -70,7 +70,9 @@ func statesDiagram() string {
 		fmt.Fprintf(&b, "| `%s` | %s | %s | %s |\n", s, s.Label(), s.Owner(), s.Phase())
 	}
 	b.WriteString("\nThe owner is who may act: the author edits and submits, output checkers\n")
-	b.WriteString("review, and system-owned requests change only by themselves.\n")
+	b.WriteString("review, and system-owned requests change only by themselves. Outside this\n")
+	b.WriteString("table, an operator may end an open request as REJECTED or WITHDRAWN with\n")
+	b.WriteString("`airlock request set-status` (audited, for requests whose author lost access).\n")
 	return b.String()
 }
 
