@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/chromedp"
+
 	"github.com/airlock-project/airlock/airlock"
 	"github.com/airlock-project/airlock/review"
 	"github.com/airlock-project/airlock/ui/browsertest"
@@ -22,6 +24,8 @@ func TestBrowserWorkbench(t *testing.T) {
 	b := browsertest.Start(t)
 	t.Run("TreeStates", func(t *testing.T) { testTreeStates(t, b) })
 	t.Run("Dashboard", func(t *testing.T) { testDashboard(t, b) })
+	t.Run("FileContext", func(t *testing.T) { testFileContext(t, b) })
+	t.Run("NextFileAndKeys", func(t *testing.T) { testNextFileAndKeys(t, b) })
 }
 
 // submitted builds, through the service, the researcher's request of the
@@ -253,4 +257,142 @@ func testDashboard(t *testing.T, b *browsertest.Browser) {
 		t.Errorf("history shows no turnaround (%q)", got)
 	}
 	accessible(t, c2, "dashboard-history")
+}
+
+// testFileContext: a checker's file page shows the group's context,
+// controls and comments beside the file, with the comment form; a
+// comment lands the page on it; a folded panel stays folded on the next
+// file.
+func testFileContext(t *testing.T, b *browsertest.Browser) {
+	w := newWorld(t)
+	base := w.serve()
+	j := &journey{t: t, w: w, base: base, id: submitted(t, w)}
+	c1 := person(t, b, w, base, checker1)
+	c1.Navigate(j.fileURL("tables", countsCSV))
+	ctxPanel := c1.Text("[data-testid=file-context]")
+	for _, want := range []string{"Counts from the tables of the main analysis.", "Counts below 8 redacted; all counts rounded to 5."} {
+		if !strings.Contains(ctxPanel, want) {
+			t.Errorf("the file page's context panel %q lacks %q", ctxPanel, want)
+		}
+	}
+	if !c1.Has("[data-testid=comments] [data-testid=comment-form]") {
+		t.Fatal("no comment form beside the file")
+	}
+	accessible(t, c1, "file-context")
+
+	c1.SetValue("#comment-text", c1Private)
+	c1.Click("input[name=visibility][value=PRIVATE]")
+	c1.ClickNav("[data-testid=comment-submit]")
+	url := c1.URL()
+	if !strings.Contains(url, "/requests/file/") || !strings.Contains(url, "#comment-") {
+		t.Fatalf("after commenting the page is %s, want the file page at the comment", url)
+	}
+	anchor := url[strings.Index(url, "#")+1:]
+	if got := c1.Text("#" + anchor + " .comment-body"); !strings.Contains(got, c1Private) {
+		t.Errorf("the comment the page landed on says %q", got)
+	}
+	if got := browsertest.Eval[bool](c1, `document.querySelector(":target") !== null && document.querySelector(":target").id === "`+anchor+`"`); !got {
+		t.Errorf("the new comment is not the page's target")
+	}
+
+	// Fold the context; the next file's page keeps it folded.
+	c1.Click("[data-testid=file-context] > summary")
+	c1.Navigate(j.fileURL("tables", ratesCSV))
+	if open := browsertest.Eval[bool](c1, `document.querySelector("[data-testid=file-context]").open`); open {
+		t.Errorf("the folded context panel opened again on the next file")
+	}
+	c1.Click("[data-testid=file-context] > summary")
+}
+
+// press presses a key on the page, outside any field, and waits for the
+// navigation it causes.
+func press(p *browsertest.Person, key string) {
+	p.Nav("press "+key, chromedp.KeyEvent(key))
+}
+
+// testNextFileAndKeys: after a vote, "Next file to review" goes to the
+// next file without the viewer's vote; the keys a, r, n, j, p and ? work
+// outside text fields and never inside them; the last vote offers to
+// submit the review from the file page.
+func testNextFileAndKeys(t *testing.T, b *browsertest.Browser) {
+	w := newWorld(t)
+	base := w.serve()
+	j := &journey{t: t, w: w, base: base, id: submitted(t, w)}
+	c1 := person(t, b, w, base, checker1)
+
+	// Vote on the chart first: the next file to review from the counts is
+	// then the rates, and from the rates it wraps round to the counts.
+	j.vote(c1, "figures", chartPNG, true)
+	c1.Navigate(j.fileURL("tables", countsCSV))
+	if got := c1.Attr("[data-testid=next-to-review]", "href"); !strings.HasSuffix(got, ratesCSV) {
+		t.Errorf("next file to review from the counts = %q, want the rates", got)
+	}
+	if got := c1.Text("[data-testid=to-review]"); got != "2 files without your vote" {
+		t.Errorf("to review = %q", got)
+	}
+
+	// Keys typed into the comment box are text, not shortcuts.
+	c1.Press("#comment-text", "a")
+	c1.Press("#comment-text", "n")
+	if got := c1.Attr("[data-testid=vote-approve]", "aria-pressed"); got != "false" {
+		t.Errorf("typing 'a' in the comment box voted (aria-pressed=%q)", got)
+	}
+	if got := browsertest.Eval[string](c1, `document.querySelector("#comment-text").value`); got != "an" {
+		t.Errorf("the comment box holds %q after typing a and n", got)
+	}
+	if !strings.HasSuffix(c1.URL(), countsCSV) {
+		t.Fatalf("typing 'n' in the comment box navigated to %s", c1.URL())
+	}
+	c1.Do("leave the comment box", chromedp.Blur("#comment-text"))
+
+	// ? opens the help, and closes it again.
+	c1.Do("press ?", chromedp.KeyEvent("?"))
+	c1.WaitVisible("dialog#shortcut-help[open]")
+	accessible(t, c1, "shortcut-help")
+	c1.Do("press ? again", chromedp.KeyEvent("?"))
+	if c1.Has("dialog#shortcut-help[open]") {
+		t.Errorf("? did not close the help")
+	}
+
+	press(c1, "a")
+	if got := c1.Attr("[data-testid=vote-approve]", "aria-pressed"); got != "true" {
+		t.Fatalf("'a' did not approve the counts (aria-pressed=%q)", got)
+	}
+	if got := c1.Attr("[data-testid=next-to-review]", "class"); !strings.Contains(got, "primary") {
+		t.Errorf("after the vote, next file to review is not the primary step (class %q)", got)
+	}
+	press(c1, "n")
+	if !strings.HasSuffix(c1.URL(), ratesCSV) {
+		t.Fatalf("'n' went to %s, want the rates", c1.URL())
+	}
+	press(c1, "p")
+	if !strings.HasSuffix(c1.URL(), countsCSV) {
+		t.Errorf("'p' from the rates went to %s, want the counts", c1.URL())
+	}
+	press(c1, "j")
+	if !strings.HasSuffix(c1.URL(), ratesCSV) {
+		t.Errorf("'j' from the counts went to %s, want the rates", c1.URL())
+	}
+	press(c1, "r")
+	if got := c1.Attr("[data-testid=vote-changes]", "aria-pressed"); got != "true" {
+		t.Fatalf("'r' did not request changes (aria-pressed=%q)", got)
+	}
+	// Every output file has a vote: the file page offers the review.
+	if c1.Has("[data-testid=next-to-review]") {
+		t.Errorf("a next file to review is offered with every file voted")
+	}
+	// Changes requested need a comment first: the page says so instead
+	// of offering a button the server would refuse.
+	if c1.Has("[data-testid=file-submit-review]") || !strings.Contains(c1.Text("[data-testid=submit-review-why]"), "add a comment") {
+		t.Errorf("with changes requested and no comment the file page offers %q", c1.Text("[data-testid=next-bar]"))
+	}
+	c1.SetValue("#comment-text", c1Public)
+	c1.Click("input[name=visibility][value=PUBLIC]")
+	c1.ClickNav("[data-testid=comment-submit]")
+	accessible(t, c1, "all-voted")
+	c1.ClickNav("[data-testid=file-submit-review]")
+	j.flashOK(c1, "Your review has been submitted")
+	if got := statusOf(c1); got != string(airlock.StatusPartiallyReviewed) {
+		t.Errorf("status after submitting from the file page = %q", got)
+	}
 }

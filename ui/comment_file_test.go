@@ -25,14 +25,14 @@ func TestCommentFromAFilePage(t *testing.T) {
 	rec := c.post("/requests/comment/"+id+"/tables", url.Values{"text": {"Counts under 10 need suppressing."},
 		"visibility": {"PUBLIC"}, "file": {"output/summary.csv"}, "next": {page}})
 	wantCode(t, rec, http.StatusSeeOther)
-	if loc := rec.Header().Get("Location"); loc != page {
-		t.Errorf("after commenting: back to %q, want the file page", loc)
-	}
 	v, err := e.svc.View(context.Background(), e.user("checker2"), id)
 	if err != nil {
 		t.Fatal(err)
 	}
 	cs := v.Request.Group("tables").Comments
+	if loc, want := rec.Header().Get("Location"), page+"#comment-"+strconv.FormatInt(cs[len(cs)-1].ID, 10); loc != want {
+		t.Errorf("after commenting: back to %q, want the file page at the new comment, %q", loc, want)
+	}
 	last := cs[len(cs)-1].Text
 	if last != "File: ` output/summary.csv `\n\nCounts under 10 need suppressing." {
 		t.Errorf("comment text = %q", last)

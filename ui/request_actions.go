@@ -243,7 +243,30 @@ func (s *Server) requestComment(c echo.Context) error {
 		return err
 	}
 	s.addFlash(c, "success", "Comment added.")
-	return redirectBack(c, safeNext(c.FormValue("next"), groupURL(id, g)))
+	next := safeNext(c.FormValue("next"), groupURL(id, g))
+	// Land on the new comment, so its author sees where it went.
+	if n := s.newestComment(c, id, g); n > 0 {
+		next, _, _ = strings.Cut(next, "#")
+		next += "#comment-" + strconv.FormatInt(n, 10)
+	}
+	return redirectBack(c, next)
+}
+
+// newestComment is the id of the viewer's latest comment on a group, or 0.
+func (s *Server) newestComment(c echo.Context, id, group string) int64 {
+	v, err := s.deps.Service.View(ctx(c), currentUser(c), id)
+	if err != nil {
+		return 0
+	}
+	var newest int64
+	if g := v.Request.Group(group); g != nil {
+		for _, cm := range g.Comments {
+			if cm.Author == v.Viewer.Username && cm.ID > newest {
+				newest = cm.ID
+			}
+		}
+	}
+	return newest
 }
 
 // fileCommentHeading is the Markdown line that starts a comment about a

@@ -44,6 +44,67 @@ type requestPage struct {
 	Outputs    int
 	Supporting int
 	Withdrawn  int
+	// People are the full names of everyone the page names.
+	People review.People
+	// On a file page: the previous and next file in the tree, and for a
+	// reviewer the next output file without their vote ("" if none).
+	PrevURL, NextURL, NextToReview string
+	// ToReview counts the output files still without the viewer's vote.
+	ToReview int
+}
+
+// neighbours sets the file page's previous and next files in tree order
+// (withdrawn files left out) and, for a reviewer, the next output file
+// after this one, wrapping round, that still lacks their vote.
+func (p *requestPage) neighbours() {
+	var files []*airlock.RequestFile
+	for _, g := range p.R.Groups {
+		for _, f := range g.Files {
+			if f.Type != airlock.FileWithdrawn {
+				files = append(files, f)
+			}
+		}
+	}
+	at := -1
+	for i, f := range files {
+		if f.Path == p.File.Path {
+			at = i
+		}
+	}
+	if at > 0 {
+		p.PrevURL = fileURL(p.R.ID, files[at-1].Group, files[at-1].Path)
+	}
+	if at >= 0 && at+1 < len(files) {
+		p.NextURL = fileURL(p.R.ID, files[at+1].Group, files[at+1].Path)
+	}
+	if !p.V.IsReviewer {
+		return
+	}
+	for i := 1; i <= len(files); i++ {
+		f := files[(at+i+len(files))%len(files)]
+		if f.Type != airlock.FileOutput {
+			continue
+		}
+		if vote, ok := p.V.MyVotes[f.Path]; ok && vote != airlock.VoteUndecided {
+			continue
+		}
+		p.ToReview++
+		if p.NextToReview == "" && f.Path != p.File.Path {
+			p.NextToReview = fileURL(p.R.ID, f.Group, f.Path)
+		}
+	}
+}
+
+// people looks up the full names of everyone on the request page.
+func (s *Server) people(c echo.Context, p *requestPage) error {
+	names := review.RequestPeople(p.R)
+	for _, e := range p.Activity.Events {
+		names = append(names, e.User)
+	}
+	var err error
+	p.People, err = s.deps.Service.People(ctx(c), names)
+	p.Activity.People = p.People
+	return err
 }
 
 // activityShown is how many events an activity table shows until the
@@ -56,6 +117,7 @@ type activity struct {
 	Events []*airlock.AuditEvent
 	Total  int
 	AllURL string // shows every event; "" when all are shown
+	People review.People
 }
 
 func newActivity(c echo.Context, title string, events []*airlock.AuditEvent) activity {
@@ -139,6 +201,9 @@ func (s *Server) requestOverview(c echo.Context) error {
 	}
 	p.Activity = newActivity(c, "Recent activity for this request", events)
 	p.Actions = actions(p.V)
+	if err := s.people(c, p); err != nil {
+		return err
+	}
 	if isHTMX(c) && p.R.Status != airlock.StatusApproved {
 		// The release progress polls this page while APPROVED; once the
 		// files have arrived, status and activity changed too, so the
@@ -166,6 +231,9 @@ func (s *Server) requestGroup(c echo.Context) error {
 		return err
 	}
 	p.Activity = newActivity(c, "Recent activity for this group", events)
+	if err := s.people(c, p); err != nil {
+		return err
+	}
 	return s.render(c, "request_group", "Group "+name, p)
 }
 
@@ -204,6 +272,10 @@ func (s *Server) requestFile(c echo.Context) error {
 	p.IsImage = isImage(fp)
 	p.Decision = p.V.Decisions[fp]
 	p.MyVote, p.HasVote = p.V.MyVotes[fp]
+	p.neighbours()
+	if err := s.people(c, p); err != nil {
+		return err
+	}
 	return s.render(c, "request_file", path.Base(fp), p)
 }
 

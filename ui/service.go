@@ -17,6 +17,7 @@ type Service interface {
 	Policy() airlock.Policy
 	SaveUser(ctx context.Context, u *airlock.User, refreshedAt time.Time) error
 	User(ctx context.Context, username string) (*airlock.User, time.Time, error)
+	People(ctx context.Context, usernames []string) (review.People, error)
 
 	View(ctx context.Context, u *airlock.User, id string) (*review.RequestView, error)
 	Activity(ctx context.Context, u *airlock.User, id, group string) ([]*airlock.AuditEvent, error)

@@ -1,6 +1,7 @@
 // airlock's only script. Pages work without it; it adds confirmation
-// dialogs, double-submit protection and checkbox selection that survives
-// navigation. No inline scripts or styles: the CSP forbids them.
+// dialogs, double-submit protection, checkbox selection that survives
+// navigation, panels that remember whether they were open, and keyboard
+// shortcuts. No inline scripts or styles: the CSP forbids them.
 (function () {
   "use strict";
   document.documentElement.classList.add("js");
@@ -125,4 +126,49 @@
   }
   document.addEventListener("DOMContentLoaded", function () { clearDone(); init(document); });
   document.addEventListener("htmx:afterSettle", function (ev) { init(ev.detail.elt || document); });
+
+  // Panels that remember being open or closed: <details data-remember="key">,
+  // kept in localStorage for every page that has the same panel.
+  var FOLDS = "airlock-folds";
+  function folds() {
+    try { return JSON.parse(window.localStorage.getItem(FOLDS) || "{}"); } catch (e) { return {}; }
+  }
+  function restoreFolds(root) {
+    var f = folds();
+    root.querySelectorAll("details[data-remember]").forEach(function (d) {
+      var k = d.getAttribute("data-remember");
+      if (Object.prototype.hasOwnProperty.call(f, k)) { d.open = !!f[k]; }
+    });
+  }
+  document.addEventListener("toggle", function (ev) {
+    var d = ev.target;
+    if (!d.matches || !d.matches("details[data-remember]")) { return; }
+    var f = folds();
+    f[d.getAttribute("data-remember")] = d.open;
+    try { window.localStorage.setItem(FOLDS, JSON.stringify(f)); } catch (e) { /* storage full or disabled */ }
+  }, true);
+  document.addEventListener("DOMContentLoaded", function () { restoreFolds(document); });
+
+  // Keyboard shortcuts: a key pressed outside text fields clicks the
+  // enabled element with data-shortcut="<key>"; "?" shows the help.
+  // A pressed vote button is left alone, since pressing it again clears
+  // the vote.
+  document.addEventListener("keydown", function (ev) {
+    if (ev.defaultPrevented || ev.ctrlKey || ev.metaKey || ev.altKey || ev.isComposing) { return; }
+    var t = ev.target;
+    if (t && t.closest && t.closest("input, textarea, select, [contenteditable]:not([contenteditable=false])")) { return; }
+    var help = document.getElementById("shortcut-help");
+    if (ev.key === "?") {
+      if (!help || typeof help.showModal !== "function") { return; }
+      ev.preventDefault();
+      if (help.open) { help.close(); } else { help.showModal(); }
+      return;
+    }
+    if (ev.key.length !== 1 || document.querySelector("dialog[open]")) { return; }
+    var el = document.querySelector('[data-shortcut="' + ev.key.toLowerCase() + '"]');
+    if (!el || el.disabled || el.getAttribute("aria-pressed") === "true") { return; }
+    ev.preventDefault();
+    el.focus();
+    el.click();
+  });
 })();
