@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/airlock-project/airlock/airlock"
@@ -123,16 +124,13 @@ func (s *Store) Put(ctx context.Context, workspace, requestID string, src io.Rea
 		}
 	}()
 
-	h := sha256.New()
-	buf := make([]byte, 256<<10)
-	size, err := io.CopyBuffer(io.MultiWriter(f, h), ctxReader{ctx, src}, buf)
+	size, got, err := copyHashing(f, ctxReader{ctx, src})
 	if err != nil {
 		if ctxErr := ctx.Err(); ctxErr != nil {
 			return "", 0, ctxErr
 		}
 		return "", 0, fmt.Errorf("store: copy: %w", err)
 	}
-	got := hex.EncodeToString(h.Sum(nil))
 	if got != wantHash {
 		return "", 0, airlock.Errorf(airlock.EINVALID,
 			"The file's bytes no longer match the workspace manifest: it changed after the job that wrote it finished. Re-run the job, then add the file again.")
@@ -162,6 +160,72 @@ func (s *Store) Put(ctx context.Context, workspace, requestID string, src io.Rea
 		}
 	}
 	return got, size, nil
+}
+
+// copyChunks buffers of copyChunk bytes pipeline a copy (copyHashing).
+const copyChunk, copyChunks = 512 << 10, 4
+
+var chunkPool = sync.Pool{New: func() any { b := make([]byte, copyChunk); return &b }}
+
+// copyHashing copies src to dst and returns how many bytes it copied and
+// their SHA-256. Each chunk is hashed on a second goroutine while the next
+// is read and written, so a large file costs about the longer of hashing
+// and copying rather than both.
+func copyHashing(dst io.Writer, src io.Reader) (int64, string, error) {
+	var bufs []*[]byte // taken from chunkPool as needed: a small file needs one or two
+	defer func() {
+		for _, b := range bufs {
+			chunkPool.Put(b)
+		}
+	}()
+	free := make(chan []byte, copyChunks)    // buffers the hasher is done with
+	written := make(chan []byte, copyChunks) // chunks written, to be hashed
+	sum := make(chan string, 1)
+	go func() {
+		h := sha256.New()
+		for b := range written {
+			h.Write(b)
+			free <- b[:cap(b)]
+		}
+		sum <- hex.EncodeToString(h.Sum(nil))
+	}()
+	var (
+		size int64
+		err  error
+	)
+	for err == nil {
+		var buf []byte
+		select {
+		case buf = <-free:
+		default:
+			if len(bufs) < copyChunks {
+				b := chunkPool.Get().(*[]byte)
+				bufs, buf = append(bufs, b), *b
+			} else {
+				buf = <-free
+			}
+		}
+		n := 0
+		for n < len(buf) && err == nil {
+			var m int
+			m, err = src.Read(buf[n:])
+			n += m
+		}
+		if n > 0 {
+			if _, werr := dst.Write(buf[:n]); werr != nil {
+				err = werr
+				break
+			}
+			size += int64(n)
+			written <- buf[:n]
+		}
+	}
+	close(written)
+	got := <-sum
+	if err == io.EOF {
+		err = nil
+	}
+	return size, got, err
 }
 
 // mkdirs creates the workspace and request directories if needed and

@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"testing/iotest"
 	"time"
 
 	"github.com/airlock-project/airlock/airlock"
@@ -319,5 +320,26 @@ func TestStoreFromWorkspace(t *testing.T) {
 	}
 	if got := storeFiles(t, dir); len(got) != 2 {
 		t.Fatalf("files = %q", got)
+	}
+}
+
+// TestCopyHashing: the pipelined copy writes and hashes every byte, in
+// order, whatever the sizes the source reads in, and passes on its errors.
+func TestCopyHashing(t *testing.T) {
+	for _, size := range []int{0, 1, 512<<10 - 1, 512 << 10, 5*512<<10 + 3} {
+		data := make([]byte, size)
+		for i := range data {
+			data[i] = byte(i * 7 / 3)
+		}
+		var dst bytes.Buffer
+		// HalfReader reads half of what is asked each time.
+		n, got, err := copyHashing(&dst, iotest.HalfReader(bytes.NewReader(data)))
+		if err != nil || n != int64(size) || got != sha(data) || !bytes.Equal(dst.Bytes(), data) {
+			t.Fatalf("size %d: copied %d, hash %s (want %s), equal %v, err %v", size, n, got, sha(data), bytes.Equal(dst.Bytes(), data), err)
+		}
+	}
+	broken := io.MultiReader(bytes.NewReader(make([]byte, 700<<10)), iotest.ErrReader(errors.New("disk on fire")))
+	if _, _, err := copyHashing(io.Discard, broken); err == nil || err.Error() != "disk on fire" {
+		t.Fatalf("error = %v, want the source's", err)
 	}
 }
