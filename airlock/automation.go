@@ -82,7 +82,10 @@ type RegularRequest struct {
 	// Fields are the entry's keys and values as written, for showing an
 	// entry that is valid.
 	Fields map[string]json.RawMessage
-	Err    error
+	// Problems are what is wrong with an invalid entry; Err says all of
+	// them in one sentence, joined by "; ".
+	Problems []string
+	Err      error
 }
 
 // regularKeys are the keys an entry may have, and the JSON type of each.
@@ -132,7 +135,8 @@ func jsonReason(err error) string {
 func parseRegularRequest(entry json.RawMessage) RegularRequest {
 	var rr RegularRequest
 	if err := json.Unmarshal(entry, &rr.Fields); err != nil || rr.Fields == nil {
-		rr.Err = Errorf(EINVALID, "each request must be a JSON object of keys and values, not %s", describeJSON(entry))
+		rr.Problems = []string{fmt.Sprintf("each request must be a JSON object of keys and values, not %s", describeJSON(entry))}
+		rr.Err = Errorf(EINVALID, "%s", rr.Problems[0])
 		return rr
 	}
 	var problems []string
@@ -158,6 +162,7 @@ func parseRegularRequest(entry json.RawMessage) RegularRequest {
 		problems = append(problems, `"context" and "controls" must both be given when "submit" is true, because a request is submitted only with both`)
 	}
 	if len(problems) > 0 {
+		rr.Problems = problems
 		rr.Err = Errorf(EINVALID, "%s", strings.Join(problems, "; "))
 	}
 	return rr

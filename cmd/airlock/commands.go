@@ -37,6 +37,7 @@ func init() {
 		{"serve", "run the web application (the default when no command is given)", runServe},
 		{"audit", "verify or print the tamper-evident audit log", runAudit},
 		{"check", "run the disclosure checks on output files before asking for release", runCheck},
+		{"regular-requests", "check or run the regular release requests of the work directory", runRegular},
 		{"request", "create a release request from directories, or end a stuck one", runRequest},
 		{"states", "write the request state diagram (Mermaid) into docs/", runStates},
 	}

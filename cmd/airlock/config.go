@@ -35,6 +35,27 @@ type config struct {
 	TrustedProxies  []netip.Prefix // reverse proxies whose X-Forwarded-For is believed
 	Demo            bool           // no jobs site configured: run the in-process receiver (D14)
 	DemoAsked       bool           // -demo or AIRLOCK_DEMO: demo mode was asked for, not only defaulted to
+	// RegularAt is when the regular release requests run each day; off
+	// unless configured.
+	RegularAt dailyTime
+}
+
+// dailyTime is a time of day, HH:MM in the server's time zone.
+type dailyTime struct {
+	set          bool
+	hour, minute int
+}
+
+// parseDailyTime reads HH:MM; "" is off.
+func parseDailyTime(s string) (dailyTime, error) {
+	if s == "" {
+		return dailyTime{}, nil
+	}
+	t, err := time.Parse("15:04", strings.TrimSpace(s))
+	if err != nil {
+		return dailyTime{}, fmt.Errorf("the time of the regular release requests must be HH:MM, such as 02:30, got %q", s)
+	}
+	return dailyTime{set: true, hour: t.Hour(), minute: t.Minute()}, nil
 }
 
 // parseConfig reads flags from args (args[0] is the program name) with
@@ -50,7 +71,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (*
 	fs.SetOutput(stderr)
 	fs.Usage = func() { printServeUsage(stderr, fs) }
 	c := &config{}
-	var keys, types, reviews, idle, proxies string
+	var keys, types, reviews, idle, proxies, regularAt string
 	demo, err := strconv.ParseBool(env("DEMO", "false"))
 	if err != nil {
 		return nil, fmt.Errorf("AIRLOCK_DEMO must be 1 or 0 (or true or false), got %q", getenv("AIRLOCK_DEMO"))
@@ -72,6 +93,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (*
 	fs.StringVar(&c.BackendName, "backend", env("BACKEND", "test backend"), "backend name shown in the header (AIRLOCK_BACKEND)")
 	fs.StringVar(&idle, "session-idle", env("SESSION_IDLE", "336h"), "sessions end after this long without use (AIRLOCK_SESSION_IDLE)")
 	fs.StringVar(&proxies, "trusted-proxies", env("TRUSTED_PROXIES", ""), "comma-separated addresses or CIDRs of reverse proxies whose X-Forwarded-For is believed (AIRLOCK_TRUSTED_PROXIES; default none)")
+	fs.StringVar(&regularAt, "regular-requests-at", env("REGULAR_REQUESTS_AT", ""), "make the release requests of <work-dir>/regular_release_requests.json every day at this time, HH:MM in the server's time zone (AIRLOCK_REGULAR_REQUESTS_AT; default off)")
 	if err := fs.Parse(args[1:]); err != nil {
 		return nil, flagError(err)
 	}
@@ -84,6 +106,9 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (*
 	}
 	if c.SessionIdle, err = time.ParseDuration(idle); err != nil || c.SessionIdle <= 0 {
 		return nil, fmt.Errorf("session idle must be a positive duration like 336h, got %q", idle)
+	}
+	if c.RegularAt, err = parseDailyTime(regularAt); err != nil {
+		return nil, err
 	}
 	if c.TrustedProxies, err = parseTrustedProxies(proxies); err != nil {
 		return nil, err

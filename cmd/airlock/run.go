@@ -69,6 +69,7 @@ type app struct {
 	auth        ui.Authenticator
 	receiverURL string // the demo's in-process jobs site; "" outside the demo
 	deliverer   *review.Deliverer
+	svc         *review.Service
 	handler     http.Handler
 	closers     []func() // run in reverse order by Close
 }
@@ -153,6 +154,7 @@ func openApp(ctx context.Context, cfg *config, log *slog.Logger) (_ *app, err er
 		AfterRelease: func() { a.deliverer.Wake() }, // set below, before the server takes requests
 		Code:         coderepo.NewCache(cfg.RepoDir),
 	})
+	a.svc = svc
 	// The deliverer registers released requests with the jobs site, uploads
 	// their files and sends notifications, from the queues in the database,
 	// so work left by a crash resumes (D10, D16).
@@ -185,6 +187,17 @@ func openApp(ctx context.Context, cfg *config, log *slog.Logger) (_ *app, err er
 // serve runs the deliverer and the web server until ctx ends or the
 // server fails, then shuts both down gracefully.
 func (a *app) serve(ctx context.Context, stdout io.Writer) error {
+	return a.serveWith(ctx, stdout, time.After)
+}
+
+// serveWith is serve with the clock the daily regular requests wait on.
+func (a *app) serveWith(ctx context.Context, stdout io.Writer, after func(time.Duration) <-chan time.Time) error {
+	if a.cfg.RegularAt.set {
+		dailyCtx, stopDaily := context.WithCancel(ctx)
+		dailyDone := make(chan struct{})
+		go func() { defer close(dailyDone); a.runDailyRegularRequests(dailyCtx, after) }()
+		defer func() { stopDaily(); <-dailyDone }()
+	}
 	deliveryCtx, stopDelivery := context.WithCancel(context.WithoutCancel(ctx))
 	deliveryDone := make(chan struct{})
 	go func() {
