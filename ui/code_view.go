@@ -49,6 +49,7 @@ type codePage struct {
 	FileCount int
 	Problem   string // why the source code cannot be shown
 	Path      string
+	Missing   string // a path that is not in the commit
 	IsDir     bool
 	Rows      []codeRow
 	Crumbs    []crumb
@@ -171,8 +172,12 @@ func (s *Server) codeView(c echo.Context, sc codeScope) error {
 	tree, commit := v.Tree, v.Tree.Commit()
 	page.Commit, page.FileCount = &commit, tree.FileCount()
 	if !tree.IsDir(p) && !tree.IsFile(p) {
-		s.addFlash(c, "warning", "“"+p+"” is not a file or folder of "+commit.Repo+" at commit "+commit.Short()+". Showing the top of the repository instead.")
-		return c.Redirect(http.StatusFound, sc.pageURL("", true))
+		// Not found, like its content URL: the page says so, keeps the
+		// repository's tree beside it and offers the ways back.
+		page.Missing = p
+		page.Crumbs = codeCrumbs(sc, commit, "", true)
+		page.Tree = codeTree(sc, tree, "", "", tree.FileCount() <= maxFullTree)
+		return s.renderStatus(c, http.StatusNotFound, "code", "Not found · "+commit.Repo+"@"+commit.Short(), page)
 	}
 	page.Path, page.IsDir = p, tree.IsDir(p)
 	if page.IsDir != dirSyntax && p != "" {

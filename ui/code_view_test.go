@@ -103,14 +103,18 @@ func TestCodeViewFromAWorkspaceFile(t *testing.T) {
 		}
 	}
 
-	// Folders without a trailing slash are redirected; unknown paths go to the root with a note.
+	// Folders without a trailing slash are redirected; an unknown path is a
+	// 404 page, like its content URL, with the ways back.
 	wantCode(t, c.get(base+"analysis"), http.StatusFound)
-	rec = wantCode(t, c.get(base+"no/such.R"), http.StatusFound)
-	if loc := rec.Header().Get("Location"); loc != base {
-		t.Errorf("unknown path redirects to %q", loc)
-	}
-	if body := wantCode(t, c.get(base), http.StatusOK).Body.String(); !strings.Contains(body, "is not a file or folder of repo") {
-		t.Error("no note about the unknown path")
+	wantCode(t, c.get("/code/content/workspace/ws1/"+testCommit()+"/no/such.R"), http.StatusNotFound)
+	from := "/workspaces/view/ws1/output/summary.csv"
+	body = wantCode(t, c.get(base+"no/such.R?return="+url.QueryEscape(from)), http.StatusNotFound).Body.String()
+	for _, want := range []string{`data-testid="code-missing"`, "“no/such.R” is not a file or folder of repo at commit",
+		`href="` + base + `?return=` + url.QueryEscape(from) + `">Go to the top of the repository`, `href="` + from + `">← Back to summary.csv`,
+		`data-testid="code-tree"`} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the not-found page lacks %s", want)
+		}
 	}
 }
 
