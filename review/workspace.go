@@ -7,6 +7,7 @@ import (
 	"errors"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/airlock-project/airlock/airlock"
 )
@@ -248,6 +249,8 @@ type WorkspaceContent struct {
 	Content airlock.OpenedFile
 	// Size is the length of the bytes on disk now.
 	Size int64
+	// ModTime is when the file on disk last changed.
+	ModTime time.Time
 	// Key identifies these bytes for caches and ETags. Workspace files can
 	// be rewritten in place, so the manifest's hash alone is not enough:
 	// the size and modification time on disk are part of it (the
@@ -306,7 +309,7 @@ func (s *Service) recordWorkspaceView(ctx context.Context, u *airlock.User, work
 	}
 	sum := sha256.Sum256([]byte(meta.ContentHash + "|" + strconv.FormatInt(fi.Size(), 10) + "|" +
 		strconv.FormatInt(fi.ModTime().UnixNano(), 10)))
-	return &WorkspaceContent{File: meta, Content: f, Size: fi.Size(), Key: hex.EncodeToString(sum[:]),
+	return &WorkspaceContent{File: meta, Content: f, Size: fi.Size(), ModTime: fi.ModTime(), Key: hex.EncodeToString(sum[:]),
 		Allowed: s.policy.FileTypes.Allowed(meta.Path)}, nil
 }
 

@@ -310,7 +310,8 @@ func (s *Server) requestContent(c echo.Context) error {
 		http.ServeContent(c.Response(), c.Request(), "", f.AddedAt, rc)
 		return nil
 	}
-	return s.viewer.Render(c.Response(), c.Request(), preview.File{Name: fp, Size: f.Size, Hash: f.FileID,
+	// The stored copy is written once, when the file is added.
+	return s.viewer.Render(c.Response(), c.Request(), preview.File{Name: fp, Size: f.Size, Hash: f.FileID, ModTime: f.AddedAt,
 		Allowed: s.deps.Service.Policy().FileTypes.Allowed(fp), Content: rc})
 }
 

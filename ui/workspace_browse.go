@@ -240,6 +240,6 @@ func (s *Server) workspaceContent(c echo.Context) error {
 	}
 	defer f.Content.Close()
 	setContentHeaders(c)
-	return s.viewer.Render(c.Response(), c.Request(), preview.File{Name: p, Size: f.Size, Hash: f.Key,
+	return s.viewer.Render(c.Response(), c.Request(), preview.File{Name: p, Size: f.Size, Hash: f.Key, ModTime: f.ModTime,
 		Allowed: f.Allowed, Content: f.Content})
 }

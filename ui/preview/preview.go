@@ -84,6 +84,9 @@ type File struct {
 	// hex digest that changes whenever they do; "" when not known. It keys
 	// the engine's caches and the ETag.
 	Hash string
+	// ModTime is when the bytes last changed, for Last-Modified and
+	// If-Modified-Since; zero when not meaningful (source code).
+	ModTime time.Time
 	// Allowed reports whether the file type may be requested and released;
 	// other files are not shown.
 	Allowed bool
@@ -215,7 +218,10 @@ func (v *Engine) Render(w http.ResponseWriter, r *http.Request, f File) error {
 		} else {
 			h.Set("Cache-Control", "private, no-cache")
 		}
-		if r.Header.Get("If-None-Match") == etag {
+		if !f.ModTime.IsZero() {
+			h.Set("Last-Modified", f.ModTime.UTC().Format(http.TimeFormat))
+		}
+		if notModified(r, etag, f.ModTime) {
 			// The browser keeps the stored page's policy; the stricter one
 			// the content handler set for raw files must not replace it.
 			h.Del("Content-Security-Policy")
@@ -270,6 +276,22 @@ func (v *Engine) Render(w http.ResponseWriter, r *http.Request, f File) error {
 		append(vr.notes, base+" is not text, a table or an image ("+sn.MIME+"), so it cannot be shown here."), "")
 }
 
+// notModified reports whether a conditional request is answered 304. An
+// If-None-Match, matched exactly as the reference does, decides alone;
+// without one, If-Modified-Since is compared to the modification time,
+// which HTTP dates give to the second.
+func notModified(r *http.Request, etag string, mod time.Time) bool {
+	if inm := r.Header.Get("If-None-Match"); inm != "" {
+		return inm == etag
+	}
+	ims := r.Header.Get("If-Modified-Since")
+	if ims == "" || mod.IsZero() {
+		return false
+	}
+	t, err := http.ParseTime(ims)
+	return err == nil && !mod.Truncate(time.Second).After(t)
+}
+
 // page writes a whole rendered document under viewCSP.
 func (v *Engine) page(vr *viewRequest, status int, title string, body template.HTML, notes []string, plain string) error {
 	var buf bytes.Buffer
@@ -280,6 +302,7 @@ func (v *Engine) page(vr *viewRequest, status int, title string, body template.H
 	h := vr.w.Header()
 	if vr.provisional {
 		h.Del("ETag")
+		h.Del("Last-Modified")
 		h.Set("Cache-Control", "no-store")
 	}
 	h.Set("Content-Security-Policy", viewCSP)
