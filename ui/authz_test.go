@@ -22,6 +22,7 @@ var personas = []string{"anon", "outsider", "member", "author", "checker", "self
 type matrixState struct {
 	e      *env
 	byUser map[string]string // request id each persona acts on
+	tokens map[string]string // each persona's API token, with every scope
 }
 
 func submitted(t testing.TB, e *env, username string) string {
@@ -54,9 +55,13 @@ func newMatrixState(t testing.TB) *matrixState {
 	if err := e.svc.Comment(context.Background(), e.user("checker"), a, "tables", "private note", airlock.Private); err != nil {
 		t.Fatal(err)
 	}
-	m := &matrixState{e: e, byUser: map[string]string{}}
+	m := &matrixState{e: e, byUser: map[string]string{}, tokens: map[string]string{}}
 	for _, p := range personas {
 		m.byUser[p] = a
+		if p != "anon" {
+			m.tokens[p] = e.newAPIToken(p, "matrix", allScopes...)
+			e.prime(m.tokens[p])
+		}
 	}
 	m.byUser["selfcheck"] = s
 	return m
@@ -73,7 +78,7 @@ func (m *matrixState) target(route, persona string) string {
 	switch {
 	case strings.HasPrefix(p, "/code/"):
 		file = "analysis/model.R"
-	case strings.Contains(p, "/view/:ws") || strings.Contains(p, "/tree/"):
+	case strings.Contains(p, "/view/:ws") || strings.Contains(p, "/tree/") || strings.HasSuffix(p, "/files/*"):
 		file = "output/"
 	}
 	r := strings.NewReplacer(":ws", "ws1", ":id", m.byUser[persona], ":group", "tables", ":action", "submit",
@@ -103,6 +108,30 @@ func form(route string) url.Values {
 		v.Set("type", "SUPPORTING")
 	}
 	return v
+}
+
+// apiBody is what each API route that changes something is sent.
+func apiBody(route string) string {
+	switch {
+	case strings.HasSuffix(route, "/request/files") && strings.HasPrefix(route, "POST"):
+		return `{"files": [{"path": "output/notes.txt", "type": "OUTPUT"}]}`
+	case strings.HasSuffix(route, "/request/files"), strings.HasSuffix(route, "/files/withdraw"):
+		return `{"paths": ["output/summary.csv"]}`
+	case strings.HasSuffix(route, "/files/move"):
+		return `{"paths": ["output/summary.csv"], "type": "SUPPORTING"}`
+	case strings.HasSuffix(route, "/groups/:group"):
+		return `{"context": "new context", "controls": "new controls"}`
+	case strings.HasSuffix(route, "/comments"):
+		return `{"text": "hello", "visibility": "PUBLIC"}`
+	case strings.HasSuffix(route, "/votes"):
+		return `{"path": "output/summary.csv", "vote": "APPROVED"}`
+	}
+	return ""
+}
+
+// isTokenRoute reports whether a route is called with an API token.
+func isTokenRoute(route string) bool {
+	return strings.Contains(route, " "+apiPrefix+"/") && !strings.HasSuffix(route, "/openapi.json")
 }
 
 // expected is the authorization matrix: route → status per persona, in
@@ -160,6 +189,29 @@ var expected = map[string][8]int{
 	"GET /code/content/workspace/:ws/:commit/*": {302, 403, 200, 200, 200, 200, 200, 200},
 	"GET /code/view/request/:id/:commit/*":      {302, 404, 200, 200, 200, 200, 200, 200},
 	"GET /code/content/request/:id/:commit/*":   {302, 404, 200, 200, 200, 200, 200, 200},
+
+	// The API, called with each persona's token (every scope); "anon" has
+	// none. The same refusals as the pages; 401 instead of a sign-in
+	// redirect, 200 instead of a redirect after success.
+	"GET /api/v1/openapi.json":                         {200, 200, 200, 200, 200, 200, 200, 200},
+	"GET /api/v1/workspaces":                           {401, 200, 200, 200, 200, 200, 200, 200},
+	"GET /api/v1/workspaces/:ws/files/*":               {401, 403, 200, 200, 200, 200, 200, 200},
+	"GET /api/v1/requests":                             {401, 200, 200, 200, 200, 200, 200, 200},
+	"GET /api/v1/requests/:id":                         {401, 404, 200, 200, 200, 200, 200, 200},
+	"GET /api/v1/requests/:id/activity":                {401, 404, 200, 200, 200, 200, 200, 200},
+	"POST /api/v1/workspaces/:ws/request/files":        {401, 403, 200, 409, 403, 409, 403, 403},
+	"PUT /api/v1/workspaces/:ws/request/files":         {401, 403, 404, 409, 403, 409, 403, 403},
+	"POST /api/v1/requests/:id/files/withdraw":         {401, 404, 403, 409, 403, 409, 403, 403},
+	"POST /api/v1/requests/:id/files/move":             {401, 404, 403, 409, 403, 409, 403, 403},
+	"PUT /api/v1/requests/:id/groups/:group":           {401, 404, 403, 409, 403, 409, 403, 403},
+	"POST /api/v1/requests/:id/submit":                 {401, 404, 403, 409, 403, 409, 403, 403},
+	"POST /api/v1/requests/:id/withdraw":               {401, 404, 403, 409, 403, 409, 403, 403},
+	"POST /api/v1/requests/:id/groups/:group/comments": {401, 404, 409, 409, 200, 409, 403, 403},
+	"POST /api/v1/requests/:id/votes":                  {401, 404, 403, 403, 200, 403, 403, 403},
+	"POST /api/v1/requests/:id/review":                 {401, 404, 403, 403, 409, 403, 403, 403},
+	"POST /api/v1/requests/:id/return":                 {401, 404, 403, 403, 200, 403, 403, 403},
+	"POST /api/v1/requests/:id/reject":                 {401, 404, 403, 403, 409, 403, 403, 403},
+	"POST /api/v1/requests/:id/release":                {401, 404, 403, 403, 409, 403, 403, 403},
 }
 
 // TestRoutesHaveRules fails when a registered route has no access rule or
@@ -200,23 +252,25 @@ func TestAuthorizationMatrix(t *testing.T) {
 	var mismatches []string
 	for _, route := range routes {
 		method, _, _ := strings.Cut(route, " ")
+		write := method != http.MethodGet
+		api := isTokenRoute(route)
 		want := expected[route]
 		for i, persona := range personas {
 			m, c := shared, clients[persona]
-			if method == http.MethodPost && want[i] < 400 && persona != "anon" && route != "POST /logout" {
+			if write && want[i] < 400 && persona != "anon" && route != "POST /logout" {
 				m = newMatrixState(t)
 				c = m.e.as(persona)
-				if persona == "anon" {
-					c = m.e.client()
-				}
 			}
 			before := ""
-			if method == http.MethodPost {
-				before = m.e.dump()
+			if write {
+				before = withoutTokenUses(m.e.dump())
 			}
 			target := m.target(route, persona)
 			var rec interface{ Result() *http.Response }
-			if method == http.MethodPost {
+			switch {
+			case api:
+				rec = m.e.api(m.tokens[persona], method, target, apiBody(route))
+			case write:
 				if route == "POST /logout" && persona != "anon" {
 					c = shared.e.as(persona) // a throwaway session
 				}
@@ -225,15 +279,15 @@ func TestAuthorizationMatrix(t *testing.T) {
 				} else {
 					rec = c.post(target, form(route))
 				}
-			} else {
+			default:
 				rec = c.get(target)
 			}
 			got := rec.Result().StatusCode
 			if got != want[i] {
 				mismatches = append(mismatches, fmt.Sprintf("%s as %s: got %d, want %d", route, persona, got, want[i]))
 			}
-			if method == http.MethodPost && got >= 400 {
-				if after := m.e.dump(); after != before {
+			if write && got >= 400 {
+				if after := withoutTokenUses(m.e.dump()); after != before {
 					t.Errorf("%s as %s: refused with %d but the database changed", route, persona, got)
 				}
 			}

@@ -21,7 +21,7 @@ func statusOf(err error, method string) int {
 	}
 	switch airlock.ErrorCode(err) {
 	case airlock.EINVALID:
-		if method == http.MethodPost {
+		if !isSafeMethod(method) { // a submitted form or body that says something impossible
 			return http.StatusUnprocessableEntity
 		}
 		return http.StatusBadRequest
@@ -109,6 +109,10 @@ func (s *Server) handleError(err error, c echo.Context) {
 	} else if errors.Is(err, airlock.ErrManifestUnreadable) {
 		// People are told to ask backend support; this is what support reads.
 		s.log.Warn("workspace manifest cannot be read", "request_id", rid, "path", r.URL.Path, "err", err)
+	}
+	if isAPI(r) {
+		writeAPIError(c, err, status)
+		return
 	}
 	htmx := r.Header.Get("HX-Request") == "true"
 

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"bytes"
+	"context"
 	"crypto/rand"
 	"crypto/subtle"
 	"encoding/hex"
@@ -358,30 +359,56 @@ func (s *Server) currentRoles(c echo.Context, username string, now time.Time) (*
 	} else if err != nil {
 		return nil, err
 	}
-	if now.Sub(refreshed) <= s.set.RoleRefresh {
-		return u, nil
+	fresh, lost, err := s.refreshRoles(ctx(c), username, u, refreshed, now)
+	switch {
+	case err != nil:
+		return nil, err
+	case lost == airlock.SessionAccessRevoked: // every session has ended
+		s.signedOut(c, lost)
+		return nil, nil
+	case lost != "":
+		return nil, s.endSession(c, lost)
 	}
-	fresh, err := s.deps.Auth.Authorise(ctx(c), username)
+	return fresh, nil
+}
+
+// refreshRoles returns the person's current roles: u while it was
+// refreshed within RoleRefresh, else fetched again from the jobs site and
+// cached (u is nil for a person never seen, such as an automation
+// account's first API call). When the jobs site says the person is gone
+// or has no access, every session and API token of theirs ends at once
+// and lost is SessionAccessRevoked; when it cannot be asked, cached roles
+// stay usable for RoleGrace, then lost is SessionUnconfirmed (D6).
+func (s *Server) refreshRoles(c context.Context, username string, u *airlock.User, refreshed, now time.Time) (_ *airlock.User, lost airlock.SessionEnd, _ error) {
+	if u != nil && now.Sub(refreshed) <= s.set.RoleRefresh {
+		return u, "", nil
+	}
+	fresh, err := s.deps.Auth.Authorise(c, username)
 	switch code := airlock.ErrorCode(err); {
 	case err == nil:
-		if err := s.deps.Service.SaveUser(ctx(c), fresh, now); err != nil {
-			return nil, err
+		if err := s.deps.Service.SaveUser(c, fresh, now); err != nil {
+			return nil, "", err
 		}
-		return fresh, nil
+		return fresh, "", nil
 	case code == airlock.EFORBIDDEN || code == airlock.ENOTFOUND || code == airlock.EUNAUTHORIZED:
-		n, endErr := s.deps.Sessions.EndUserSessions(ctx(c), username, airlock.SessionAccessRevoked)
+		n, endErr := s.deps.Sessions.EndUserSessions(c, username, airlock.SessionAccessRevoked)
 		if endErr != nil {
-			return nil, endErr
+			return nil, "", endErr
 		}
-		s.log.Info("access revoked by the jobs site; sessions ended", "user", username, "sessions", n, "reason", err)
-		s.signedOut(c, airlock.SessionAccessRevoked)
-		return nil, nil
+		k, endErr := s.deps.Tokens.RevokeUserTokens(c, username, airlock.TokenRevokedAccessLost)
+		if endErr != nil {
+			return nil, "", endErr
+		}
+		s.log.Info("access revoked by the jobs site; sessions and tokens ended", "user", username, "sessions", n, "tokens", k, "reason", err)
+		return nil, airlock.SessionAccessRevoked, nil
+	case u == nil:
+		return nil, "", err
 	case now.Sub(refreshed) > s.set.RoleRefresh+s.set.RoleGrace:
 		s.log.Warn("role refresh failed past the grace period", "user", username, "err", err)
-		return nil, s.endSession(c, airlock.SessionUnconfirmed)
+		return nil, airlock.SessionUnconfirmed, nil
 	default:
 		s.log.Warn("role refresh failed; using cached roles", "user", username, "err", err)
-		return u, nil
+		return u, "", nil
 	}
 }
 
@@ -394,7 +421,28 @@ const (
 	accessUser                       // any signed-in person
 	accessChecker                    // output checkers
 	accessReadonly                   // people with read-only access to every workspace
+	// The API's rules: a live token of a person with access, whose
+	// scopes allow the call.
+	accessAPIRead   // any token (every scope includes read)
+	accessAPIAuthor // a token with the author scope
+	accessAPIReview // a token with the review scope
+	accessAPIWrite  // a token with the author or the review scope (comments)
 )
+
+// scopes are the token scopes an API rule accepts, nil for other rules.
+func (a access) scopes() []airlock.TokenScope {
+	switch a {
+	case accessAPIRead:
+		return []airlock.TokenScope{airlock.ScopeRead}
+	case accessAPIAuthor:
+		return []airlock.TokenScope{airlock.ScopeAuthor}
+	case accessAPIReview:
+		return []airlock.TokenScope{airlock.ScopeReview}
+	case accessAPIWrite:
+		return []airlock.TokenScope{airlock.ScopeAuthor, airlock.ScopeReview}
+	}
+	return nil
+}
 
 func (a access) String() string {
 	switch a {
@@ -406,6 +454,8 @@ func (a access) String() string {
 		return "output checker"
 	case accessReadonly:
 		return "read-only"
+	case accessAPIRead, accessAPIAuthor, accessAPIReview, accessAPIWrite:
+		return "API token: " + (&airlock.APIToken{Scopes: a.scopes()}).ScopeList()
 	}
 	return "unknown"
 }
@@ -415,6 +465,16 @@ func require(a access) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
 			if a == accessPublic {
+				return next(c)
+			}
+			if scopes := a.scopes(); scopes != nil {
+				k := currentToken(c)
+				if k == nil || currentUser(c) == nil {
+					return errNoToken
+				}
+				if err := k.CheckScope(scopes...); err != nil {
+					return err
+				}
 				return next(c)
 			}
 			u := currentUser(c)

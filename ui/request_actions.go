@@ -95,8 +95,8 @@ func (s *Server) requestDo(key string) echo.HandlerFunc {
 func (s *Server) requestVote(c echo.Context) error {
 	id, p := c.Param("id"), c.FormValue("path")
 	v := airlock.Vote(c.FormValue("vote"))
-	if v != airlock.VoteApproved && v != airlock.VoteChangesRequested {
-		return airlock.Errorf(airlock.EINVALID, "Choose to approve the file or to request changes.")
+	if err := checkVoteChoice(v); err != nil {
+		return err
 	}
 	if err := s.deps.Service.Vote(ctx(c), currentUser(c), id, p, v); err != nil {
 		return err
@@ -216,16 +216,9 @@ func (s *Server) requestComment(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	text := strings.TrimSpace(c.FormValue("text"))
-	if text == "" {
-		return airlock.Errorf(airlock.EINVALID, "Please write a comment first.")
-	}
-	vis := airlock.Visibility(c.FormValue("visibility"))
-	if vis == "" {
-		vis = airlock.Public
-	}
-	if !vis.Valid() {
-		return airlock.Errorf(airlock.EINVALID, "Choose who can read the comment.")
+	text, vis, err := commentInput(c.FormValue("text"), airlock.Visibility(c.FormValue("visibility")))
+	if err != nil {
+		return err
 	}
 	if file := c.FormValue("file"); file != "" {
 		// A comment written on a file's page names the file, so readers of
@@ -270,6 +263,31 @@ func (s *Server) newestComment(c echo.Context, id, group string) int64 {
 }
 
 // fileCommentHeading is the Markdown line that starts a comment about a
+// checkVoteChoice refuses a vote other than approve or request changes
+// (clearing a vote is a step of its own).
+func checkVoteChoice(v airlock.Vote) error {
+	if v != airlock.VoteApproved && v != airlock.VoteChangesRequested {
+		return airlock.Errorf(airlock.EINVALID, "Choose to approve the file or to request changes.")
+	}
+	return nil
+}
+
+// commentInput trims a new comment and defaults its visibility to public,
+// refusing an empty comment or an unknown visibility.
+func commentInput(text string, vis airlock.Visibility) (string, airlock.Visibility, error) {
+	text = strings.TrimSpace(text)
+	if text == "" {
+		return "", "", airlock.Errorf(airlock.EINVALID, "Please write a comment first.")
+	}
+	if vis == "" {
+		vis = airlock.Public
+	}
+	if !vis.Valid() {
+		return "", "", airlock.Errorf(airlock.EINVALID, "Choose who can read the comment.")
+	}
+	return text, vis, nil
+}
+
 // file: its path as code, fenced with more backticks than it contains.
 func fileCommentHeading(path string) string {
 	fence := "`"

@@ -74,6 +74,28 @@ func (s *Server) routes() {
 	s.add(http.MethodPost, "/requests/comment-public/:id/:group", accessUser, s.requestCommentPublic, true)
 	s.add(http.MethodPost, "/requests/request-changes/:id/:group", accessUser, s.requestChangesGroup, true)
 	s.add(http.MethodPost, "/requests/reset-votes/:id/:group", accessUser, s.requestResetGroupVotes, true)
+
+	// The JSON API: a bearer token instead of a session, so no cookies and
+	// no CSRF token; the rule names the token scope each call needs.
+	s.add(http.MethodGet, apiPrefix+"/openapi.json", accessPublic, s.apiOpenAPI, false)
+	s.addAPI(http.MethodGet, "/workspaces", accessAPIRead, s.apiWorkspaces)
+	s.addAPI(http.MethodGet, "/workspaces/:ws/files/*", accessAPIRead, s.apiWorkspaceFiles)
+	s.addAPI(http.MethodGet, "/requests", accessAPIRead, s.apiRequests)
+	s.addAPI(http.MethodGet, "/requests/:id", accessAPIRead, s.apiRequest)
+	s.addAPI(http.MethodGet, "/requests/:id/activity", accessAPIRead, s.apiActivity)
+	s.addAPI(http.MethodPost, "/workspaces/:ws/request/files", accessAPIAuthor, s.apiAddFiles)
+	s.addAPI(http.MethodPut, "/workspaces/:ws/request/files", accessAPIAuthor, s.apiUpdateFiles)
+	s.addAPI(http.MethodPost, "/requests/:id/files/withdraw", accessAPIAuthor, s.apiWithdrawFiles)
+	s.addAPI(http.MethodPost, "/requests/:id/files/move", accessAPIAuthor, s.apiMoveFiles)
+	s.addAPI(http.MethodPut, "/requests/:id/groups/:group", accessAPIAuthor, s.apiEditGroup)
+	s.addAPI(http.MethodPost, "/requests/:id/submit", accessAPIAuthor, s.apiDo("submit"))
+	s.addAPI(http.MethodPost, "/requests/:id/withdraw", accessAPIAuthor, s.apiDo("withdraw"))
+	s.addAPI(http.MethodPost, "/requests/:id/groups/:group/comments", accessAPIWrite, s.apiComment)
+	s.addAPI(http.MethodPost, "/requests/:id/votes", accessAPIReview, s.apiVote)
+	s.addAPI(http.MethodPost, "/requests/:id/review", accessAPIReview, s.apiDo("review"))
+	s.addAPI(http.MethodPost, "/requests/:id/return", accessAPIReview, s.apiDo("return"))
+	s.addAPI(http.MethodPost, "/requests/:id/reject", accessAPIReview, s.apiDo("reject"))
+	s.addAPI(http.MethodPost, "/requests/:id/release", accessAPIReview, s.apiDo("release"))
 }
 
 // add registers one route with its access rule. Routes with session=true

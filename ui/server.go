@@ -53,6 +53,10 @@ type Settings struct {
 	// X-Forwarded-For (client address) and X-Forwarded-Proto headers are
 	// believed. None by default: a client could write any address there.
 	TrustedProxies []netip.Prefix
+	// APIRate is how many API calls a second one token may make, in
+	// bursts of up to APIBurst.
+	APIRate  float64
+	APIBurst int
 }
 
 // DefaultSettings returns the settings used for zero fields.
@@ -65,6 +69,8 @@ func DefaultSettings() Settings {
 		LoginBackoff:    time.Minute,
 		LoginBackoffMax: time.Hour,
 		BackendName:     "airlock",
+		APIRate:         10,
+		APIBurst:        50,
 	}
 }
 
@@ -91,6 +97,12 @@ func (s Settings) withDefaults() Settings {
 	if s.BackendName == "" {
 		s.BackendName = d.BackendName
 	}
+	if s.APIRate <= 0 {
+		s.APIRate = d.APIRate
+	}
+	if s.APIBurst <= 0 {
+		s.APIBurst = d.APIBurst
+	}
 	return s
 }
 
@@ -108,6 +120,9 @@ type Deps struct {
 	Auth Authenticator
 	// Sessions keeps the signed-in sessions (D15), with their audit events.
 	Sessions airlock.SessionStore
+	// Tokens keeps the API tokens; nil uses Sessions when it keeps
+	// tokens too (as the SQLite store does).
+	Tokens airlock.TokenStore
 	// SessionKeys are gorilla/securecookie key pairs for the browser
 	// cookie (messages for the next page, the sign-in form's CSRF secret):
 	// a 32 or 64 byte hash key, then optionally a 16/24/32 byte encryption
@@ -141,6 +156,8 @@ type Server struct {
 	rules  map[string]access // "METHOD path" → who may call it
 	md     *markdown.Renderer
 	viewer Viewer
+	// apiLimiter rate-limits API calls per token.
+	apiLimiter echo.MiddlewareFunc
 }
 
 // NewServer builds the web application: templates are parsed, static files
@@ -153,6 +170,13 @@ func NewServer(deps Deps) (*Server, error) {
 	}
 	if deps.Sessions == nil {
 		return nil, errors.New("ui: a session store is required")
+	}
+	if deps.Tokens == nil {
+		ts, ok := deps.Sessions.(airlock.TokenStore)
+		if !ok {
+			return nil, errors.New("ui: a token store is required")
+		}
+		deps.Tokens = ts
 	}
 	if deps.Logger == nil {
 		deps.Logger = slog.New(slog.DiscardHandler)
@@ -195,6 +219,7 @@ func NewServer(deps Deps) (*Server, error) {
 	e.IPExtractor = clientAddress(s.set.TrustedProxies)
 	e.HTTPErrorHandler = s.handleError
 	s.echo = e
+	s.apiLimiter = s.newAPILimiter()
 	s.routes()
 	return s, nil
 }

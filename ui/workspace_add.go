@@ -40,9 +40,15 @@ func formPaths(c echo.Context) ([]string, error) {
 	if err := c.Request().ParseForm(); err != nil {
 		return nil, airlock.Errorf(airlock.EINVALID, "The form could not be read.")
 	}
+	return selectedPaths(c.Request().PostForm["path"])
+}
+
+// selectedPaths returns the distinct non-empty paths of a form or an API
+// call, in order, refusing none and more than maxBatch.
+func selectedPaths(paths []string) ([]string, error) {
 	seen := map[string]bool{}
 	var out []string
-	for _, p := range c.Request().PostForm["path"] {
+	for _, p := range paths {
 		p = strings.TrimSpace(p)
 		if p == "" || seen[p] {
 			continue
@@ -174,17 +180,8 @@ func (s *Server) flashResults(c echo.Context, results []review.FileResult, err e
 	if err != nil {
 		return err
 	}
-	failed := 0
-	for _, r := range results {
-		if r.Err != nil {
-			failed++
-		}
-	}
-	if len(results) > 0 && failed == len(results) {
-		if len(results) == 1 {
-			return results[0].Err
-		}
-		return &airlock.Error{Code: airlock.ErrorCode(results[0].Err), Message: fmt.Sprintf("None of the %d files could be changed. %s: %s", len(results), results[0].Path, results[0].Message)}
+	if err := allFailed(results); err != nil {
+		return err
 	}
 	for _, r := range results {
 		if r.Err != nil {
@@ -194,4 +191,21 @@ func (s *Server) flashResults(c echo.Context, results []review.FileResult, err e
 		}
 	}
 	return nil
+}
+
+// allFailed is the refusal of a batch in which no file could be changed
+// (so nothing was), or nil when at least one was.
+func allFailed(results []review.FileResult) error {
+	for _, r := range results {
+		if r.Err == nil {
+			return nil
+		}
+	}
+	switch len(results) {
+	case 0:
+		return nil
+	case 1:
+		return results[0].Err
+	}
+	return &airlock.Error{Code: airlock.ErrorCode(results[0].Err), Message: fmt.Sprintf("None of the %d files could be changed. %s: %s", len(results), results[0].Path, results[0].Message)}
 }
