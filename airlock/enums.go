@@ -281,6 +281,11 @@ const (
 	// EventCodeView is ours: a file of the source code behind an output
 	// was read (D12: every view is recorded).
 	EventCodeView EventType = "CODE_FILE_VIEW"
+	// EventRequestFileCheckRole and EventRequestFileCheckException are
+	// ours: an author declared what a column holds, or asked the checkers
+	// to accept a disclosure-check flag, each with a reason (D17).
+	EventRequestFileCheckRole      EventType = "REQUEST_FILE_CHECK_ROLE"
+	EventRequestFileCheckException EventType = "REQUEST_FILE_CHECK_EXCEPTION"
 	// EventSignIn, EventSignInFailed and EventSignOut are ours: who was
 	// signed in when, every refused sign-in (with the address it came
 	// from), and every session that ended, with why (D12, D15).
@@ -306,7 +311,7 @@ func EventTypes() []EventType {
 		EventRequestFileAdd, EventRequestFileUpdate, EventRequestFileWithdraw, EventRequestFileApprove,
 		EventRequestFileRequestChanges, EventRequestFileResetReview, EventRequestFileUndecided,
 		EventRequestFileRelease, EventRequestFileUpload, EventRequestFileUploadBlocked, EventRequestReleaseRegister,
-		EventCodeView,
+		EventCodeView, EventRequestFileCheckRole, EventRequestFileCheckException,
 		EventSignIn, EventSignInFailed, EventSignOut,
 		EventTokenCreate, EventTokenRevoke, EventTokenUse,
 	}
@@ -381,6 +386,10 @@ func (t EventType) Description() string {
 		return "File uploaded"
 	case EventRequestFileUploadBlocked:
 		return "File upload blocked: stored bytes do not match their hash"
+	case EventRequestFileCheckRole:
+		return "Declared a column's role for the disclosure checks"
+	case EventRequestFileCheckException:
+		return "Asked for an exception to a disclosure-check flag"
 	}
 	return string(t)
 }

@@ -19,6 +19,9 @@ type Policy struct {
 	RequiredReviews int
 	// FileTypes decides which files may be requested and released.
 	FileTypes FileTypePolicy
+	// FlagsAdvisory lets a request be submitted with open fail flags of
+	// the disclosure checks (D17); by default they block.
+	FlagsAdvisory bool
 }
 
 // NewPolicy returns a policy, raising the review count to the floor of two.

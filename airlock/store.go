@@ -93,6 +93,13 @@ type Tx interface {
 	// SetCommentVisibility changes a comment's visibility.
 	SetCommentVisibility(requestID string, id int64, v Visibility) error
 
+	// AddCheckNote records an author's column role or exception on a
+	// request file's disclosure checks, and sets its ID.
+	AddCheckNote(requestID string, n *CheckNote) error
+	// CheckNotes returns the notes on one file of a request, or on all
+	// its files when path is "", oldest first.
+	CheckNotes(requestID, path string) ([]*CheckNote, error)
+
 	// Audit appends an event to the chain, setting its ID, time and hashes.
 	Audit(e *AuditEvent) error
 	// HideTurnEvents hides a request's events of one turn (early return).

@@ -412,8 +412,20 @@ func (s *Service) EditGroup(ctx context.Context, u *airlock.User, id, group, gro
 
 // Submit sends the request for review, or back for review after a return.
 func (s *Service) Submit(ctx context.Context, u *airlock.User, id string) error {
+	checked, checkedIDs, err := s.submitChecks(ctx, u, id)
+	if err != nil {
+		return err
+	}
 	return s.update(ctx, u, id, func(tx airlock.Tx, r *airlock.Request) error {
 		if err := r.CheckCanSubmit(u, s.required()); err != nil {
+			return err
+		}
+		for _, f := range r.OutputFiles() {
+			if checkedIDs[f.Path] != f.FileID {
+				return airlock.Errorf(airlock.ECONFLICT, "The request's files changed while they were being checked; submit again.")
+			}
+		}
+		if err := airlock.CheckFlagsAllowSubmit(openFlags(checked), s.policy.FlagsAdvisory); err != nil {
 			return err
 		}
 		notify := airlock.NotifySubmitted
@@ -445,6 +457,37 @@ func (s *Service) Submit(ctx context.Context, u *airlock.User, id string) error 
 		}
 		return recordVersions(tx, r)
 	})
+}
+
+// submitChecks runs the disclosure checks of a request about to be
+// submitted, outside the write transaction (a large table takes a while),
+// and returns them with the stored copy each output file had then. It
+// refuses first whatever submitting refuses anyway.
+func (s *Service) submitChecks(ctx context.Context, u *airlock.User, id string) (map[string]*airlock.CheckedFile, map[string]string, error) {
+	var (
+		r     *airlock.Request
+		notes []*airlock.CheckNote
+	)
+	err := s.store.View(ctx, func(tx airlock.Tx) error {
+		var err error
+		if r, err = loadVisible(tx, u, id); err != nil {
+			return err
+		}
+		if err = r.CheckCanSubmit(u, s.required()); err != nil {
+			return err
+		}
+		notes, err = tx.CheckNotes(id, "")
+		return err
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	ids := map[string]string{}
+	for _, f := range r.OutputFiles() {
+		ids[f.Path] = f.FileID
+	}
+	checked, err := s.requestChecks(ctx, r, notes)
+	return checked, ids, err
 }
 
 // Withdraw ends the request at the author's wish. It stays possible when the

@@ -28,6 +28,9 @@ type Config struct {
 	// Code reads the source code behind outputs; nil means the backend has
 	// no repository cache, and reading source code says so.
 	Code airlock.CodeRepos
+	// Checks runs the disclosure checks (D17); nil means the backend runs
+	// none, and files show no result.
+	Checks airlock.FileChecker
 }
 
 // Service implements the workflow.
@@ -36,6 +39,7 @@ type Service struct {
 	ws     airlock.Workspaces
 	files  airlock.FileStore
 	code   airlock.CodeRepos
+	checks airlock.FileChecker
 	policy airlock.Policy
 	log    *slog.Logger
 
@@ -48,9 +52,11 @@ func New(c Config) *Service {
 		c.Logger = slog.New(slog.DiscardHandler)
 	}
 	if c.Policy.RequiredReviews < airlock.MinRequiredReviews {
+		advisory := c.Policy.FlagsAdvisory
 		c.Policy = airlock.NewPolicy(c.Policy.RequiredReviews, c.Policy.FileTypes.Extensions())
+		c.Policy.FlagsAdvisory = advisory
 	}
-	return &Service{store: c.Store, ws: c.Workspaces, files: c.Files, code: c.Code, policy: c.Policy, log: c.Logger,
+	return &Service{store: c.Store, ws: c.Workspaces, files: c.Files, code: c.Code, checks: c.Checks, policy: c.Policy, log: c.Logger,
 		afterRelease: c.AfterRelease}
 }
 

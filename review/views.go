@@ -40,6 +40,9 @@ type RequestView struct {
 	// Registration is the release's registration with the jobs site, nil
 	// before the release (and for requests released before it was queued).
 	Registration *airlock.ReleaseRegistration
+	// Checks are the disclosure checks of the output files, by path; a
+	// file the checks do not read has none.
+	Checks map[string]*airlock.CheckedFile
 
 	CanEdit, CanSubmit, CanWithdraw, CanComment           error
 	CanVote, CanSubmitReview, CanReturn, CanReject        error
@@ -125,10 +128,14 @@ func (s *Service) View(ctx context.Context, u *airlock.User, id string) (*Reques
 		r       *airlock.Request
 		uploads []*airlock.UploadJob
 		reg     *airlock.ReleaseRegistration
+		notes   []*airlock.CheckNote
 	)
 	err := s.store.View(ctx, func(tx airlock.Tx) error {
 		var err error
 		if r, err = loadVisible(tx, u, id); err != nil {
+			return err
+		}
+		if notes, err = tx.CheckNotes(id, ""); err != nil {
 			return err
 		}
 		if uploads, err = tx.UploadJobs(id); err != nil || len(uploads) == 0 {
@@ -161,7 +168,13 @@ func (s *Service) View(ctx context.Context, u *airlock.User, id string) (*Reques
 	}
 	v.CanEdit = r.CheckCanEdit(u)
 	v.CanChangeFile = v.CanEdit
+	if v.Checks, err = s.requestChecks(ctx, r, notes); err != nil {
+		return nil, err
+	}
 	v.CanSubmit = r.CheckCanSubmit(u, req)
+	if v.CanSubmit == nil {
+		v.CanSubmit = airlock.CheckFlagsAllowSubmit(openFlags(v.Checks), s.policy.FlagsAdvisory)
+	}
 	v.CanWithdraw = r.CheckTransition(u, airlock.StatusWithdrawn, req)
 	v.CanComment = r.CheckCanComment(u)
 	v.CanVote = r.CheckCanVote(u)

@@ -307,10 +307,15 @@ func (s *Service) recordWorkspaceView(ctx context.Context, u *airlock.User, work
 	if err != nil {
 		return nil, err
 	}
-	sum := sha256.Sum256([]byte(meta.ContentHash + "|" + strconv.FormatInt(fi.Size(), 10) + "|" +
-		strconv.FormatInt(fi.ModTime().UnixNano(), 10)))
-	return &WorkspaceContent{File: meta, Content: f, Size: fi.Size(), ModTime: fi.ModTime(), Key: hex.EncodeToString(sum[:]),
+	return &WorkspaceContent{File: meta, Content: f, Size: fi.Size(), ModTime: fi.ModTime(), Key: contentKey(meta, fi.Size(), fi.ModTime().UnixNano()),
 		Allowed: s.policy.FileTypes.Allowed(meta.Path)}, nil
+}
+
+// contentKey identifies a workspace file's present bytes: the manifest's
+// hash with the size and modification time on disk.
+func contentKey(meta airlock.WorkspaceFile, size, mtime int64) string {
+	sum := sha256.Sum256([]byte(meta.ContentHash + "|" + strconv.FormatInt(size, 10) + "|" + strconv.FormatInt(mtime, 10)))
+	return hex.EncodeToString(sum[:])
 }
 
 // AddCandidates checks the files u selected to add to their request in a

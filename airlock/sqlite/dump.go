@@ -9,7 +9,7 @@ import (
 // dumpTables are the tables whose rows make up the application state.
 // Rows are ordered by every column, so the order is stable without knowing the keys.
 var dumpTables = []string{"users", "requests", "file_groups", "request_files", "request_file_versions", "votes", "comments",
-	"audit_events", "audit_hidden", "upload_jobs", "release_registrations", "outbox", "sessions", "api_tokens"}
+	"audit_events", "audit_hidden", "upload_jobs", "release_registrations", "outbox", "sessions", "api_tokens", "check_notes"}
 
 // Dump returns every row of every table as text, in a stable order. Tests
 // compare dumps to prove that a refused action changed nothing.

@@ -1,10 +1,8 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
-	"encoding/xml"
 	"errors"
 	"flag"
 	"fmt"
@@ -14,8 +12,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/airlock-project/airlock/workspaces/checkfile"
 	"github.com/airlock-project/airlock/workspaces/checks"
-	"github.com/airlock-project/airlock/workspaces/content"
 )
 
 // runCheck is `airlock check [--json] [settings flags] FILE…`: the
@@ -111,158 +109,20 @@ func checkFile(ctx context.Context, name string, s checks.Settings) ([]checkRepo
 	if st.IsDir() {
 		return nil, errors.New("is a directory; name the files in it")
 	}
-	head := make([]byte, content.SniffLimit)
-	n, err := io.ReadFull(f, head)
-	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
+	cf, err := checkfile.Check(ctx, name, f, st.Size(), s, nil)
+	if err != nil {
 		return nil, plainOSError(err)
 	}
-	sn := content.Sniff(name, head[:n])
-	whole := func() io.Reader { return io.NewSectionReader(f, 0, st.Size()) }
-	one := func(res *checks.Result) []checkReport { return []checkReport{{file: name, result: res}} }
-	switch sn.Kind {
-	case content.KindTable:
-		t, err := content.OpenTable(f, st.Size(), content.TableOptionsFor(name))
-		if err != nil {
-			return nil, err
-		}
-		res, err := checkTable(ctx, t, s)
-		if err != nil {
-			return nil, err
-		}
-		return one(res), nil
-	case content.KindSpreadsheet:
-		return checkWorkbook(ctx, name, f, st.Size(), s)
-	case content.KindHTML:
-		return checkHTML(name, whole(), s)
-	case content.KindText, content.KindLog:
-		tc := checks.NewTextChecker(s, sn.Kind == content.KindLog)
-		if err := eachLine(whole(), tc.Line); err != nil {
-			return nil, plainOSError(err)
-		}
-		return one(tc.Result()), nil
-	case content.KindSVG:
-		tc := checks.NewTextChecker(s, false)
-		svgText(whole(), tc.Label)
-		res := tc.Result()
+	out := make([]checkReport, 0, len(cf.Reports))
+	for _, r := range cf.Reports {
+		out = append(out, checkReport{file: name, sheet: r.Sheet, result: r.Result})
+	}
+	if cf.Figure && len(out) > 0 {
+		res := out[0].result
 		res.Findings = append([]checks.Finding{figureFinding(name)}, res.Findings...)
 		res.Reviews++
-		return one(res), nil
-	case content.KindImage:
-		return one(&checks.Result{RuleSet: checks.RuleSet, Findings: []checks.Finding{figureFinding(name)}, Reviews: 1}), nil
-	}
-	what := "binary data"
-	if sn.Mismatch != "" {
-		what = sn.Mismatch
-	}
-	return nil, fmt.Errorf("cannot be checked: it is %s, not a table, text or image", what)
-}
-
-// checkTable runs the checks in the same pass as the summary statistics,
-// on a second core.
-func checkTable(ctx context.Context, t *content.Table, s checks.Settings) (*checks.Result, error) {
-	bg := checks.New(t.Header(), s).InBackground()
-	st, err := t.StatsWith(ctx, bg)
-	res := bg.Result()
-	if err != nil {
-		return nil, err
-	}
-	res.Notes = append(res.Notes, st.Notes...)
-	return res, nil
-}
-
-func checkWorkbook(ctx context.Context, name string, r io.ReaderAt, size int64, s checks.Settings) ([]checkReport, error) {
-	wb, err := content.OpenWorkbook(r, size, content.WorkbookLimits{})
-	if err != nil {
-		return nil, err
-	}
-	defer wb.Close()
-	var out []checkReport
-	for _, info := range wb.Sheets() {
-		sh, err := wb.Sheet(ctx, info.Name)
-		if err != nil {
-			return nil, err
-		}
-		res, err := checkTable(ctx, sh.Table, s)
-		sh.Close()
-		if err != nil {
-			return nil, err
-		}
-		if info.Hidden {
-			res.Notes = append(res.Notes, "This sheet is hidden in Excel; it is released with the workbook all the same.")
-		}
-		out = append(out, checkReport{file: name, sheet: info.Name, result: res})
 	}
 	return out, nil
-}
-
-// checkHTML checks each table of an HTML file like a CSV file whose first
-// row is the header.
-func checkHTML(name string, r io.Reader, s checks.Settings) ([]checkReport, error) {
-	var tables []*checks.Checker
-	err := content.HTMLTableRows(r, func(table int, cells []string) error {
-		for len(tables) <= table {
-			tables = append(tables, nil)
-		}
-		if tables[table] == nil {
-			tables[table] = checks.New(cells, s)
-			return nil
-		}
-		tables[table].Add(cells)
-		return nil
-	})
-	if err != nil {
-		return nil, plainOSError(err)
-	}
-	var out []checkReport
-	for i, c := range tables {
-		if c != nil {
-			out = append(out, checkReport{file: name, sheet: "table " + strconv.Itoa(i+1), result: c.Result()})
-		}
-	}
-	if len(out) == 0 {
-		out = append(out, checkReport{file: name, result: &checks.Result{RuleSet: checks.RuleSet, Notes: []string{"The page has no tables to check."}}})
-	}
-	return out, nil
-}
-
-// eachLine calls fn with each line of r, cut at 64 KB.
-func eachLine(r io.Reader, fn func(string)) error {
-	br := bufio.NewReaderSize(r, 64<<10)
-	for {
-		line, isPrefix, err := br.ReadLine()
-		if len(line) > 0 || (err == nil && !isPrefix) {
-			fn(string(line))
-		}
-		for isPrefix && err == nil {
-			_, isPrefix, err = br.ReadLine()
-		}
-		if errors.Is(err, io.EOF) {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-	}
-}
-
-// svgText hands the text of an SVG figure to fn, line by line: labels and
-// annotations often carry counts.
-func svgText(r io.Reader, fn func(string)) {
-	d := xml.NewDecoder(io.LimitReader(r, 64<<20))
-	d.Strict = false
-	for {
-		tok, err := d.Token()
-		if err != nil {
-			return
-		}
-		if cd, ok := tok.(xml.CharData); ok {
-			for line := range strings.SplitSeq(string(cd), "\n") {
-				if line = strings.TrimSpace(line); line != "" {
-					fn(line)
-				}
-			}
-		}
-	}
 }
 
 // figureFinding is the review every figure gets: pixels cannot be checked,

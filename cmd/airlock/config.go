@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/airlock-project/airlock/workspaces/checks"
 )
 
 // config is the program's configuration, from flags and AIRLOCK_*
@@ -38,6 +40,10 @@ type config struct {
 	// RegularAt is when the regular release requests run each day; off
 	// unless configured.
 	RegularAt dailyTime
+	// Checks are the disclosure checks' settings (D17); FlagsAdvisory lets
+	// open fail flags not block submitting.
+	Checks        checks.Settings
+	FlagsAdvisory bool
 }
 
 // dailyTime is a time of day, HH:MM in the server's time zone.
@@ -94,8 +100,17 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (*
 	fs.StringVar(&idle, "session-idle", env("SESSION_IDLE", "336h"), "sessions end after this long without use (AIRLOCK_SESSION_IDLE)")
 	fs.StringVar(&proxies, "trusted-proxies", env("TRUSTED_PROXIES", ""), "comma-separated addresses or CIDRs of reverse proxies whose X-Forwarded-For is believed (AIRLOCK_TRUSTED_PROXIES; default none)")
 	fs.StringVar(&regularAt, "regular-requests-at", env("REGULAR_REQUESTS_AT", ""), "make the release requests of <work-dir>/regular_release_requests.json every day at this time, HH:MM in the server's time zone (AIRLOCK_REGULAR_REQUESTS_AT; default off)")
+	sdc := sdcFlags(fs, getenv)
+	advisory, err := strconv.ParseBool(env("SDC_FLAGS_ADVISORY", "false"))
+	if err != nil {
+		return nil, fmt.Errorf("AIRLOCK_SDC_FLAGS_ADVISORY must be true or false, got %q", getenv("AIRLOCK_SDC_FLAGS_ADVISORY"))
+	}
+	fs.BoolVar(&c.FlagsAdvisory, "flags-advisory", advisory, "fail flags of the disclosure checks do not block submitting (AIRLOCK_SDC_FLAGS_ADVISORY)")
 	if err := fs.Parse(args[1:]); err != nil {
 		return nil, flagError(err)
+	}
+	if c.Checks, err = sdc(); err != nil {
+		return nil, err
 	}
 	if fs.NArg() > 0 {
 		fs.Usage()

@@ -24,6 +24,7 @@ import (
 	"github.com/airlock-project/airlock/ui"
 	"github.com/airlock-project/airlock/ui/preview"
 	"github.com/airlock-project/airlock/workspaces"
+	"github.com/airlock-project/airlock/workspaces/checkfile"
 	"github.com/airlock-project/airlock/workspaces/coderepo"
 )
 
@@ -147,9 +148,12 @@ func openApp(ctx context.Context, cfg *config, log *slog.Logger) (_ *app, err er
 	if _, err := store.RemoveTemp(ctx, time.Hour); err != nil {
 		log.Warn("could not clean temporary request files", "err", err)
 	}
+	policy := airlock.NewPolicy(cfg.RequiredReviews, cfg.FileTypes)
+	policy.FlagsAdvisory = cfg.FlagsAdvisory
 	svc := review.New(review.Config{
 		Store: db, Workspaces: root, Files: store,
-		Policy:       airlock.NewPolicy(cfg.RequiredReviews, cfg.FileTypes),
+		Policy:       policy,
+		Checks:       checkfile.NewCache(cfg.Checks, 0),
 		Logger:       log,
 		AfterRelease: func() { a.deliverer.Wake() }, // set below, before the server takes requests
 		Code:         coderepo.NewCache(cfg.RepoDir),
