@@ -388,8 +388,11 @@ func (s *Server) requestResetGroupVotes(c echo.Context) error {
 type workspaceRequestsPage struct {
 	Workspace string
 	Status    airlock.RequestStatus
-	Statuses  []airlock.RequestStatus
-	Requests  []*airlock.Request
+	// Statuses are those of the workspace's requests, in lifecycle order:
+	// the filter offers only what it can find.
+	Statuses []airlock.RequestStatus
+	Requests []*airlock.Request
+	People   review.People
 }
 
 // workspaceRequests answers GET /requests/workspace/:ws?status=.
@@ -400,13 +403,27 @@ func (s *Server) workspaceRequests(c echo.Context) error {
 	if st != "" && !st.Valid() {
 		return airlock.Errorf(airlock.EINVALID, "Unknown status %q.", st)
 	}
-	f := airlock.RequestFilter{Workspace: ws}
-	if st != "" {
-		f.Statuses = []airlock.RequestStatus{st}
-	}
-	reqs, err := s.deps.Service.Requests(ctx(c), u, f)
+	all, err := s.deps.Service.Requests(ctx(c), u, airlock.RequestFilter{Workspace: ws})
 	if err != nil {
 		return err
 	}
-	return s.render(c, "requests_workspace", "Requests for "+ws, workspaceRequestsPage{Workspace: ws, Status: st, Statuses: airlock.AllStatuses, Requests: reqs})
+	page := workspaceRequestsPage{Workspace: ws, Status: st}
+	present := map[airlock.RequestStatus]bool{}
+	var authors []string
+	for _, r := range all {
+		present[r.Status] = true
+		if st == "" || r.Status == st {
+			page.Requests = append(page.Requests, r)
+			authors = append(authors, r.Author)
+		}
+	}
+	for _, v := range airlock.AllStatuses {
+		if present[v] || v == st {
+			page.Statuses = append(page.Statuses, v)
+		}
+	}
+	if page.People, err = s.deps.Service.People(ctx(c), authors); err != nil {
+		return err
+	}
+	return s.render(c, "requests_workspace", "Requests for "+ws, page)
 }
