@@ -26,6 +26,7 @@ func TestBrowserWorkbench(t *testing.T) {
 	t.Run("Dashboard", func(t *testing.T) { testDashboard(t, b) })
 	t.Run("FileContext", func(t *testing.T) { testFileContext(t, b) })
 	t.Run("NextFileAndKeys", func(t *testing.T) { testNextFileAndKeys(t, b) })
+	t.Run("SafeActionsFirst", func(t *testing.T) { testSafeActionsFirst(t, b) })
 }
 
 // submitted builds, through the service, the researcher's request of the
@@ -394,5 +395,81 @@ func testNextFileAndKeys(t *testing.T, b *browsertest.Browser) {
 	j.flashOK(c1, "Your review has been submitted")
 	if got := statusOf(c1); got != string(airlock.StatusPartiallyReviewed) {
 		t.Errorf("status after submitting from the file page = %q", got)
+	}
+}
+
+// testSafeActionsFirst: the author of a submitted request reads what
+// happens next instead of disabled buttons; a checker's safe step is the
+// primary button, while an early return sits apart as dangerous and is
+// confirmed with a sentence naming what it resets and whom it affects.
+func testSafeActionsFirst(t *testing.T, b *browsertest.Browser) {
+	w := newWorld(t)
+	base := w.serve()
+	j := &journey{t: t, w: w, base: base, id: submitted(t, w)}
+	overview := base + "/requests/view/" + j.id + "/"
+
+	res := person(t, b, w, base, researcher)
+	res.Navigate(overview)
+	if !res.Has("[data-testid=what-next]") || res.Has("[data-testid=request-actions]") {
+		t.Errorf("the author of a submitted request sees disabled actions instead of what happens next")
+	}
+	mustNotSee(t, res, "overview under review", "Decision: Incomplete")
+	accessible(t, res, "submitted-what-next")
+
+	c2 := person(t, b, w, base, checker2)
+	for _, f := range []struct{ group, path string }{{"tables", countsCSV}, {"tables", ratesCSV}, {"figures", chartPNG}} {
+		j.vote(c2, f.group, f.path, true)
+	}
+	j.submitReview(c2)
+
+	c1 := person(t, b, w, base, checker1)
+	j.vote(c1, "tables", countsCSV, true)
+	c1.Navigate(overview)
+	if got := c1.Attr("[data-testid=action-reject]", "title"); !strings.Contains(got, "Reject is available once both reviews are in") {
+		t.Errorf("disabled reject says %q", got)
+	}
+	if got := c1.Text("[data-testid=why-review]"); got == "" {
+		t.Errorf("the disabled 'Submit your review' does not say why")
+	}
+	early := "[data-testid=dangerous-actions] a[data-testid=action-return]"
+	if !c1.Has(early) || !strings.Contains(c1.Attr(early, "class"), "danger") {
+		t.Fatalf("an early return is not among the dangerous actions: %q", c1.Text("[data-testid=request-actions]"))
+	}
+	if c1.Has("[data-testid=request-actions] .primary[data-testid=action-return]") {
+		t.Errorf("the early return is the primary button")
+	}
+	c1.Click(early)
+	c1.WaitVisible("dialog#dlg-return[open] [data-testid=confirm-return-submit]")
+	explain := c1.Text("[data-testid=confirm-return-explain]")
+	for _, want := range []string{"Not every review is in yet (1 of 2)", "your votes", "Chidi Checker", "every comment written this round is deleted", "Rita Researcher gets the request back"} {
+		if !strings.Contains(explain, want) {
+			t.Errorf("the early-return confirmation %q does not say %q", explain, want)
+		}
+	}
+	if got := c1.Attr("[data-testid=confirm-return-submit]", "class"); got != "danger" {
+		t.Errorf("the early-return confirm button has class %q", got)
+	}
+	accessible(t, c1, "early-return-confirm")
+	c1.Click("dialog#dlg-return [data-close-dialog]")
+	if got := statusOf(c1); got != string(airlock.StatusPartiallyReviewed) {
+		t.Fatalf("cancelling the return left status %q", got)
+	}
+
+	// Without JavaScript the confirmation page says the same.
+	c1.Navigate(base + "/requests/confirm/" + j.id + "/return")
+	if got := c1.Text("[data-testid=confirm-return-explain]"); got != explain {
+		t.Errorf("the confirmation page says %q, the dialog %q", got, explain)
+	}
+	c1.ClickNav("[data-testid=confirm-return-submit]")
+	if got := statusOf(c1); got != string(airlock.StatusReturned) {
+		t.Fatalf("status after the early return = %q", got)
+	}
+	u1 := w.users[checker1]
+	v, err := w.svc.View(context.Background(), &u1, j.id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := v.MyVotes[countsCSV]; ok {
+		t.Errorf("the early return kept checker1's vote")
 	}
 }

@@ -61,21 +61,32 @@ func requestActions() map[string]requestAction {
 type confirmPage struct {
 	ID     string
 	Key    string
-	Action requestAction
+	Button actionButton
 }
 
 // requestConfirm answers GET /requests/confirm/:id/:action: without
-// JavaScript, the confirmation step before a request-level action.
+// JavaScript, the confirmation step before a request-level action, with
+// the same sentence as the dialog.
 func (s *Server) requestConfirm(c echo.Context) error {
-	id, key := c.Param("id"), c.Param("action")
+	key := c.Param("action")
 	a, ok := requestActions()[key]
 	if !ok {
 		return airlock.Errorf(airlock.ENOTFOUND, "There is no action %q.", key)
 	}
-	if _, err := s.deps.Service.View(ctx(c), currentUser(c), id); err != nil {
+	p, err := s.loadRequest(c)
+	if err != nil {
 		return err
 	}
-	return s.render(c, "confirm", a.Label, confirmPage{ID: id, Key: key, Action: a})
+	if err := s.people(c, p); err != nil {
+		return err
+	}
+	b := actionButton{Key: key, Label: a.Label, Danger: a.Danger, Explain: consequence(key, p.V, p.People)}
+	for _, x := range actions(p.V, p.People) {
+		if x.Key == key {
+			b = x
+		}
+	}
+	return s.render(c, "confirm", b.Label, confirmPage{ID: p.R.ID, Key: key, Button: b})
 }
 
 // requestDo answers POST /requests/:action/:id for the request-level steps.

@@ -1,9 +1,11 @@
 package ui
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
 	"path"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -18,7 +20,12 @@ type actionButton struct {
 	Label   string
 	Err     error // nil when allowed now; else why not
 	Confirm bool  // asks for confirmation first
-	Danger  bool
+	// Primary marks the safe next step for the viewer; Danger an action
+	// that cannot be undone or costs others work, shown apart and
+	// confirmed with its consequence.
+	Primary, Danger bool
+	// Explain is the confirmation's sentence: what happens and to whom.
+	Explain string
 }
 
 // requestPage is the data of the request overview, group and file pages.
@@ -162,31 +169,91 @@ func (s *Server) loadRequest(c echo.Context) (*requestPage, error) {
 }
 
 // actions lists the request-level actions relevant to the viewer: the
-// author's for the author, the reviewers' for output checkers who did not
-// write it. Each carries the service's reason when it cannot be used now.
-func actions(v *review.RequestView) []actionButton {
-	var out []actionButton
-	if v.IsAuthor {
+// author's for the author while the request is theirs to change, the
+// reviewers' for output checkers who did not write it. Each carries the
+// service's reason when it cannot be used now. The safe next step comes
+// first as the primary button; withdraw, reject and a return that resets
+// the round come last, as dangerous.
+func actions(v *review.RequestView, people review.People) []actionButton {
+	r := v.Request
+	var safe, danger []actionButton
+	explain := func(key string) string { return consequence(key, v, people) }
+	if v.IsAuthor && r.Status.IsEditing() {
 		label := "Submit for review"
-		if v.Request.Status == airlock.StatusReturned {
+		if r.Status == airlock.StatusReturned {
 			label = "Resubmit for review"
 		}
-		out = append(out,
-			actionButton{Key: "submit", Label: label, Err: v.CanSubmit, Confirm: true},
-			actionButton{Key: "withdraw", Label: "Withdraw this request", Err: v.CanWithdraw, Confirm: true, Danger: true})
+		safe = append(safe, actionButton{Key: "submit", Label: label, Err: v.CanSubmit, Confirm: true, Primary: v.CanSubmit == nil, Explain: explain("submit")})
+		danger = append(danger, actionButton{Key: "withdraw", Label: "Withdraw this request", Err: v.CanWithdraw, Confirm: true, Danger: true, Explain: explain("withdraw")})
 	}
-	if v.IsReviewer && !v.Request.Status.IsFinal() {
-		out = append(out,
-			actionButton{Key: "review", Label: "Submit your review", Err: v.CanSubmitReview},
-			actionButton{Key: "return", Label: "Return to author", Err: v.CanReturn, Confirm: true},
-			actionButton{Key: "reject", Label: "Reject request", Err: v.CanReject, Confirm: true, Danger: true})
+	if v.IsReviewer && r.Status.IsUnderReview() {
+		if !v.HasSubmitted {
+			safe = append(safe, actionButton{Key: "review", Label: "Submit your review", Err: v.CanSubmitReview, Primary: v.CanSubmitReview == nil})
+		}
+		if r.Status == airlock.StatusReviewed {
+			// Once released, the queue carries the release out and
+			// retries by itself, so there is nothing left to press (D16).
+			safe = append(safe, actionButton{Key: "release", Label: "Release files", Err: v.CanRelease, Confirm: true, Primary: v.CanRelease == nil, Explain: explain("release")})
+		}
+		ret := actionButton{Key: "return", Label: "Return to author", Err: v.CanReturn, Confirm: true, Explain: explain("return")}
+		if v.EarlyReturn {
+			ret.Label, ret.Danger = "Return early", true
+			danger = append(danger, ret)
+		} else {
+			// With every review in and a file not approved, returning is
+			// the safe next step.
+			ret.Primary = r.Status == airlock.StatusReviewed && v.CanRelease != nil && v.CanReturn == nil
+			safe = append(safe, ret)
+		}
+		danger = append(danger, actionButton{Key: "reject", Label: "Reject request", Err: v.CanReject, Confirm: true, Danger: true, Explain: explain("reject")})
 	}
-	// Once released, the queue carries the release out and retries by
-	// itself, so there is nothing left for a checker to press (D16).
-	if v.IsReviewer && v.Request.Status == airlock.StatusReviewed {
-		out = append(out, actionButton{Key: "release", Label: "Release files", Err: v.CanRelease, Confirm: true})
+	return append(safe, danger...)
+}
+
+// consequence is the sentence a confirmation shows for an action: what
+// it does, to whom, and whether it can be undone.
+func consequence(key string, v *review.RequestView, people review.People) string {
+	r := v.Request
+	author := people.Name(r.Author)
+	switch key {
+	case "submit":
+		return "Output checkers will review every output file independently. You cannot change the request while it is under review. Submit only outputs that follow the data release policy: low counts redacted, counts rounded, every output described."
+	case "withdraw":
+		if r.Status == airlock.StatusReturned {
+			return "Withdrawing ends the request for good: nothing in it will be released, and the output checkers' reviews of it are closed. You can start a new request afterwards."
+		}
+		return "Withdrawing ends the request for good: nothing in it will be released. You can start a new request afterwards."
+	case "return":
+		if v.EarlyReturn {
+			var done []string
+			for _, n := range r.SubmittedReviewers() {
+				done = append(done, people.Name(n))
+			}
+			who := "your votes and those of any other output checker who has started"
+			if len(done) > 0 {
+				who = "your votes, the submitted review of " + joinNames(done) + ", and those of any other output checker who has started"
+			}
+			return fmt.Sprintf("Not every review is in yet (%d of %d). Returning now resets this round: %s are cleared, and every comment written this round is deleted. %s gets the request back to change it; once it is resubmitted, each output file needs every review again.",
+				v.SubmittedReviews, v.Required, who, author)
+		}
+		return author + " gets the request back to change files and answer comments, then resubmits it for another round of review. Votes and comments of this round are kept."
+	case "reject":
+		return "Rejecting ends the request for good: nothing in it will be released, and " + author + " cannot change or resubmit it. They would have to start a new request."
+	case "release":
+		return "Every approved output file leaves the backend and is uploaded, byte for byte as reviewed, to the jobs site, where " + author + " and their project can see it. This cannot be undone. If the jobs site is unavailable, airlock keeps trying until the files arrive."
 	}
-	return out
+	return requestActions()[key].Explain
+}
+
+// joinNames joins names for a sentence: "A", "A and B", "A, B and C".
+func joinNames(names []string) string {
+	switch len(names) {
+	case 0:
+		return ""
+	case 1:
+		return names[0]
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
 }
 
 // requestOverview answers GET /requests/view/:id/.
@@ -200,10 +267,10 @@ func (s *Server) requestOverview(c echo.Context) error {
 		return err
 	}
 	p.Activity = newActivity(c, "Recent activity for this request", events)
-	p.Actions = actions(p.V)
 	if err := s.people(c, p); err != nil {
 		return err
 	}
+	p.Actions = actions(p.V, p.People)
 	if isHTMX(c) && p.R.Status != airlock.StatusApproved {
 		// The release progress polls this page while APPROVED; once the
 		// files have arrived, status and activity changed too, so the
