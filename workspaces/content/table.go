@@ -2,6 +2,7 @@ package content
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/csv"
 	"errors"
@@ -19,6 +20,7 @@ const (
 	DefaultMaxCellBytes   = 1000
 	DefaultMaxColumns     = 500
 	DefaultMaxRecordBytes = 8 << 20
+	DefaultMaxRecordCells = 1 << 18
 	DefaultIndexEvery     = 64
 	DefaultPageLimit      = 100
 	MaxPageLimit          = 5000
@@ -39,6 +41,12 @@ type TableOptions struct {
 	// that is never closed) ends the table there, with a note. 0 means
 	// DefaultMaxRecordBytes.
 	MaxRecordBytes int64
+	// MaxRecordCells caps one row in cells: the CSV reader keeps about 40
+	// bytes per cell, so 8 MB of commas would take 320 MB. A wider row
+	// ends the table there, with a note. Separators are counted in the
+	// bytes read ahead too, so the cap is approximate, by up to 64 KB of
+	// them. 0 means DefaultMaxRecordCells.
+	MaxRecordCells int64
 	// IndexEvery is the spacing of the sparse row index: the byte offset of
 	// every IndexEvery-th row is kept, 8 bytes each, so the index of a
 	// million-row table takes 1e6/IndexEvery*8 bytes (125 KB at 64), and a
@@ -80,6 +88,9 @@ func (o *TableOptions) fill() {
 	}
 	if o.MaxRecordBytes <= 0 {
 		o.MaxRecordBytes = DefaultMaxRecordBytes
+	}
+	if o.MaxRecordCells <= 0 {
+		o.MaxRecordCells = DefaultMaxRecordCells
 	}
 	if o.IndexEvery <= 0 {
 		o.IndexEvery = DefaultIndexEvery
@@ -186,24 +197,49 @@ type rowIndex struct {
 	complete bool // false when the pass stopped at an over-long row
 }
 
-// errRecordTooLong stops a pass at a row longer than MaxRecordBytes.
-var errRecordTooLong = errors.New("record too long")
+// errRecordTooLong stops a pass at a row longer than MaxRecordBytes, and
+// errRecordTooWide at a row of more than MaxRecordCells cells.
+var (
+	errRecordTooLong = errors.New("record too long")
+	errRecordTooWide = errors.New("record too wide")
+)
 
-// guardReader counts the bytes handed to the CSV reader and refuses to hand
-// more than max bytes beyond the end of the last complete record, so an
-// unclosed quote cannot pull a whole file into memory.
+// guardReader counts the bytes and separators handed to the CSV reader
+// and refuses to hand more than max bytes, or maxSeps separators, beyond
+// the end of the last complete record, so an unclosed quote cannot pull a
+// whole file into memory, nor a row of commas make millions of cells.
 type guardReader struct {
-	r    io.Reader
-	n    int64 // bytes handed out
-	mark int64 // end of the last complete record, same origin as n
-	max  int64
+	r       io.Reader
+	n       int64 // bytes handed out
+	mark    int64 // end of the last complete record, same origin as n
+	max     int64
+	sep     []byte
+	seps    int64       // separators handed out
+	maxSeps int64       // separators allowed since mark
+	reads   []readStart // where each read since mark began
 }
+
+// readStart is where one read began: its offset and the separators
+// handed out before it.
+type readStart struct{ at, seps int64 }
 
 func (g *guardReader) Read(p []byte) (int, error) {
 	if g.n-g.mark > g.max {
 		return 0, errRecordTooLong
 	}
+	// Forget reads that ended before the mark; the separators since the
+	// mark are then at most those since the first read kept.
+	for len(g.reads) > 1 && g.reads[1].at <= g.mark {
+		g.reads = g.reads[1:]
+	}
+	if len(g.reads) > 0 && g.seps-g.reads[0].seps > g.maxSeps {
+		return 0, errRecordTooWide
+	}
 	n, err := g.r.Read(p)
+	if n > 0 {
+		g.reads = append(g.reads, readStart{g.n, g.seps})
+		g.seps += int64(bytes.Count(p[:n], g.sep))
+	}
 	g.n += int64(n)
 	return n, err
 }
@@ -221,7 +257,8 @@ func (t *Table) newRowReader(off int64) *rowReader { return t.newRowReaderBuf(of
 // newRowReaderBuf reads through br, reset to the offset, when it is not
 // nil: reading a few rows at many offsets then needs a small buffer only.
 func (t *Table) newRowReaderBuf(off int64, br *bufio.Reader) *rowReader {
-	g := &guardReader{r: io.NewSectionReader(t.r, off, t.size-off), max: t.opts.MaxRecordBytes}
+	g := &guardReader{r: io.NewSectionReader(t.r, off, t.size-off), max: t.opts.MaxRecordBytes,
+		sep: []byte(string(t.opts.Comma)), maxSeps: t.opts.MaxRecordCells}
 	if br == nil {
 		br = bufio.NewReaderSize(g, 64<<10)
 	} else {
@@ -241,8 +278,10 @@ func (rr *rowReader) next() ([]string, error) {
 	before := rr.cr.InputOffset()
 	rec, err := rr.cr.Read()
 	if err != nil {
-		if errors.Is(err, errRecordTooLong) {
-			return nil, errRecordTooLong
+		for _, e := range []error{errRecordTooLong, errRecordTooWide} {
+			if errors.Is(err, e) {
+				return nil, e
+			}
 		}
 		return nil, err
 	}
@@ -288,6 +327,11 @@ func OpenTable(r io.ReaderAt, size int64, opts TableOptions) (*Table, error) {
 		t.empty = true
 		t.index = &rowIndex{complete: false}
 		t.openNotes = append(t.openNotes, fmt.Sprintf("The header row is longer than %s, probably because of a quote that is never closed; the file cannot be shown as a table. Open it as plain text instead.", byteSize(opts.MaxRecordBytes)))
+		return t, nil
+	case errors.Is(err, errRecordTooWide):
+		t.empty = true
+		t.index = &rowIndex{complete: false}
+		t.openNotes = append(t.openNotes, fmt.Sprintf("The header row has more than %s cells, so the file cannot be shown as a table. Open it as plain text instead.", formatThousands(opts.MaxRecordCells)))
 		return t, nil
 	case err != nil:
 		return nil, fmt.Errorf("read table header: %w", err)
@@ -365,6 +409,11 @@ func (t *Table) scan(ctx context.Context, fn func(row int, rec []string) error) 
 		if errors.Is(err, errRecordTooLong) {
 			idx.complete = false
 			idx.notes = append(idx.notes, fmt.Sprintf("Row %d is longer than %s, probably because of a quote that is never closed; the table stops before it. Open the file as plain text to see the rest.", n+1, byteSize(t.opts.MaxRecordBytes)))
+			break
+		}
+		if errors.Is(err, errRecordTooWide) {
+			idx.complete = false
+			idx.notes = append(idx.notes, fmt.Sprintf("Row %d has more than %s cells; the table stops before it. Open the file as plain text to see the rest.", n+1, formatThousands(t.opts.MaxRecordCells)))
 			break
 		}
 		if err != nil {
@@ -545,10 +594,11 @@ func (t *Table) plainPage(ctx context.Context, q Query) ([]pageRow, error) {
 	var rows []pageRow
 	for n := q.Offset - skip; len(rows) < q.Limit; n++ {
 		rec, err := rr.next()
-		if err == io.EOF || errors.Is(err, errRecordTooLong) {
-			if idx == nil && err == io.EOF && start == t.dataStart {
-				// The page reached the end: the first pass is complete
-				// enough to know the total, so record a full index cheaply.
+		if err == io.EOF || errors.Is(err, errRecordTooLong) || errors.Is(err, errRecordTooWide) {
+			if idx == nil && start == t.dataStart {
+				// The page reached the end, or the row where the table
+				// stops: a full pass costs little more than this one, and
+				// gives the total and the note saying why it stops.
 				return rows, t.Index(ctx)
 			}
 			break

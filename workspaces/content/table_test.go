@@ -170,6 +170,25 @@ func TestTableLongCellsAndRecords(t *testing.T) {
 	}
 }
 
+// TestTableRowOfManyCells stops a table at a row with more cells than
+// MaxRecordCells, which the CSV reader would hold at about 40 bytes each,
+// and says so on the first page, before any full pass has run.
+func TestTableRowOfManyCells(t *testing.T) {
+	data := "a,b\n1,2\n3,4\n" + strings.Repeat(",", 200_000) + "\n5,6\n"
+	tbl := mustOpenTable(t, []byte(data), TableOptions{MaxRecordCells: 1000})
+	p := mustPage(t, tbl, NewQuery())
+	if p.Total != 2 || len(p.Rows) != 2 {
+		t.Fatalf("Total=%d, %d rows, want 2 and 2", p.Total, len(p.Rows))
+	}
+	if !hasNote(p.Notes, "Row 3 has more than 1,000 cells; the table stops before it.") {
+		t.Fatalf("Notes=%q", p.Notes)
+	}
+	tbl = mustOpenTable(t, []byte(strings.Repeat(",", 200_000)+"\n1\n"), TableOptions{MaxRecordCells: 1000})
+	if p := mustPage(t, tbl, NewQuery()); !hasNote(p.Notes, "The header row has more than 1,000 cells") {
+		t.Fatalf("Notes=%q", p.Notes)
+	}
+}
+
 func TestTableManyColumns(t *testing.T) {
 	var b strings.Builder
 	for i := 0; i < 20; i++ {
