@@ -18,9 +18,6 @@ import (
 	"errors"
 	"fmt"
 	"html/template"
-	"image"
-	_ "image/jpeg" // image.DecodeConfig for JPEG previews
-	_ "image/png"  // image.DecodeConfig for PNG previews
 	"io"
 	"net/http"
 	"net/url"
@@ -639,7 +636,7 @@ func (v *Engine) plaintext(vr *viewRequest, sn content.Sniffed) error {
 		d.Next = pageURL(pg.First - 1 + len(pg.Lines))
 	}
 	if pg.First > 1 {
-		d.Prev = pageURL(max(0, pg.First-1-limit))
+		d.Prev = pageURL(viewer.PrevOffset(pg, limit))
 	}
 	var buf bytes.Buffer
 	if err := v.doc.ExecuteTemplate(&buf, "plain.html", d); err != nil {
@@ -656,18 +653,28 @@ type imageData struct {
 
 // image shows a PNG or JPEG fitted to the frame with its dimensions; the
 // <img> (or anything asking with ?raw=1 or as an image) gets the bytes.
+// Only the header is read, never the pixels; an image declaring more than
+// content.MaxImagePixels gets a page saying so, and its bytes are not
+// served, since the browser would decode every pixel.
 func (v *Engine) image(vr *viewRequest, sn content.Sniffed) error {
 	vr.w.Header().Add("Vary", "Sec-Fetch-Dest")
-	if vr.q.Has(paramRaw) || vr.r.Header.Get("Sec-Fetch-Dest") == "image" {
+	raw := vr.q.Has(paramRaw) || vr.r.Header.Get("Sec-Fetch-Dest") == "image"
+	hdr, err := content.ReadImageHeader(io.NewSectionReader(vr.ra, 0, vr.f.Size))
+	if err != nil {
+		var aerr *airlock.Error
+		if !errors.As(err, &aerr) {
+			return err
+		}
+		if raw && hdr.Width == 0 {
+			return v.raw(vr, sn) // damaged: the browser shows it broken
+		}
+		return v.page(vr, http.StatusUnsupportedMediaType, path.Base(vr.f.Name), "", append(vr.notes, aerr.Message), "")
+	}
+	if raw {
 		return v.raw(vr, sn)
 	}
-	cfg, format, err := image.DecodeConfig(io.NewSectionReader(vr.ra, 0, vr.f.Size))
-	if err != nil {
-		return v.page(vr, http.StatusUnsupportedMediaType, path.Base(vr.f.Name), "",
-			append(vr.notes, "This image is damaged and cannot be shown: "+err.Error()+"."), "")
-	}
 	d := imageData{Src: link(vr, url.Values{paramRaw: {"1"}}), Alt: path.Base(vr.f.Name),
-		Format: strings.ToUpper(format), Width: cfg.Width, Height: cfg.Height}
+		Format: hdr.Format, Width: hdr.Width, Height: hdr.Height}
 	var buf bytes.Buffer
 	if err := v.doc.ExecuteTemplate(&buf, "image.html", d); err != nil {
 		return err

@@ -16,6 +16,13 @@ import (
 // highlightStyle is the one light chroma style the stylesheet carries.
 const highlightStyle = "github"
 
+// MaxHighlightBytes is the longest text Highlight colours; longer text is
+// shown plain, still numbered. chroma's lexers cost about 10 s of CPU and
+// gigabytes of allocation per MB of code, and more for deeply nested JSON
+// (each bracket pushes a state): a page of ordinary code is a few tens of
+// KB.
+const MaxHighlightBytes = 128 << 10
+
 // plainExtensions are shown without highlighting: chroma has no lexer for
 // them (Stata's .do and .ado), and guessing from the content picks a wrong
 // language more often than not.
@@ -51,7 +58,8 @@ func lexerFor(name string, src string) chroma.Lexer {
 // (lexers.Match), else by content analysis, else plain text; classes only;
 // each line numbered from firstLine (1 for a whole file, the first line of
 // a page otherwise) with an anchor id="L<n>" and a link to it. src should
-// be a page of lines (see content.Lines); invalid UTF-8 is replaced.
+// be a page of lines (see content.Lines); invalid UTF-8 is replaced. Text
+// longer than MaxHighlightBytes is numbered but not coloured.
 func Highlight(name string, src []byte, firstLine int) template.HTML {
 	if firstLine < 1 {
 		firstLine = 1
@@ -60,7 +68,12 @@ func Highlight(name string, src []byte, firstLine int) template.HTML {
 	if !utf8.ValidString(text) {
 		text = strings.ToValidUTF8(text, "\uFFFD")
 	}
-	lexer := chroma.Coalesce(lexerFor(name, text))
+	var lexer chroma.Lexer
+	if len(text) > MaxHighlightBytes {
+		lexer = lexers.Get("plaintext")
+	} else {
+		lexer = chroma.Coalesce(lexerFor(name, text))
+	}
 	var buf bytes.Buffer
 	it, err := lexer.Tokenise(nil, text)
 	if err == nil {

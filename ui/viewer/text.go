@@ -1,6 +1,7 @@
 package viewer
 
 import (
+	"fmt"
 	"html/template"
 	"strings"
 
@@ -23,14 +24,29 @@ func Text(name string, page content.TextPage, limit int, pageURL func(offset int
 	if len(page.Lines) > 0 {
 		src += "\n"
 	}
+	if len(src) > MaxHighlightBytes {
+		v.Notes = append(v.Notes[:len(v.Notes):len(v.Notes)],
+			fmt.Sprintf("This page is too long to colour (over %d KB); it is shown as plain text.", MaxHighlightBytes>>10))
+	}
 	v.Code = Highlight(name, []byte(src), page.First)
 	if pageURL != nil {
 		if page.More {
 			v.MoreURL = pageURL(page.First - 1 + len(page.Lines))
 		}
 		if page.First > 1 {
-			v.PrevURL = pageURL(max(0, page.First-1-max(limit, 1)))
+			v.PrevURL = pageURL(PrevOffset(page, limit))
 		}
 	}
 	return render("text", v)
+}
+
+// PrevOffset is the 0-based line offset of the page before page, pages
+// being limit lines long: a page cut short at content.MaxPageBytes steps
+// back by as many lines as it shows, since its lines are long.
+func PrevOffset(page content.TextPage, limit int) int {
+	step := max(limit, 1)
+	if page.Short {
+		step = max(len(page.Lines), 1)
+	}
+	return max(0, page.First-1-step)
 }

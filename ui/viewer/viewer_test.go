@@ -241,6 +241,35 @@ func TestTextGolden(t *testing.T) {
 	checkGolden(t, "text", h)
 }
 
+// TestTextTooLongToColour shows a page over MaxHighlightBytes numbered
+// but not coloured, with a note, and a page cut at content.MaxPageBytes
+// links back by as many lines as it shows.
+func TestTextTooLongToColour(t *testing.T) {
+	line := `{"a": [1, 2, "x"]}` + "\n"
+	small := content.TextPage{Lines: strings.Split(strings.Repeat(line, 100), "\n")[:100], First: 1}
+	h, err := Text("data.json", small, 1000, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(h), `class="mi"`) || strings.Contains(string(h), "too long to colour") {
+		t.Fatalf("a small page is not coloured: %.500s", h)
+	}
+	big := content.TextPage{Lines: strings.Split(strings.Repeat(line, 10_000), "\n")[:10_000], First: 2001, More: true, Short: true}
+	h, err = Text("data.json", big, 1000, func(off int) string { return fmt.Sprintf("?line=%d", off) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(h), `class="mi"`) || !strings.Contains(string(h), "too long to colour (over 128 KB)") || !strings.Contains(string(h), `id="L12000"`) {
+		t.Fatalf("a long page is coloured, or has no note or line numbers: %.500s", h)
+	}
+	if got := PrevOffset(big, 1000); got != 0 {
+		t.Errorf("PrevOffset of a short page of 10,000 lines from line 2001 = %d, want 0", got)
+	}
+	if got := PrevOffset(content.TextPage{First: 2001, Lines: make([]string, 10)}, 1000); got != 1000 {
+		t.Errorf("PrevOffset of a full page = %d, want 1000", got)
+	}
+}
+
 func TestStylesheet(t *testing.T) {
 	css := string(Stylesheet())
 	for _, want := range []string{".chroma", ".ansi-red", ".ansi-bold", ".sticky-header", ".cell-absent"} {

@@ -205,3 +205,27 @@ func TestLines(t *testing.T) {
 		t.Fatalf("got %+v", p)
 	}
 }
+
+// TestLinesPageBytes ends a page of long lines at MaxPageBytes, so a page
+// of 10,000 lines of 10,000 bytes never holds 100 MB.
+func TestLinesPageBytes(t *testing.T) {
+	ctx := context.Background()
+	line := strings.Repeat("x", 400<<10)
+	data := strings.Repeat(line+"\n", 5)
+	p, err := Lines(ctx, strings.NewReader(data), 0, 1000, 500<<10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p.Lines) != 2 || !p.More || !p.Short || !hasNote(p.Notes, "This page stops after line 2, at 1 MB of text") {
+		t.Fatalf("%d lines, More=%v Short=%v, Notes=%q", len(p.Lines), p.More, p.Short, p.Notes)
+	}
+	p, _ = Lines(ctx, strings.NewReader(data), 4, 1000, 500<<10)
+	if len(p.Lines) != 1 || p.More || p.Short {
+		t.Fatalf("last page: %d lines, More=%v Short=%v", len(p.Lines), p.More, p.Short)
+	}
+	// One line is always shown, however long.
+	p, _ = Lines(ctx, strings.NewReader(strings.Repeat("y", 3<<20)), 0, 1000, 2<<20)
+	if len(p.Lines) != 1 || p.Short {
+		t.Fatalf("one long line: %d lines, Short=%v", len(p.Lines), p.Short)
+	}
+}

@@ -15,6 +15,10 @@ const (
 	DefaultLineLimit    = 1000
 	MaxLineLimit        = 10000
 	DefaultMaxLineBytes = 10000
+	// MaxPageBytes bounds the text of one page: limit lines of
+	// maxLineBytes could otherwise be 100 MB, which escaping and
+	// highlighting multiply several times over in memory.
+	MaxPageBytes = 1 << 20
 )
 
 // TextPage is a page of lines of a text file.
@@ -26,6 +30,9 @@ type TextPage struct {
 	First int
 	// More is true when the file has lines after this page.
 	More bool
+	// Short is true when the page stopped before its limit of lines
+	// because it reached MaxPageBytes; the next page starts after it.
+	Short bool
 	// Notes explain replaced bytes and cut lines.
 	Notes []string
 }
@@ -33,8 +40,9 @@ type TextPage struct {
 // Lines reads the page of limit lines starting after offset lines (0-based)
 // from r. Bytes that are not valid UTF-8 are replaced by U+FFFD and lines
 // longer than maxLineBytes (0 means DefaultMaxLineBytes) are cut, with a
-// note. limit is clamped to 1..MaxLineLimit (0 means DefaultLineLimit).
-// Memory is bounded by the page, whatever the file's length or line lengths.
+// note. limit is clamped to 1..MaxLineLimit (0 means DefaultLineLimit). A
+// page holds at most MaxPageBytes of text (but always one line), so memory
+// is bounded by MaxPageBytes, whatever the file's length or line lengths.
 func Lines(ctx context.Context, r io.Reader, offset, limit, maxLineBytes int) (TextPage, error) {
 	if offset < 0 {
 		offset = 0
@@ -50,6 +58,7 @@ func Lines(ctx context.Context, r io.Reader, offset, limit, maxLineBytes int) (T
 	br := bufio.NewReaderSize(r, 64<<10)
 	var invalid, long bool
 	var line []byte
+	pageBytes := 0
 	for n := 0; ; n++ {
 		if n%4096 == 0 {
 			if err := ctx.Err(); err != nil {
@@ -71,6 +80,11 @@ func Lines(ctx context.Context, r io.Reader, offset, limit, maxLineBytes int) (T
 				page.More = true
 				break
 			}
+			if len(page.Lines) > 0 && pageBytes+len(line) > MaxPageBytes {
+				page.More, page.Short = true, true
+				break
+			}
+			pageBytes += len(line) + 1
 			s := string(line)
 			if !utf8.ValidString(s) {
 				invalid = true
@@ -91,6 +105,10 @@ func Lines(ctx context.Context, r io.Reader, offset, limit, maxLineBytes int) (T
 	}
 	if long {
 		page.Notes = append(page.Notes, fmt.Sprintf("Some lines are longer than %d characters and are cut short (…).", maxLineBytes))
+	}
+	if page.Short {
+		page.Notes = append(page.Notes, fmt.Sprintf("This page stops after line %d, at %s of text; the next page goes on from there.",
+			page.First+len(page.Lines)-1, byteSize(MaxPageBytes)))
 	}
 	return page, nil
 }
