@@ -2,6 +2,8 @@ package ui
 
 import (
 	"bufio"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"io"
 	"net/http"
@@ -28,11 +30,13 @@ const bombChildEnv = "AIRLOCK_BOMB_CHILD"
 // file.
 const maxServerRSS = 512 << 20
 
-// TestBombServerMemory opens every spreadsheet bomb through the real web
+// TestBombServerMemory opens every bomb of package bombtest (workbooks,
+// images, text, tables, logs, SVG) through the real web
 // application in a child process, over HTTP on 127.0.0.1, as a member of
 // the workspace, and reads the child's peak resident memory (VmHWM in
 // /proc/<pid>/status): each must stay under 512 MB and get a page that
-// says why the file cannot be shown, or shows what can be with a note. The
+// says why the file cannot be shown, or shows what can be with a note
+// (an SVG is served as it is, under the sandbox). The
 // child is this package's tests, built without the race detector (whose
 // shadow memory would be measured too): the running binary when it is
 // such a build, otherwise a copy built with `go test -c`.
@@ -56,7 +60,20 @@ func TestBombServerMemory(t *testing.T) {
 			t.Skipf("cannot build the tests without -race: %v\n%s", err, out)
 		}
 	}
-	for _, b := range bombtest.Workbooks() {
+	bombs := append(bombtest.Workbooks(), bombtest.Images()...)
+	bombs = append(bombs, bombtest.Texts()...)
+	// The plain-text view pages by 10,000 lines rather than 1,000.
+	query := map[string]string{"brackets.txt": "?plaintext=1"}
+	// What the page says about the files that are not workbooks (the
+	// workbooks' notes are checked in ui/preview).
+	want := map[string]string{
+		"huge.png": "more than the 100 megapixels", "gigapixel.png": "more than the 100 megapixels",
+		"huge.jpg": "more than the 100 megapixels", "deep.json": "too long to colour", "records.json": "too long to colour",
+		"brackets.txt": "This page stops after line", "one-line.txt": "cut short",
+		"wide.csv": "has more than 262,144 cells", "wide-header.csv": "has more than 262,144 cells",
+		"long-row.csv": "longer than 8 MB", "deep.svg": "</svg>", "summary.log": "ansi-green",
+	}
+	for _, b := range bombs {
 		t.Run(b.Name, func(t *testing.T) {
 			path := filepath.Join(t.TempDir(), b.Name)
 			if err := os.WriteFile(path, b.Data, 0o644); err != nil {
@@ -64,7 +81,7 @@ func TestBombServerMemory(t *testing.T) {
 			}
 			s := startBombServer(t, child, path)
 			start := time.Now()
-			status, body := s.get(t, "/workspaces/content/ws1/output/"+url.PathEscape(b.Name))
+			status, body := s.get(t, "/workspaces/content/ws1/output/"+url.PathEscape(b.Name)+query[b.Name])
 			took := time.Since(start)
 			peak := s.stop(t)
 			t.Logf("%s (%s): %d in %v; server peak RSS %d MB (%d MB before the request)",
@@ -72,7 +89,11 @@ func TestBombServerMemory(t *testing.T) {
 			if peak > maxServerRSS {
 				t.Errorf("peak RSS %d MB, over %d MB", peak>>20, maxServerRSS>>20)
 			}
-			if status >= 500 || !strings.Contains(body, "content-note") && !strings.Contains(body, "table-notes") {
+			if w, ok := want[b.Name]; ok {
+				if status >= 500 || !strings.Contains(body, w) {
+					t.Errorf("status %d without %q: %.1000s", status, w, body)
+				}
+			} else if status >= 500 || !strings.Contains(body, "content-note") && !strings.Contains(body, "table-notes") {
 				t.Errorf("status %d without a note: %.1000s", status, body)
 			}
 		})
@@ -219,13 +240,11 @@ func TestBombServerChild(t *testing.T) {
 	if path == "" {
 		t.Skip("run by TestBombServerMemory")
 	}
-	data, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
 	e := newEnv(t)
-	writeWorkspace(t, e.wsDir, "ws1", map[string]string{"output/" + filepath.Base(path): string(data)})
-	data = nil
+	// Copied, not read whole: the peak measured must be the server's.
+	out := "output/" + filepath.Base(path)
+	hash, size := copyFile(t, path, filepath.Join(e.wsDir, "ws1", filepath.FromSlash(out)))
+	writeManifest(t, e.wsDir, "ws1", map[string]any{out: manifestOutput(hash, size)})
 	c := e.as("author")
 	srv := httptest.NewServer(e.srv)
 	defer srv.Close()
@@ -237,4 +256,31 @@ func TestBombServerChild(t *testing.T) {
 	runtime.GC()
 	fmt.Printf("bomb-server %s %s\n", srv.URL, strings.Join(cookies, ";"))
 	io.Copy(io.Discard, os.Stdin)
+}
+
+// copyFile copies src to dst, making dst's directory, and returns the
+// SHA-256 and size of the bytes.
+func copyFile(t *testing.T, src, dst string) (string, int64) {
+	t.Helper()
+	in, err := os.Open(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer in.Close()
+	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	out, err := os.Create(dst)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := sha256.New()
+	n, err := io.Copy(io.MultiWriter(out, h), in)
+	if cerr := out.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return hex.EncodeToString(h.Sum(nil)), n
 }

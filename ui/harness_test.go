@@ -230,9 +230,22 @@ func writeWorkspace(t testing.TB, root, name string, files map[string]string) {
 			t.Fatal(err)
 		}
 		sum := sha256.Sum256([]byte(body))
-		outputs[p] = map[string]any{"level": "moderately_sensitive", "job_id": "job1", "action": "act", "repo": "https://github.com/example/repo",
-			"commit": testCommit(), "user": "author", "content_hash": hex.EncodeToString(sum[:]), "size": len(body), "timestamp": 1700000000}
+		outputs[p] = manifestOutput(hex.EncodeToString(sum[:]), int64(len(body)))
 	}
+	writeManifest(t, root, name, outputs)
+}
+
+// manifestOutput is a manifest's entry for an output with this hash and
+// size.
+func manifestOutput(hash string, size int64) map[string]any {
+	return map[string]any{"level": "moderately_sensitive", "job_id": "job1", "action": "act", "repo": "https://github.com/example/repo",
+		"commit": testCommit(), "user": "author", "content_hash": hash, "size": size, "timestamp": 1700000000}
+}
+
+// writeManifest writes a workspace's manifest listing outputs (path →
+// manifestOutput).
+func writeManifest(t testing.TB, root, name string, outputs map[string]any) {
+	t.Helper()
 	m, _ := json.Marshal(map[string]any{"workspace": name, "repo": "https://github.com/example/repo", "outputs": outputs})
 	if err := os.MkdirAll(filepath.Join(root, name, "metadata"), 0o755); err != nil {
 		t.Fatal(err)
