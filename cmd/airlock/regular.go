@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -69,14 +70,14 @@ func entryName(i int, e airlock.RegularRequest) string {
 // runRegularValidate prints each entry: "Config OK" and its keys and
 // values, or what is wrong with it. Any invalid entry fails (exit 1).
 func runRegularValidate(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("airlock regular-requests validate [-file FILE] [--json] [flags]", stderr)
-	settings := backendFlags(fs, getenv)
+	fs := newFlagSet("airlock regular-requests validate [-file FILE] [-work-dir DIR] [--json]", stderr)
+	workDir := fs.String("work-dir", cmp.Or(getenv("AIRLOCK_WORK_DIR"), "airlock-data"), "state directory, as for serve (AIRLOCK_WORK_DIR)")
 	file := fs.String("file", "", "the file to check (default <work-dir>/"+airlock.RegularRequestsFile+")")
 	asJSON := fs.Bool("json", false, "print one JSON object: the file and each entry, valid or with its errors")
 	if err := parseFlagsOnly(fs, args[1:]); err != nil {
 		return err
 	}
-	path := regularFile(*file, settings.workDir)
+	path := regularFile(*file, *workDir)
 	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) && *file != "" {
 		return fmt.Errorf("%s does not exist", path)
 	}

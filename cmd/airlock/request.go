@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
 	"github.com/airlock-project/airlock/airlock"
@@ -38,7 +39,7 @@ func expandListFlags(args []string, names []string) []string {
 		if a == "--" {
 			return append(out, args[i:]...)
 		}
-		if !strings.HasPrefix(a, "-") || strings.Contains(name, "=") || !contains(names, name) {
+		if !strings.HasPrefix(a, "-") || strings.Contains(name, "=") || !slices.Contains(names, name) {
 			out = append(out, a)
 			continue
 		}
@@ -53,15 +54,6 @@ func expandListFlags(args []string, names []string) []string {
 		}
 	}
 	return out
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // stringList is a flag.Value that collects every value given.

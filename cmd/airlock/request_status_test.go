@@ -1,15 +1,12 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/airlock-project/airlock/airlock"
-	"github.com/airlock-project/airlock/airlock/sqlite"
 )
 
 // mustPendingRequest makes researcher's request in cardiac-sensitivity
@@ -28,21 +25,14 @@ func mustPendingRequest(t *testing.T) (string, func(string) string, string) {
 // notifications returns the queued notifications' kinds.
 func notifications(t *testing.T, dir string) []string {
 	t.Helper()
-	db, err := sqlite.Open(context.Background(), filepath.Join(dir, "airlock.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
 	var kinds []string
-	if err := db.View(context.Background(), func(tx airlock.Tx) error {
+	viewDB(t, dir, func(tx airlock.Tx) error {
 		ns, err := tx.DueNotifications(time.Now().Add(time.Hour), 100)
 		for _, n := range ns {
 			kinds = append(kinds, n.Kind)
 		}
 		return err
-	}); err != nil {
-		t.Fatal(err)
-	}
+	})
 	return kinds
 }
 

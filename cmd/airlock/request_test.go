@@ -84,21 +84,27 @@ func demoUser(t *testing.T, b *backend, name string) *airlock.User {
 	return u
 }
 
-// auditEvents returns every event of the log, newest first.
-func auditEvents(t *testing.T, dir string) []*airlock.AuditEvent {
+// viewDB runs fn on the work directory's database.
+func viewDB(t *testing.T, dir string, fn func(tx airlock.Tx) error) {
 	t.Helper()
 	db, err := sqlite.Open(context.Background(), filepath.Join(dir, "airlock.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	var evs []*airlock.AuditEvent
-	if err := db.View(context.Background(), func(tx airlock.Tx) error {
-		evs, err = tx.AuditEvents(airlock.AuditFilter{})
-		return err
-	}); err != nil {
+	if err := db.View(context.Background(), fn); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// auditEvents returns every event of the log, newest first.
+func auditEvents(t *testing.T, dir string) []*airlock.AuditEvent {
+	t.Helper()
+	var evs []*airlock.AuditEvent
+	viewDB(t, dir, func(tx airlock.Tx) (err error) {
+		evs, err = tx.AuditEvents(airlock.AuditFilter{})
+		return err
+	})
 	return evs
 }
 
