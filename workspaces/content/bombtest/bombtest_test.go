@@ -3,7 +3,10 @@ package bombtest
 import (
 	"archive/zip"
 	"bytes"
+	"flag"
 	"io"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -57,5 +60,29 @@ func TestWorkbookBombsAreSmall(t *testing.T) {
 			t.Errorf("%s: %d bytes unpacking to %d in %d entries", b.Name, len(b.Data), total, len(zr.File))
 		}
 		t.Logf("%s: %d KB, unpacks to %d MB: %s", b.Name, len(b.Data)>>10, total>>20, b.Does)
+	}
+}
+
+// writeDir is where TestWriteBombs writes every bomb.
+var writeDir = flag.String("write", "", "write every bomb into this directory, to open them in a running server")
+
+// TestWriteBombs writes every bomb into the directory given by -write, so
+// they can be put in a workspace of a running server and opened, as the
+// security review did:
+//
+//	go test ./workspaces/content/bombtest -run TestWriteBombs -args -write /tmp/bombs
+func TestWriteBombs(t *testing.T) {
+	if *writeDir == "" {
+		t.Skip("no -write directory")
+	}
+	if err := os.MkdirAll(*writeDir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	bombs := append(Workbooks(), Images()...)
+	for _, b := range append(bombs, Texts()...) {
+		if err := os.WriteFile(filepath.Join(*writeDir, b.Name), b.Data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("%s: %d bytes, %s", b.Name, len(b.Data), b.Does)
 	}
 }
