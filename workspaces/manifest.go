@@ -85,12 +85,15 @@ func ParseManifest(workspace string, data []byte) (*Manifest, error) {
 		}
 		return nil, manifestError(workspace, "is not a JSON object")
 	}
-	var raw rawManifest
-	if err := json.Unmarshal(data, &raw); err != nil {
-		if json.Valid(data) {
-			return nil, manifestError(workspace, "has an unexpected shape: %s", err)
+	raw, ok := scanManifest(data)
+	if !ok {
+		raw = rawManifest{}
+		if err := json.Unmarshal(data, &raw); err != nil {
+			if json.Valid(data) {
+				return nil, manifestError(workspace, "has an unexpected shape: %s", err)
+			}
+			return nil, manifestError(workspace, "is not valid JSON: %s", err)
 		}
-		return nil, manifestError(workspace, "is not valid JSON: %s", err)
 	}
 	if raw.Outputs == nil {
 		m.Problems = append(m.Problems, "the manifest has no outputs")
