@@ -200,6 +200,7 @@ func testJourney(t *testing.T, b *browsertest.Browser) {
 	// into the existing tables group.
 	res.Navigate(base + "/workspaces/view/cardiac-main/" + chartPNG)
 	res.ClickNav("button[data-testid=add-file]")
+	res.Click("#add-choice-new")
 	res.SetValue("#add-new-group", "figures")
 	res.ClickNav("[data-testid=add-files-submit]")
 	res.Navigate(base + "/workspaces/view/cardiac-main/" + notesTXT)

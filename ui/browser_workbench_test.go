@@ -27,6 +27,7 @@ func TestBrowserWorkbench(t *testing.T) {
 	t.Run("FileContext", func(t *testing.T) { testFileContext(t, b) })
 	t.Run("NextFileAndKeys", func(t *testing.T) { testNextFileAndKeys(t, b) })
 	t.Run("SafeActionsFirst", func(t *testing.T) { testSafeActionsFirst(t, b) })
+	t.Run("ResearcherWording", func(t *testing.T) { testResearcherWording(t, b) })
 }
 
 // submitted builds, through the service, the researcher's request of the
@@ -472,4 +473,67 @@ func testSafeActionsFirst(t *testing.T, b *browsertest.Browser) {
 	if _, ok := v.MyVotes[countsCSV]; ok {
 		t.Errorf("the early return kept checker1's vote")
 	}
+}
+
+// testResearcherWording: adding with nothing selected is not possible
+// with the button, and without it a message appears in place; the add
+// form makes existing versus new group an explicit choice and returns to
+// the folder; a draft's files read "not yet submitted", never "Under
+// review" or "Decision: Incomplete".
+func testResearcherWording(t *testing.T, b *browsertest.Browser) {
+	w := newWorld(t)
+	base := w.serve()
+	res := person(t, b, w, base, researcher)
+	folder := base + "/workspaces/view/cardiac-main/output/tables/"
+	res.Navigate(folder)
+	if !res.Has("button[data-testid=add-files][disabled]") {
+		t.Errorf("'Add selected files' is enabled with nothing selected")
+	}
+	// A browser without the script sends the empty form: the folder
+	// comes back with a message, not an error page.
+	res.Nav("send the empty add form", chromedp.Evaluate[chromedp.Void](`document.querySelector("[data-testid=dir-form]").submit()`))
+	if got := res.URL(); got != folder {
+		t.Errorf("the empty add form went to %s, want the folder", got)
+	}
+	mustSee(t, res, "folder after an empty add", "Select the files to add first")
+
+	res.Click(`input[name=path][value="` + countsCSV + `"]`)
+	if res.Has("button[data-testid=add-files][disabled]") {
+		t.Errorf("'Add selected files' stays disabled with a file selected")
+	}
+	res.ClickNav("button[data-testid=add-files]")
+	if !res.Has("#add-choice-new:checked") {
+		t.Errorf("with no group yet, 'Create a new group' is not the chosen option")
+	}
+	res.SetValue("#add-new-group", "tables")
+	accessible(t, res, "add-form-choice")
+	res.ClickNav("[data-testid=add-files-submit]")
+	if got := res.URL(); got != folder {
+		t.Errorf("after adding the page is %s, want the same folder", got)
+	}
+	// A second file: the existing group is now the default, and choosing
+	// "new" without a name is refused in words.
+	res.Click(`input[name=path][value="` + ratesCSV + `"]`)
+	res.ClickNav("button[data-testid=add-files]")
+	if !res.Has("#add-choice-existing:checked") {
+		t.Errorf("with a group already there, 'Add to an existing group' is not the chosen option")
+	}
+	res.Click("#add-choice-new")
+	res.Nav("add with an unnamed new group", chromedp.Evaluate[chromedp.Void](`document.querySelector("[data-testid=add-files-form]").submit()`))
+	mustSee(t, res, "add with an unnamed new group", "Name the new file group, or choose an existing one.")
+	res.Navigate(folder)
+	res.Click(`input[name=path][value="` + ratesCSV + `"]`)
+	res.ClickNav("button[data-testid=add-files]")
+	res.SetValue("#add-group", "tables")
+	res.ClickNav("[data-testid=add-files-submit]")
+
+	id := w.request(researcher).Request.ID
+	res.Navigate(base + "/requests/file/" + id + "/tables/" + ratesCSV)
+	if got := treeWords(res, ratesCSV); !strings.Contains(got, "In this request (not yet submitted)") {
+		t.Errorf("the draft's tree says %q", got)
+	}
+	mustNotSee(t, res, "a draft's file page", "Under review", "Decision:", "Incomplete")
+	res.Navigate(base + "/requests/group/" + id + "/tables")
+	mustNotSee(t, res, "a draft's group page", "Under review", "Incomplete</span>")
+	accessible(t, res, "draft-group")
 }

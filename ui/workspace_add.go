@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"cmp"
 	"fmt"
 	"sort"
 	"strconv"
@@ -33,6 +34,9 @@ type addPage struct {
 	Next         string
 	Current      *airlock.Request
 	SelectionKey string
+	// NewFirst chooses "new group" by default: there is no group yet but
+	// the default one.
+	NewFirst bool
 }
 
 // formPaths returns the distinct "path" values of a form, in order.
@@ -76,10 +80,16 @@ func (s *Server) workspaceAddForm(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	next := safeNext(c.FormValue("next"), browseURL(name, "", true))
+	if len(paths) == 0 {
+		// Nothing selected: say so where the person was, not on an error page.
+		s.addFlash(c, "info", "Select the files to add first: tick them in the list, then press the button again.")
+		return redirectBack(c, next)
+	}
 	if formErr != nil {
 		return formErr
 	}
-	page := addPage{Workspace: name, Next: safeNext(c.FormValue("next"), browseURL(name, "", true)), Current: state.Current, SelectionKey: "ws:" + name}
+	page := addPage{Workspace: name, Next: next, Current: state.Current, SelectionKey: "ws:" + name}
 	for i, it := range items {
 		row := addRow{Index: i, Path: it.Path, Status: it.Status, Skip: airlock.ErrorMessage(it.Addable)}
 		row.SupportingOnly = row.Skip == "" && airlock.CheckAddAs(it.File, it.Status, airlock.FileOutput) != nil
@@ -97,6 +107,7 @@ func (s *Server) workspaceAddForm(c echo.Context) error {
 	for g := range groups {
 		page.Groups = append(page.Groups, g)
 	}
+	page.NewFirst = len(page.Groups) == 1
 	sort.Slice(page.Groups, func(i, j int) bool {
 		if (page.Groups[i] == airlock.DefaultGroup) != (page.Groups[j] == airlock.DefaultGroup) {
 			return page.Groups[i] == airlock.DefaultGroup
@@ -136,9 +147,19 @@ func parseAddForm(c echo.Context, ws string) (addForm, error) {
 	if len(f.Items) == 0 {
 		return f, airlock.Errorf(airlock.EINVALID, "Please select at least one file.")
 	}
-	f.Group = strings.TrimSpace(c.FormValue("new_group"))
-	if f.Group == "" {
-		f.Group = strings.TrimSpace(c.FormValue("group"))
+	// The form asks for an explicit choice of an existing or a new group;
+	// without the choice (older forms, scripts) a new name wins.
+	existing, fresh := strings.TrimSpace(c.FormValue("group")), strings.TrimSpace(c.FormValue("new_group"))
+	switch c.FormValue("group_choice") {
+	case "existing":
+		f.Group = existing
+	case "new":
+		if fresh == "" {
+			return f, airlock.Errorf(airlock.EINVALID, "Name the new file group, or choose an existing one.")
+		}
+		f.Group = fresh
+	default:
+		f.Group = cmp.Or(fresh, existing)
 	}
 	return f, nil
 }

@@ -79,6 +79,11 @@
     var key = form.getAttribute("data-selection"), sel = load()[key] || {};
     var n = Object.keys(sel).length;
     out.textContent = n === 0 ? "No files selected" : (n === 1 ? "1 file selected" : n + " files selected");
+    // Buttons that act on the selection wait for one.
+    form.querySelectorAll("[data-needs-selection]").forEach(function (b) {
+      b.disabled = n === 0;
+      if (n === 0) { b.title = "Select files first"; } else { b.removeAttribute("title"); }
+    });
     // Selected files from other folders are submitted too.
     form.querySelectorAll("input[data-carried]").forEach(function (i) { i.remove(); });
     var here = {};
@@ -171,4 +176,16 @@
     el.focus();
     el.click();
   });
+
+  // A field that belongs to one choice of a radio group selects that choice
+  // when someone uses it (the add form's existing or new group).
+  function choose(ev) {
+    var t = ev.target, id = t.getAttribute && t.getAttribute("data-choice");
+    if (!id) { return; }
+    var r = document.getElementById(id);
+    if (r) { r.checked = true; }
+  }
+  document.addEventListener("input", choose);
+  document.addEventListener("change", choose);
+  document.addEventListener("focusin", choose);
 })();
