@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"path"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -916,4 +917,59 @@ func byteSize(n int64) string {
 		return strconv.FormatInt(n>>10, 10) + " KB"
 	}
 	return strconv.FormatInt(n, 10) + " bytes"
+}
+
+// Scan reads every data row in file order, calling fn with the 0-based row
+// number and the record, which is valid only during the call. It builds
+// the row index on the way if it is not built yet, so Rows can read rows
+// back by number afterwards. An error from fn stops the pass.
+func (t *Table) Scan(ctx context.Context, fn func(row int, rec []string) error) error {
+	return t.scan(ctx, fn)
+}
+
+// Size is the table's size in bytes.
+func (t *Table) Size() int64 { return t.size }
+
+// HeaderWidth is how many cells the header row has, including any beyond
+// MaxColumns that Header leaves out.
+func (t *Table) HeaderWidth() int { return t.rawWidth }
+
+// Notes returns what is known so far about how the table's bytes differ
+// from what its pages show (ragged rows, cut-short cells, an over-long row).
+func (t *Table) Notes() []string {
+	notes := append([]string(nil), t.openNotes...)
+	if idx := t.indexed(); idx != nil {
+		notes = append(notes, idx.notes...)
+	}
+	return dedupe(notes)
+}
+
+// Rows reads the given 0-based data rows back by number, their cells
+// capped and cleaned as in a page and no wider than MaxColumns. It reads
+// the whole table once first if the row index is not built yet.
+func (t *Table) Rows(ctx context.Context, nums []int) (map[int][]string, error) {
+	if len(nums) == 0 || t.empty {
+		return map[int][]string{}, nil
+	}
+	if err := t.Index(ctx); err != nil {
+		return nil, err
+	}
+	sorted := slices.Clone(nums)
+	slices.Sort(sorted)
+	sorted = slices.Compact(sorted)
+	if total, _ := t.Total(); sorted[0] < 0 || sorted[len(sorted)-1] >= total {
+		return nil, fmt.Errorf("read table: rows %d..%d out of range 0..%d", sorted[0], sorted[len(sorted)-1], total-1)
+	}
+	rows, err := t.rowsByNumber(ctx, sorted)
+	if err != nil {
+		return nil, err
+	}
+	var cn cellNotes
+	for n, cells := range rows {
+		for i, c := range cells {
+			cells[i] = cn.clean(c, t.opts.MaxCellBytes)
+		}
+		rows[n] = cells
+	}
+	return rows, nil
 }
