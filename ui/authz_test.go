@@ -167,6 +167,8 @@ var expected = map[string][8]int{
 	"GET /requests/group/:id/:group":            {302, 404, 200, 200, 200, 200, 200, 200},
 	"GET /requests/file/:id/:group/*":           {302, 404, 200, 200, 200, 200, 200, 200},
 	"GET /requests/content/:id/:group/*":        {302, 404, 200, 200, 200, 200, 200, 200},
+	"GET /requests/diff/:id/:group/*":           {302, 404, 200, 200, 200, 200, 200, 200}, // no earlier version yet: says so
+	"GET /requests/diff-content/:id/:group/*":   {302, 404, 404, 404, 404, 404, 404, 404}, // no earlier version to compare with
 	"GET /requests/confirm/:id/:action":         {302, 404, 200, 200, 200, 200, 200, 200},
 	"POST /requests/submit/:id":                 {401, 404, 403, 409, 403, 409, 403, 403},
 	"POST /requests/withdraw/:id":               {401, 404, 403, 409, 403, 409, 403, 403},

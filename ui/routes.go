@@ -46,6 +46,8 @@ func (s *Server) routes() {
 	s.add(http.MethodGet, "/requests/group/:id/:group", accessUser, s.requestGroup, true)
 	s.add(http.MethodGet, "/requests/file/:id/:group/*", accessUser, s.requestFile, true)
 	s.add(http.MethodGet, "/requests/content/:id/:group/*", accessUser, s.requestContent, true)
+	s.add(http.MethodGet, "/requests/diff/:id/:group/*", accessUser, s.requestDiff, true)
+	s.add(http.MethodGet, "/requests/diff-content/:id/:group/*", accessUser, s.requestDiffContent, true)
 	s.add(http.MethodGet, "/requests/confirm/:id/:action", accessUser, s.requestConfirm, true)
 
 	// Source code behind outputs, at the commit that produced them.

@@ -32,6 +32,7 @@ type Service interface {
 	ReviewQueues(ctx context.Context, u *airlock.User) (*review.Queues, error)
 	OpenRequestFile(ctx context.Context, u *airlock.User, id, path string, download bool) (io.ReadSeekCloser, *airlock.RequestFile, error)
 	RecordRequestFileView(ctx context.Context, u *airlock.User, id, path string) error
+	CompareRequestFile(ctx context.Context, u *airlock.User, id, path, from string) (*review.Comparison, error)
 	BrowseCode(ctx context.Context, u *airlock.User, ref review.CodeRef) (*review.CodeView, error)
 	OpenCodeFile(ctx context.Context, u *airlock.User, ref review.CodeRef, path string) (*review.CodeFile, error)
 

@@ -15,7 +15,7 @@ import (
 var pageNames = []string{
 	"error", "login", "workspaces", "workspaces_all", "workspace_browse", "add_files",
 	"request_overview", "request_group", "request_file", "request_change_files",
-	"confirm", "requests_workspace", "reviews", "code", "account",
+	"confirm", "requests_workspace", "reviews", "code", "account", "request_diff",
 }
 
 // templates is the parsed template set: a base set of the layout and the

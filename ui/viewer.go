@@ -13,6 +13,9 @@ import (
 // equally sandboxed one. *preview.Engine is the implementation.
 type Viewer interface {
 	Render(w http.ResponseWriter, r *http.Request, f preview.File) error
+	// Compare renders the comparison of two versions of a file, under the
+	// same headers.
+	Compare(w http.ResponseWriter, r *http.Request, old, new preview.File) error
 }
 
 // NewPreview builds the preview engine with the stylesheets of the

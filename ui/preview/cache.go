@@ -65,7 +65,10 @@ type tableEntry struct {
 	file  *os.File       // nil for an uncached table read through the request
 	sheet *content.Sheet // the sheet whose Table this is; closed before file, which it reads
 	refs  int            // guarded by tableCache.mu
-	gone  bool           // evicted; guarded by tableCache.mu
+	// inMemory marks a table read from memory (an empty stand-in), which
+	// outlives the request that made it.
+	inMemory bool
+	gone     bool // evicted; guarded by tableCache.mu
 
 	mu      sync.Mutex
 	st      *content.Stats

@@ -17,10 +17,11 @@ func TestImports(t *testing.T) {
 	}
 	const module = "github.com/airlock-project/airlock"
 	allowed := map[string]bool{
-		module + "/airlock":            true,
-		module + "/ui/preview":         true,
-		module + "/ui/viewer":          true,
-		module + "/workspaces/content": true,
+		module + "/airlock":                    true,
+		module + "/ui/preview":                 true,
+		module + "/ui/viewer":                  true,
+		module + "/workspaces/content":         true,
+		module + "/workspaces/content/compare": true,
 	}
 	for _, pkg := range strings.Fields(string(out)) {
 		if strings.HasPrefix(pkg, module) && !allowed[pkg] {

@@ -91,6 +91,9 @@ type File struct {
 	// lets the engine keep a duplicate handle, so a large table or sheet is
 	// opened once and paged from the cache.
 	Content io.ReadSeeker
+	// Label names the version in a comparison ("Reviewed in round 1");
+	// only Compare uses it.
+	Label string
 }
 
 // Options tune an Engine. The zero value uses the defaults, but pages then
@@ -133,6 +136,7 @@ type Engine struct {
 	tables *tableCache
 	sheets *tableCache
 	books  *lru[[]content.SheetInfo]
+	diffs  *diffCache
 	ctx    context.Context
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
@@ -162,6 +166,7 @@ func New(opts Options) (*Engine, error) {
 	v.tables = newTableCache(opts.Tables)
 	v.sheets = newTableCache(opts.Sheets)
 	v.books = newLRU[[]content.SheetInfo](64)
+	v.diffs = newDiffCache(4)
 	v.ctx, v.cancel = context.WithCancel(context.Background())
 	return v, nil
 }
@@ -171,6 +176,7 @@ func New(opts Options) (*Engine, error) {
 func (v *Engine) Close() error {
 	v.cancel()
 	v.wg.Wait()
+	v.diffs.close()
 	v.tables.close()
 	v.sheets.close()
 	return nil

@@ -139,6 +139,28 @@ const viewerCSS = `
 .sheet-tabs .sheet-hidden { font-style: italic; }
 .chroma .lnlinks { color: inherit; text-decoration: none; }
 .chroma .line:target, .chroma span:target { background: #fff8c5; }
+/* Comparisons: changes are <ins> and <del>, so they read without colour too */
+.compare-summary { font-size: 1.05rem; }
+.compare-versions { display: grid; grid-template-columns: auto 1fr; gap: 0.1rem 0.75rem; }
+.compare-versions dd { margin: 0; }
+ins { background: #e6f4ea; color: #0b5d1e; text-decoration: underline; }
+del { background: #fdecea; color: #8a1c12; text-decoration: line-through; }
+ins.diff-char { background: #b7e1c1; } del.diff-char { background: #f6c1bb; }
+.compare-table tr.diff-added th, .compare-table tr.diff-added td { background: #f1f8f3; }
+.compare-table tr.diff-removed th, .compare-table tr.diff-removed td { background: #fdf3f2; }
+.compare-table td.cell-changed { background: #fff8e1; font-weight: bold; }
+.compare-table .diff-label { color: #424242; font-style: italic; }
+.diff-word { font-weight: normal; font-size: 0.85em; }
+.diff-lines { border-collapse: collapse; font-family: ui-monospace, monospace; width: 100%; }
+.diff-lines td { padding: 0 0.5rem; vertical-align: top; }
+.diff-lines .rownum { color: #757575; text-align: right; width: 3rem; }
+.diff-lines .diff-text { white-space: pre-wrap; word-break: break-all; }
+.diff-lines tr.diff-added { background: #f1f8f3; } .diff-lines tr.diff-removed { background: #fdf3f2; }
+.diff-lines tr.diff-added ins, .diff-lines tr.diff-removed del { background: none; }
+.diff-skipped { color: #616161; font-style: italic; border-top: 1px dashed #bdbdbd; border-bottom: 1px dashed #bdbdbd; margin: 0.25rem 0; padding: 0.1rem 0.5rem; }
+.compare-images { display: flex; gap: 1rem; flex-wrap: wrap; }
+.compare-images figure { flex: 1 1 20rem; margin: 0; }
+.compare-images img { max-width: 100%; height: auto; border: 1px solid #bdbdbd; }
 `
 
 // Stylesheet returns the CSS for every class the fragments use: the chroma

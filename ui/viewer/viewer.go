@@ -26,6 +26,9 @@ var templateFS embed.FS
 var templates = template.Must(template.New("viewer").Funcs(template.FuncMap{
 	"join":  func(s []string) string { return strings.Join(s, " ") },
 	"count": formatCount,
+	// comparisons (compare.go)
+	"rowlabel": rowLabel,
+	"rownum":   rowNumber,
 }).ParseFS(templateFS, "templates/*.tmpl"))
 
 // render executes one template into a buffer, so an error never yields half

@@ -1,0 +1,101 @@
+package ui
+
+import (
+	"context"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/airlock-project/airlock/airlock"
+)
+
+// returnAndUpdate takes the author's submitted request through a full
+// review and return, rewrites output/summary.csv with body, updates it on
+// the request and resubmits.
+func returnAndUpdate(t *testing.T, e *env, id, body string) {
+	t.Helper()
+	ctx := context.Background()
+	const file = "output/summary.csv"
+	for _, name := range []string{"checker", "selfcheck"} {
+		u := e.user(name)
+		must(t, e.svc.Vote(ctx, u, id, file, airlock.VoteChangesRequested))
+		must(t, e.svc.Comment(ctx, u, id, "tables", "Please round the counts.", airlock.Public))
+		must(t, e.svc.SubmitReview(ctx, u, id))
+	}
+	must(t, e.svc.Return(ctx, e.user("checker"), id))
+	writeWorkspace(t, e.wsDir, "ws1", map[string]string{file: body})
+	author := e.user("author")
+	res, err := e.svc.UpdateFiles(ctx, author, "ws1", []string{file})
+	must(t, err)
+	must(t, res[0].Err)
+	must(t, e.svc.Comment(ctx, author, id, "tables", "Rounded.", airlock.Public))
+	must(t, e.svc.Submit(ctx, author, id))
+}
+
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestCompareVersions: after a return and an update, the checker and the
+// author see the one changed cell; each comparison is recorded as a view
+// of both versions; a file reviewed once has nothing to compare with yet.
+func TestCompareVersions(t *testing.T) {
+	e := newEnv(t)
+	id := submitted(t, e, "author")
+	page := "/requests/diff/" + id + "/tables/output/summary.csv"
+	if rec := e.as("checker").get(page); rec.Code != 200 || !strings.Contains(rec.Body.String(), `data-testid="compare-missing"`) {
+		t.Fatalf("before any update: %d\n%s", rec.Code, rec.Body.String())
+	}
+	returnAndUpdate(t, e, id, "group,count\na,10\nb,25\n")
+
+	for _, who := range []string{"checker", "author"} {
+		c := e.as(who)
+		rec := c.get(page)
+		if rec.Code != 200 {
+			t.Fatalf("%s: diff page %d\n%s", who, rec.Code, rec.Body.String())
+		}
+		body := rec.Body.String()
+		m := strings.Index(body, `/requests/diff-content/`)
+		if m < 0 {
+			t.Fatalf("%s: no comparison frame:\n%s", who, body)
+		}
+		frame := body[m:]
+		frame = strings.ReplaceAll(frame[:strings.Index(frame, `"`)], "&amp;", "&")
+		rec = c.get(frame)
+		if rec.Code != 200 {
+			t.Fatalf("%s: comparison %d\n%s", who, rec.Code, rec.Body.String())
+		}
+		got := rec.Body.String()
+		for _, want := range []string{"1 cell changed in 1 row.", "<del>20</del> <ins>25</ins>", `Rows are matched by column “group”`} {
+			if !strings.Contains(got, want) {
+				t.Errorf("%s: comparison lacks %q:\n%s", who, want, got)
+			}
+		}
+		if csp := rec.Header().Get("Content-Security-Policy"); !strings.HasPrefix(csp, "sandbox") {
+			t.Errorf("%s: comparison served without the sandbox: %q", who, csp)
+		}
+	}
+	var views []string
+	must(t, e.db.View(context.Background(), func(tx airlock.Tx) error {
+		evs, err := tx.AuditEvents(airlock.AuditFilter{Request: id})
+		for _, ev := range evs {
+			if ev.Type == airlock.EventRequestFileView && ev.Extra["comparison"] != "" {
+				views = append(views, ev.User+" "+ev.Extra["file_id"][:8])
+			}
+		}
+		return err
+	}))
+	// Two people, each the page and its frame, each a view of both versions.
+	if len(views) != 8 {
+		t.Fatalf("comparison views recorded: %q, want 8", views)
+	}
+
+	// An unknown version is refused, not shown.
+	rec := e.as("checker").get(page + "?" + url.Values{"from": {strings.Repeat("0", 64)}}.Encode())
+	if rec.Code != 404 {
+		t.Fatalf("unknown version: %d", rec.Code)
+	}
+}
