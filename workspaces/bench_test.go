@@ -69,6 +69,38 @@ func BenchmarkLarge(b *testing.B) {
 			r2.Close()
 		}
 	})
+	// After a restart with the manifest unchanged: read, hash, decode the
+	// parsed manifest kept in the work directory, walk metadata/, build the index.
+	cacheDir := filepath.Join(b.TempDir(), "manifest-cache")
+	b.Run("GetColdKept", func(b *testing.B) {
+		b.ReportAllocs()
+		warm, err := OpenRoot(dir)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := warm.KeepParsedManifests(cacheDir, b.Logf); err != nil {
+			b.Fatal(err)
+		}
+		mustGet(b, warm, "big")
+		warm.Close()
+		defer reportCPU(b)()
+		for b.Loop() {
+			r2, err := OpenRoot(dir)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if err := r2.KeepParsedManifests(cacheDir, b.Logf); err != nil {
+				b.Fatal(err)
+			}
+			if _, err := r2.Get(ctx, "big"); err != nil {
+				b.Fatal(err)
+			}
+			if n := r2.cache["big"].parses; n != 0 {
+				b.Fatalf("parsed %d times", n)
+			}
+			r2.Close()
+		}
+	})
 	b.Run("GetCached", func(b *testing.B) { // a few stat calls
 		b.ReportAllocs()
 		for b.Loop() {

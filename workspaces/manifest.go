@@ -2,8 +2,6 @@ package workspaces
 
 import (
 	"bytes"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -75,8 +73,12 @@ type rawOutput struct {
 // not a JSON object of the expected shape. A missing "outputs" key means no
 // outputs. Entries with unusable paths are skipped and listed in Problems.
 func ParseManifest(workspace string, data []byte) (*Manifest, error) {
-	sum := sha256.Sum256(data)
-	m := &Manifest{Hash: hex.EncodeToString(sum[:])}
+	return parseManifest(workspace, data, hashBytes(data))
+}
+
+// parseManifest is ParseManifest of data whose SHA-256 is hash.
+func parseManifest(workspace string, data []byte, hash string) (*Manifest, error) {
+	m := &Manifest{Hash: hash}
 
 	trimmed := bytes.TrimLeft(data, " \t\r\n")
 	if len(trimmed) == 0 || trimmed[0] != '{' {

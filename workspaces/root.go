@@ -48,9 +48,10 @@ const racyWindow = 2 * time.Second
 // SHA-256 differs from the cached one; the tree index is rebuilt only if
 // the manifest or the list of files under metadata/ changed.
 type Root struct {
-	dir  string
-	root *os.Root
-	now  func() time.Time
+	dir    string
+	root   *os.Root
+	now    func() time.Time
+	parsed *manifestCache // nil: parsed manifests are kept in memory only
 
 	mu    sync.Mutex
 	cache map[string]*wsCache
@@ -66,6 +67,7 @@ type wsCache struct {
 	checkedAt time.Time   // when the stats above were taken
 	broken    error       // why the manifest of stat manifest could not be read; nil if it could
 	reads     int         // how many times the manifest was read, for tests
+	parses    int         // how many times it was parsed, for tests
 }
 
 type dirStat struct {
@@ -90,8 +92,32 @@ func OpenRoot(dir string) (*Root, error) {
 	return &Root{dir: dir, root: r, now: time.Now, cache: map[string]*wsCache{}}, nil
 }
 
-// Close releases the directory handle.
-func (r *Root) Close() error { return r.root.Close() }
+// KeepParsedManifests keeps each parsed manifest in a file under dir too,
+// so that after a restart an unchanged manifest is read and hashed but not
+// parsed again. dir is the program's own state (created if need be), not
+// under the workspaces directory. logf reports cache files that could not
+// be read or written, which cost a parse and nothing else. Call it before
+// the first Get.
+func (r *Root) KeepParsedManifests(dir string, logf func(format string, args ...any)) error {
+	c, err := openManifestCache(dir)
+	if err != nil {
+		return err
+	}
+	if logf != nil {
+		c.logf = logf
+	}
+	r.parsed = c
+	return nil
+}
+
+// Close releases the directory handles, after any manifest cache file
+// being written is complete.
+func (r *Root) Close() error {
+	if r.parsed != nil {
+		r.parsed.close()
+	}
+	return r.root.Close()
+}
 
 // Dir returns the directory the root was opened on.
 func (r *Root) Dir() string { return r.dir }
@@ -164,7 +190,7 @@ func (r *Root) Get(ctx context.Context, name string) (*Workspace, error) {
 
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	snap, err := c.load(ctx, wr, name, r.now)
+	snap, err := c.load(ctx, wr, name, r.now, r.parsed)
 	if err != nil {
 		return nil, err
 	}
@@ -184,7 +210,7 @@ func notFoundWorkspace(name string) error {
 // load returns the cached snapshot if the manifest and the metadata
 // directories are unchanged, else reads them again. Parsing and index
 // building are skipped when the bytes turn out to be the same.
-func (c *wsCache) load(ctx context.Context, wr *os.Root, name string, now func() time.Time) (*snapshot, error) {
+func (c *wsCache) load(ctx context.Context, wr *os.Root, name string, now func() time.Time, parsed *manifestCache) (*snapshot, error) {
 	mfi, err := lstatNoSymlink(wr, ManifestPath)
 	if err != nil || !mfi.Mode().IsRegular() {
 		c.snap, c.broken = nil, nil
@@ -204,7 +230,7 @@ func (c *wsCache) load(ctx context.Context, wr *os.Root, name string, now func()
 	if c.snap != nil {
 		prev = c.snap.manifest
 	}
-	m, mstat, err := readManifest(wr, name, prev)
+	m, mstat, err := readManifest(wr, name, prev, parsed, &c.parses)
 	if err != nil {
 		c.snap, c.manifest, c.checkedAt = nil, mfi, checkedAt
 		c.broken = airlock.ManifestUnreadable(name, err)
@@ -250,8 +276,9 @@ func sameStat(old, cur os.FileInfo, checkedAt time.Time) bool {
 }
 
 // readManifest reads and hashes the manifest, and parses it unless its hash
-// is that of prev, which is then returned as is.
-func readManifest(wr *os.Root, name string, prev *Manifest) (*Manifest, os.FileInfo, error) {
+// is that of prev, which is then returned as is, or of the manifest kept
+// in cache (which may be nil).
+func readManifest(wr *os.Root, name string, prev *Manifest, cache *manifestCache, parses *int) (*Manifest, os.FileInfo, error) {
 	f, st, err := openRegular(wr, ManifestPath)
 	if err != nil {
 		return nil, nil, manifestError(name, "could not be opened: %s", describe(err))
@@ -263,10 +290,20 @@ func readManifest(wr *os.Root, name string, prev *Manifest) (*Manifest, os.FileI
 	if err != nil {
 		return nil, nil, manifestError(name, "could not be read: %s", describe(err))
 	}
-	if prev != nil && prev.Hash == hashBytes(data) {
+	hash := hashBytes(data)
+	if prev != nil && prev.Hash == hash {
 		return prev, st, nil
 	}
-	m, err := ParseManifest(name, data)
+	if cache != nil {
+		if m := cache.load(name, hash); m != nil {
+			return m, st, nil
+		}
+	}
+	*parses++
+	m, err := parseManifest(name, data, hash)
+	if err == nil && cache != nil {
+		cache.save(name, m)
+	}
 	return m, st, err
 }
 

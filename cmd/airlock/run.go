@@ -140,6 +140,12 @@ func openApp(ctx context.Context, cfg *config, log *slog.Logger) (_ *app, err er
 		return nil, err
 	}
 	a.closers = append(a.closers, func() { root.Close() })
+	// A large manifest is parsed once per change, not again at each start (D9).
+	if err := root.KeepParsedManifests(filepath.Join(cfg.WorkDir, "manifest-cache"), func(format string, args ...any) {
+		log.Warn(fmt.Sprintf(format, args...))
+	}); err != nil {
+		return nil, fmt.Errorf("manifest cache: %w", err)
+	}
 	store, err := workspaces.OpenStore(cfg.RequestDir)
 	if err != nil {
 		return nil, err
