@@ -2,9 +2,12 @@ package ui
 
 import (
 	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
 	"path"
+	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -114,25 +117,84 @@ func (s *Server) people(c echo.Context, p *requestPage) error {
 	return err
 }
 
-// activityShown is how many events an activity table shows until the
-// person asks for all of them (?activity=all).
+// activityShown is how many events one page of an activity table shows.
 const activityShown = 25
 
-// activity is an activity table: the newest events, or all of them.
+// activity is an activity table: one page of the events that match the
+// person's filters (by person, action and group), with the choices of
+// each filter taken from the events themselves.
 type activity struct {
 	Title  string
 	Events []*airlock.AuditEvent
-	Total  int
-	AllURL string // shows every event; "" when all are shown
+	Total  int // events matching the filters
+	First  int // the number of the page's first event
+	AllURL string
+	All    int // events before filtering
 	People review.People
+
+	// The filters as chosen (query activity_user, activity_type,
+	// activity_group) and the values they may take.
+	User, Type, Group  string
+	Users, Types       []string
+	Groups             []string
+	ShowGroups         bool // the group filter (not on a group's page)
+	Page, Pages        int
+	PrevURL, NextURL   string
+	ClearURL, FormPath string
+	Filtered           bool
+	TypeLabels         map[string]string
 }
 
-func newActivity(c echo.Context, title string, events []*airlock.AuditEvent) activity {
-	a := activity{Title: title, Events: events, Total: len(events)}
-	if len(events) > activityShown && c.QueryParam("activity") != "all" {
-		a.Events = events[:activityShown]
+func newActivity(c echo.Context, title string, events []*airlock.AuditEvent, showGroups bool) activity {
+	q := c.QueryParams()
+	a := activity{Title: title, All: len(events), ShowGroups: showGroups, TypeLabels: map[string]string{},
+		User: q.Get("activity_user"), Type: q.Get("activity_type"), Group: q.Get("activity_group"),
+		FormPath: c.Request().URL.Path}
+	a.Filtered = a.User != "" || a.Type != "" || a.Group != ""
+	users, types, groups := map[string]bool{}, map[string]bool{}, map[string]bool{}
+	var shown []*airlock.AuditEvent
+	for _, e := range events {
+		users[e.User], types[string(e.Type)] = true, true
+		a.TypeLabels[string(e.Type)] = e.Type.Description()
+		if g := e.Extra["group"]; g != "" {
+			groups[g] = true
+		}
+		if a.User != "" && e.User != a.User || a.Type != "" && string(e.Type) != a.Type || a.Group != "" && e.Extra["group"] != a.Group {
+			continue
+		}
+		shown = append(shown, e)
+	}
+	a.Users, a.Types, a.Groups = slices.Sorted(maps.Keys(users)), slices.Sorted(maps.Keys(types)), slices.Sorted(maps.Keys(groups))
+	slices.SortFunc(a.Types, func(x, y string) int { return strings.Compare(a.TypeLabels[x], a.TypeLabels[y]) })
+	a.Total = len(shown)
+	a.Pages = max(1, (len(shown)+activityShown-1)/activityShown)
+	a.Page, _ = strconv.Atoi(q.Get("activity_page"))
+	a.Page = min(max(a.Page, 1), a.Pages)
+	a.Events = shown[min(len(shown), (a.Page-1)*activityShown):min(len(shown), a.Page*activityShown)]
+	a.First = (a.Page-1)*activityShown + 1
+	if q.Get("activity") == "all" {
+		a.Events, a.Page, a.Pages, a.First = shown, 1, 1, 1
+	}
+	if a.Pages > 1 {
 		a.AllURL = "?activity=all#activity"
 	}
+	pageURL := func(n int) string {
+		v := url.Values{}
+		for _, k := range []string{"activity_user", "activity_type", "activity_group"} {
+			if x := q.Get(k); x != "" {
+				v.Set(k, x)
+			}
+		}
+		v.Set("activity_page", strconv.Itoa(n))
+		return "?" + v.Encode() + "#activity"
+	}
+	if a.Page > 1 {
+		a.PrevURL = pageURL(a.Page - 1)
+	}
+	if a.Page < a.Pages {
+		a.NextURL = pageURL(a.Page + 1)
+	}
+	a.ClearURL = a.FormPath + "#activity"
 	return a
 }
 
@@ -266,7 +328,7 @@ func (s *Server) requestOverview(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	p.Activity = newActivity(c, "Recent activity for this request", events)
+	p.Activity = newActivity(c, "Recent activity for this request", events, true)
 	if err := s.people(c, p); err != nil {
 		return err
 	}
@@ -297,7 +359,7 @@ func (s *Server) requestGroup(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	p.Activity = newActivity(c, "Recent activity for this group", events)
+	p.Activity = newActivity(c, "Recent activity for this group", events, false)
 	if err := s.people(c, p); err != nil {
 		return err
 	}

@@ -256,11 +256,18 @@ func (s *Server) funcs() template.FuncMap {
 		"fileurl":    fileURL,
 		"lower":      strings.ToLower,
 		"hasprefix":  strings.HasPrefix,
-		"action":     func(key string) requestAction { return requestActions()[key] },
-		"person":     personHTML,
-		"duration":   duration,
-		"ago":        func(v any) string { return ago(s.now(), v) },
-		"treedata":   func(ws string, nodes []*review.TreeNode) treeData { return treeData{Workspace: ws, Nodes: nodes} },
+		"add": func(n ...int) int {
+			t := 0
+			for _, x := range n {
+				t += x
+			}
+			return t
+		},
+		"action":   func(key string) requestAction { return requestActions()[key] },
+		"person":   personHTML,
+		"duration": duration,
+		"ago":      func(v any) string { return ago(s.now(), v) },
+		"treedata": func(ws string, nodes []*review.TreeNode) treeData { return treeData{Workspace: ws, Nodes: nodes} },
 	}
 }
 
