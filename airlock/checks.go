@@ -401,3 +401,9 @@ func MatchCheckNote(c *CheckedFile, n *CheckNote) error {
 	}
 	return Errorf(EINVALID, "The file has no table to note.")
 }
+
+// Flags counts every flag of the file, open or not.
+func (c *CheckedFile) Flags() int { return c.Fails + c.Reviews }
+
+// Unlisted reports whether the table has more flags than are listed.
+func (t *CheckedTable) Unlisted() bool { return t.Fails+t.Reviews > len(t.Findings) }

@@ -3,6 +3,7 @@ package review
 import (
 	"context"
 	"io"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -198,16 +199,10 @@ func (s *Service) NoteCheck(ctx context.Context, u *airlock.User, id string, n a
 	if err := airlock.CheckName("file path", n.Path); err != nil {
 		return err
 	}
-	if err := airlock.ValidateCheckNote(&n, s.CheckRoles()); err != nil {
-		return err
-	}
-	var (
-		r *airlock.Request
-		f *airlock.RequestFile
-	)
+	var f *airlock.RequestFile
 	err := s.store.View(ctx, func(tx airlock.Tx) error {
-		var err error
-		if r, err = loadVisible(tx, u, id); err != nil {
+		r, err := loadVisible(tx, u, id)
+		if err != nil {
 			return err
 		}
 		if err = r.CheckCanEdit(u); err != nil {
@@ -217,6 +212,9 @@ func (s *Service) NoteCheck(ctx context.Context, u *airlock.User, id string, n a
 		return err
 	})
 	if err != nil {
+		return err
+	}
+	if err := airlock.ValidateCheckNote(&n, s.CheckRoles()); err != nil {
 		return err
 	}
 	checked, err := s.RequestFileChecks(ctx, u, id, n.Path)
@@ -273,4 +271,27 @@ func openFlags(checked map[string]*airlock.CheckedFile) []airlock.FlagCount {
 	}
 	slices.SortFunc(out, func(a, b airlock.FlagCount) int { return strings.Compare(a.Path, b.Path) })
 	return out
+}
+
+// OpenFailFiles are the output files with open fail flags, by path.
+func (v *RequestView) OpenFailFiles() []*airlock.CheckedFile {
+	var out []*airlock.CheckedFile
+	for _, p := range slices.Sorted(maps.Keys(v.Checks)) {
+		if v.Checks[p].OpenFails > 0 {
+			out = append(out, v.Checks[p])
+		}
+	}
+	return out
+}
+
+// ReviewFlagFiles counts the output files whose only open flags are
+// review flags.
+func (v *RequestView) ReviewFlagFiles() int {
+	n := 0
+	for _, c := range v.Checks {
+		if c.OpenFails == 0 && c.OpenReviews > 0 {
+			n++
+		}
+	}
+	return n
 }

@@ -106,6 +106,11 @@ func form(route string) url.Values {
 		v.Set("controls", "new controls")
 	case strings.Contains(route, "/change-files/"):
 		v.Set("type", "SUPPORTING")
+	case strings.Contains(route, "/check-note/"):
+		v.Set("kind", "exception")
+		v.Set("rule", "small-count")
+		v.Set("row", "1")
+		v.Set("reason", "a published figure")
 	}
 	return v
 }
@@ -187,6 +192,7 @@ var expected = map[string][8]int{
 	"POST /requests/comment-public/:id/:group":  {401, 404, 403, 403, 303, 404, 403, 403},
 	"POST /requests/request-changes/:id/:group": {401, 404, 403, 403, 303, 403, 403, 403},
 	"POST /requests/reset-votes/:id/:group":     {401, 404, 403, 403, 303, 403, 403, 403},
+	"POST /requests/check-note/:id":             {401, 404, 403, 409, 403, 409, 403, 403},
 	"GET /code/view/workspace/:ws/:commit/*":    {302, 403, 200, 200, 200, 200, 200, 200},
 	"GET /code/content/workspace/:ws/:commit/*": {302, 403, 200, 200, 200, 200, 200, 200},
 	"GET /code/view/request/:id/:commit/*":      {302, 404, 200, 200, 200, 200, 200, 200},

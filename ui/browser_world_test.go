@@ -99,6 +99,13 @@ type world struct {
 // caller) to which the researcher also has access.
 func newWorld(t testing.TB, extra ...string) *world {
 	t.Helper()
+	return newWorldChecked(t, nil, extra...)
+}
+
+// newWorldChecked is newWorld whose service runs the disclosure checks
+// with checker (nil for none).
+func newWorldChecked(t testing.TB, checker airlock.FileChecker, extra ...string) *world {
+	t.Helper()
 	dir := t.TempDir()
 	w := &world{t: t, wsDir: filepath.Join(dir, "workspaces"), files: map[string]map[string][]byte{}, commits: map[string]string{}}
 	ctx := context.Background()
@@ -145,7 +152,7 @@ func newWorld(t testing.TB, extra ...string) *world {
 	}
 	t.Cleanup(func() { store.Close() })
 	w.svc = review.New(review.Config{Store: w.db, Workspaces: w.root, Files: store,
-		Policy: airlock.NewPolicy(2, nil), Code: coderepo.NewCache(repoDir)})
+		Policy: airlock.NewPolicy(2, nil), Code: coderepo.NewCache(repoDir), Checks: checker})
 	w.deliverer = review.NewDeliverer(review.DeliveryConfig{Store: w.db, Files: store, Registrar: client,
 		Destination: client, Notifier: client})
 

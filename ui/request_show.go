@@ -15,6 +15,7 @@ import (
 	"github.com/airlock-project/airlock/airlock"
 	"github.com/airlock-project/airlock/review"
 	"github.com/airlock-project/airlock/ui/preview"
+	"github.com/airlock-project/airlock/ui/viewer"
 )
 
 // actionButton is one request-level action with its permission.
@@ -61,6 +62,10 @@ type requestPage struct {
 	PrevURL, NextURL, NextToReview string
 	// ToReview counts the output files still without the viewer's vote.
 	ToReview int
+	// Checks are the file's disclosure checks (nil if it gets none), and
+	// CheckRoles the roles its author may declare now (nil otherwise).
+	Checks     *airlock.CheckedFile
+	CheckRoles []airlock.CheckRoleChoice
 }
 
 // neighbours sets the file page's previous and next files in tree order
@@ -395,12 +400,19 @@ func (s *Server) requestFile(c echo.Context) error {
 	p.File, p.Group = f, p.R.Group(group)
 	p.ContentURL = contentURL(p.R.ID, group, fp)
 	p.ViewURL = preview.PinnedURL(p.ContentURL, f.FileID)
+	if checked := p.V.Checks[fp]; checked != nil {
+		_, variant := cellFlags(checked, nil)
+		p.ViewURL = preview.PinnedVariantURL(p.ContentURL, f.FileID, variant)
+	}
 	if f.Commit != "" {
 		p.CodeURL = codeURL("request", p.R.ID, f.Commit, fileURL(p.R.ID, f.Group, f.Path))
 	}
 	p.IsImage = isImage(fp)
 	p.Decision = p.V.Decisions[fp]
 	p.MyVote, p.HasVote = p.V.MyVotes[fp]
+	if p.Checks = p.V.Checks[fp]; p.Checks != nil && p.V.IsAuthor && p.V.CanEdit == nil {
+		p.CheckRoles = s.deps.Service.CheckRoles()
+	}
 	p.neighbours()
 	if err := s.people(c, p); err != nil {
 		return err
@@ -439,9 +451,32 @@ func (s *Server) requestContent(c echo.Context) error {
 		http.ServeContent(c.Response(), c.Request(), "", f.AddedAt, rc)
 		return nil
 	}
+	flags, variant, err := s.requestFlags(c, fp)
+	if err != nil {
+		return err
+	}
 	// The stored copy is written once, when the file is added.
 	return s.viewer.Render(c.Response(), c.Request(), preview.File{Name: fp, Size: f.Size, Hash: f.FileID, ModTime: f.AddedAt,
-		Allowed: s.deps.Service.Policy().FileTypes.Allowed(fp), Content: rc})
+		Allowed: s.deps.Service.Policy().FileTypes.Allowed(fp), Content: rc, Flags: flags, Variant: variant})
+}
+
+// requestFlags are the disclosure-check flags the viewer shows on a
+// request file's cells, computed for its stored copy. A file the checks
+// cannot read shows none (its page says why).
+func (s *Server) requestFlags(c echo.Context, fp string) (map[string]*viewer.Flags, string, error) {
+	checked, err := s.deps.Service.RequestFileChecks(ctx(c), currentUser(c), c.Param("id"), fp)
+	if airlock.ErrorCode(err) == airlock.EINVALID {
+		return nil, "", nil
+	}
+	if err != nil || checked == nil {
+		return nil, "", err
+	}
+	people, err := s.deps.Service.People(ctx(c), noteAuthors(checked))
+	if err != nil {
+		return nil, "", err
+	}
+	flags, variant := cellFlags(checked, people)
+	return flags, variant, nil
 }
 
 // mimeAttachment builds a Content-Disposition attachment header value.

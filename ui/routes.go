@@ -76,6 +76,7 @@ func (s *Server) routes() {
 	s.add(http.MethodPost, "/requests/comment-public/:id/:group", accessUser, s.requestCommentPublic, true)
 	s.add(http.MethodPost, "/requests/request-changes/:id/:group", accessUser, s.requestChangesGroup, true)
 	s.add(http.MethodPost, "/requests/reset-votes/:id/:group", accessUser, s.requestResetGroupVotes, true)
+	s.add(http.MethodPost, "/requests/check-note/:id", accessUser, s.requestCheckNote, true)
 
 	// The JSON API: a bearer token instead of a session, so no cookies and
 	// no CSRF token; the rule names the token scope each call needs.

@@ -33,6 +33,9 @@ type Service interface {
 	OpenRequestFile(ctx context.Context, u *airlock.User, id, path string, download bool) (io.ReadSeekCloser, *airlock.RequestFile, error)
 	RecordRequestFileView(ctx context.Context, u *airlock.User, id, path string) error
 	CompareRequestFile(ctx context.Context, u *airlock.User, id, path, from string) (*review.Comparison, error)
+	RequestFileChecks(ctx context.Context, u *airlock.User, id, path string) (*airlock.CheckedFile, error)
+	WorkspaceFileChecks(ctx context.Context, u *airlock.User, workspace, path string) (*airlock.CheckedFile, error)
+	CheckRoles() []airlock.CheckRoleChoice
 	BrowseCode(ctx context.Context, u *airlock.User, ref review.CodeRef) (*review.CodeView, error)
 	OpenCodeFile(ctx context.Context, u *airlock.User, ref review.CodeRef, path string) (*review.CodeFile, error)
 
@@ -41,6 +44,7 @@ type Service interface {
 	WithdrawFiles(ctx context.Context, u *airlock.User, id string, paths []string) ([]review.FileResult, error)
 	ChangeFiles(ctx context.Context, u *airlock.User, id string, paths []string, group string, t airlock.FileType) ([]review.FileResult, error)
 	EditGroup(ctx context.Context, u *airlock.User, id, group, context, controls string) error
+	NoteCheck(ctx context.Context, u *airlock.User, id string, n airlock.CheckNote) error
 	Comment(ctx context.Context, u *airlock.User, id, group, text string, v airlock.Visibility) error
 	DeleteComment(ctx context.Context, u *airlock.User, id, group string, commentID int64) error
 	MakeCommentPublic(ctx context.Context, u *airlock.User, id, group string, commentID int64) error

@@ -23,7 +23,16 @@ type addRow struct {
 	Status         airlock.WorkspaceFileStatus
 	SupportingOnly bool   // released before: may only be supporting
 	Skip           string // why the file cannot be added, if it cannot
+	// Checks are the file's disclosure checks, nil if it gets none or is
+	// one of many (checked once added); ChecksError says why they failed.
+	Checks      *airlock.CheckedFile
+	ChecksError string
 }
+
+// addFormChecks is how many files of the add form are checked before they
+// are added: more would keep the form waiting on the first pass over
+// each; the rest are checked on their request page.
+const addFormChecks = 20
 
 // addPage is the data of the add-files form.
 type addPage struct {
@@ -95,6 +104,15 @@ func (s *Server) workspaceAddForm(c echo.Context) error {
 		row.SupportingOnly = row.Skip == "" && airlock.CheckAddAs(it.File, it.Status, airlock.FileOutput) != nil
 		if row.Skip == "" {
 			page.Addable++
+			if page.Addable <= addFormChecks {
+				row.Checks, err = s.deps.Service.WorkspaceFileChecks(ctx(c), currentUser(c), name, it.Path)
+				if err != nil {
+					if airlock.ErrorCode(err) != airlock.EINVALID {
+						return err
+					}
+					row.ChecksError = airlock.ErrorMessage(err)
+				}
+			}
 		}
 		page.Rows = append(page.Rows, row)
 	}

@@ -56,6 +56,10 @@ type browsePage struct {
 	// Unavailable says why the workspace's files cannot be listed; the page
 	// then shows only that, with the way to its requests.
 	Unavailable string
+	// Checks are the file's disclosure checks (nil if it gets none);
+	// ChecksError says why they could not be run.
+	Checks      *airlock.CheckedFile
+	ChecksError string
 }
 
 // crumb is one breadcrumb link.
@@ -183,6 +187,12 @@ func (s *Server) workspaceBrowse(c echo.Context) error {
 	}
 	page.ContentURL = "/workspaces/content/" + url.PathEscape(name) + "/" + escapePath(p)
 	page.IsImage = isImage(p)
+	if page.Checks, err = s.deps.Service.WorkspaceFileChecks(ctx(c), u, name, p); err != nil {
+		if airlock.ErrorCode(err) != airlock.EINVALID {
+			return err
+		}
+		page.ChecksError = airlock.ErrorMessage(err)
+	}
 	if f.File.InManifest && f.File.Commit != "" {
 		page.CodeURL = codeURL("workspace", name, f.File.Commit, browseURL(name, p, false))
 	}
@@ -239,7 +249,12 @@ func (s *Server) workspaceContent(c echo.Context) error {
 		return err
 	}
 	defer f.Content.Close()
+	checked, err := s.deps.Service.WorkspaceFileChecks(ctx(c), currentUser(c), c.Param("ws"), p)
+	if err != nil && airlock.ErrorCode(err) != airlock.EINVALID {
+		return err
+	}
+	flags, variant := cellFlags(checked, nil)
 	setContentHeaders(c)
 	return s.viewer.Render(c.Response(), c.Request(), preview.File{Name: p, Size: f.Size, Hash: f.Key, ModTime: f.ModTime,
-		Allowed: f.Allowed, Content: f.Content})
+		Allowed: f.Allowed, Content: f.Content, Flags: flags, Variant: variant})
 }

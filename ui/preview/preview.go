@@ -81,6 +81,13 @@ type File struct {
 	// hex digest that changes whenever they do; "" when not known. It keys
 	// the engine's caches and the ETag.
 	Hash string
+	// Flags are the disclosure-check flags to show on a table's cells, by
+	// sheet name ("" for a CSV file); nil shows none.
+	Flags map[string]*viewer.Flags
+	// Variant names what besides the bytes changes the rendering (the
+	// flags and the exceptions on them); it is part of the ETag and the
+	// version tag, not of the cache keys.
+	Variant string
 	// ModTime is when the bytes last changed, for Last-Modified and
 	// If-Modified-Since; zero when not meaningful (source code).
 	ModTime time.Time
@@ -213,10 +220,10 @@ type viewRequest struct {
 func (v *Engine) Render(w http.ResponseWriter, r *http.Request, f File) error {
 	h := w.Header()
 	q := r.URL.Query()
-	etag := contentETag(f.Hash)
+	etag := contentETag(f.Hash, f.Variant)
 	if etag != "" {
 		h.Set("ETag", etag)
-		if q.Get(paramVersion) == versionTag(f.Hash) {
+		if q.Get(paramVersion) == variantTag(f.Hash, f.Variant) {
 			h.Set("Cache-Control", "private, max-age=31536000, immutable")
 		} else {
 			h.Set("Cache-Control", "private, no-cache")
@@ -319,7 +326,7 @@ func (v *Engine) page(vr *viewRequest, status int, title string, body template.H
 // plainURL links the plain-text view of the current file.
 func (v *Engine) plainURL(vr *viewRequest) string {
 	q := url.Values{paramPlaintext: {"1"}}
-	if tag := versionTag(vr.f.Hash); tag != "" {
+	if tag := variantTag(vr.f.Hash, vr.f.Variant); tag != "" {
 		q.Set(paramVersion, tag)
 	}
 	return "?" + q.Encode()
@@ -353,7 +360,9 @@ func (v *Engine) table(vr *viewRequest) error {
 	}
 	defer v.tables.release(e)
 	tq := viewer.ParseTableQuery(vr.q)
-	pg, err := e.table.Page(ctx, tq.Query)
+	flags := vr.f.Flags[""]
+	only := flags != nil && vr.q.Has(viewer.ParamFlagged)
+	pg, err := tablePage(ctx, e.table, tq, flags, only)
 	if err != nil {
 		return err
 	}
@@ -362,7 +371,7 @@ func (v *Engine) table(vr *viewRequest) error {
 		vr.notes = append(vr.notes, "The summary statistics are being computed; reload to see them.")
 	}
 	vr.provisional = stats == nil || pg.Total < 0
-	body, err := renderTable(pg, stats, tq, func(q viewer.TableQuery) string { return link(vr, q.Values()) })
+	body, err := renderTable(pg, stats, tq, func(q viewer.TableQuery) string { return link(vr, tableValues(q, only)) }, flags, only)
 	if err != nil {
 		return err
 	}
@@ -370,7 +379,7 @@ func (v *Engine) table(vr *viewRequest) error {
 }
 
 // renderTable joins the statistics and the table fragments.
-func renderTable(pg content.PageResult, stats *content.Stats, tq viewer.TableQuery, urlFor func(viewer.TableQuery) string) (template.HTML, error) {
+func renderTable(pg content.PageResult, stats *content.Stats, tq viewer.TableQuery, urlFor func(viewer.TableQuery) string, flags *viewer.Flags, only bool) (template.HTML, error) {
 	var out template.HTML
 	if stats != nil {
 		s, err := viewer.Stats(stats)
@@ -379,11 +388,63 @@ func renderTable(pg content.PageResult, stats *content.Stats, tq viewer.TableQue
 		}
 		out += s
 	}
-	t, err := viewer.Table(pg, stats, tq, urlFor)
+	t, err := viewer.FlaggedTable(pg, stats, tq, urlFor, flags, only)
 	if err != nil {
 		return "", err
 	}
 	return out + t, nil
+}
+
+// tableValues are a table view's URL parameters, keeping the
+// only-flagged-rows switch.
+func tableValues(q viewer.TableQuery, only bool) url.Values {
+	vals := q.Values()
+	if only {
+		vals.Set(viewer.ParamFlagged, "1")
+	}
+	return vals
+}
+
+// tablePage reads one page of a table, or with only the page of flagged
+// rows (in file order, the query's offset counting flagged rows), each
+// read by its row number.
+func tablePage(ctx context.Context, t *content.Table, tq viewer.TableQuery, flags *viewer.Flags, only bool) (content.PageResult, error) {
+	if !only {
+		return t.Page(ctx, tq.Query)
+	}
+	rows := flags.Rows()
+	q := tq.Query
+	q.SortCol, q.Desc, q.Filter, q.FilterCol = -1, false, "", -1
+	q.Offset = min(q.Offset, len(rows))
+	pick := rows[q.Offset:min(len(rows), q.Offset+q.Limit)]
+	out := content.PageResult{Query: q, Matched: len(rows), Total: -1}
+	first, err := t.Page(ctx, content.Query{Limit: 1, SortCol: -1, FilterCol: -1})
+	if err != nil {
+		return out, err
+	}
+	out.Header, out.Total = first.Header, first.Total
+	for _, r := range pick {
+		one, err := t.Page(ctx, content.Query{Offset: r - 1, Limit: 1, SortCol: -1, FilterCol: -1})
+		if err != nil {
+			return out, err
+		}
+		if len(one.Rows) == 0 {
+			continue
+		}
+		if len(one.Header) > len(out.Header) {
+			out.Header = one.Header
+		}
+		out.Rows = append(out.Rows, one.Rows[0])
+		out.RowNumbers = append(out.RowNumbers, one.RowNumbers[0])
+		out.Widths = append(out.Widths, one.Widths[0])
+	}
+	for i, row := range out.Rows {
+		for len(row) < len(out.Header) {
+			row = append(row, "")
+		}
+		out.Rows[i] = row
+	}
+	return out, nil
 }
 
 // tableStats returns the statistics of a cached table: at once for small
@@ -449,17 +510,22 @@ func (v *Engine) spreadsheet(vr *viewRequest) error {
 		idx = 0
 	}
 	tq := viewer.ParseTableQuery(vr.q)
-	urlFor := func(q viewer.TableQuery) string {
-		vals := q.Values()
-		vals.Set(paramSheet, strconv.Itoa(idx))
-		return link(vr, vals)
-	}
 	var table template.HTML
 	var merged []string
 	if e != nil {
-		pg, err := e.table.Page(ctx, tq.Query)
+		var flags *viewer.Flags
+		if idx < len(sheets) {
+			flags = vr.f.Flags[sheets[idx].Name]
+		}
+		only := flags != nil && vr.q.Has(viewer.ParamFlagged)
+		pg, err := tablePage(ctx, e.table, tq, flags, only)
 		if err != nil {
 			return err
+		}
+		urlFor := func(q viewer.TableQuery) string {
+			vals := tableValues(q, only)
+			vals.Set(paramSheet, strconv.Itoa(idx))
+			return link(vr, vals)
 		}
 		// A small sheet may convert to a large table (rows padded to a
 		// wide header): its statistics wait for a background pass too.
@@ -468,7 +534,7 @@ func (v *Engine) spreadsheet(vr *viewRequest) error {
 			vr.notes = append(vr.notes, "The summary statistics are being computed; reload to see them.")
 		}
 		vr.provisional = stats == nil || pg.Total < 0
-		if table, err = renderTable(pg, stats, tq, urlFor); err != nil {
+		if table, err = renderTable(pg, stats, tq, urlFor, flags, only); err != nil {
 			return err
 		}
 		select {
@@ -708,11 +774,25 @@ func (v *Engine) raw(vr *viewRequest, sn content.Sniffed) error {
 }
 
 // contentETag is the ETag of a file's renderings, or "" for an unknown hash.
-func contentETag(hash string) string {
+func contentETag(hash, variant string) string {
 	if hash == "" {
 		return ""
 	}
-	return `"` + versionTag(hash) + `"`
+	return `"` + variantTag(hash, variant) + `"`
+}
+
+// variantTag is versionTag of one variant of the rendering.
+func variantTag(hash, variant string) string {
+	tag := versionTag(hash)
+	if tag != "" && variant != "" {
+		tag += "-" + variant
+	}
+	return tag
+}
+
+// PinnedVariantURL is PinnedURL for one variant of the rendering (File.Variant).
+func PinnedVariantURL(contentURL, hash, variant string) string {
+	return contentURL + "?" + url.Values{paramVersion: {variantTag(hash, variant)}}.Encode()
 }
 
 // PinnedURL is contentURL pinned to one content: the engine answers it

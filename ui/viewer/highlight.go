@@ -127,6 +127,15 @@ const viewerCSS = `
 .airlock-table .cell-absent { background: repeating-linear-gradient(45deg, #fafafa, #fafafa 4px, #eeeeee 4px, #eeeeee 8px); }
 .airlock-table .hide-col { color: #9e9e9e; text-decoration: none; }
 .airlock-table .flag { background: #fff3e0; font-weight: bold; }
+.airlock-table td.cell-flag { outline: 2px solid #e0a100; outline-offset: -2px; background: #fff8e1; min-width: 14rem; }
+.airlock-table td.cell-flag-fail { outline-color: #c62828; background: #ffebee; }
+.airlock-table td.cell-flag-excepted { outline: 2px dashed #9e9e9e; background: #f5f5f5; }
+.cell-value { display: block; font-weight: bold; }
+.cell-flag-note { display: block; font-size: 0.8rem; white-space: normal; text-align: left; font-weight: normal; }
+.cell-flag-note.excepted s { color: #616161; }
+.cell-flag-fail .flag-icon { color: #c62828; }
+.next-flag { display: block; font-size: 0.75rem; }
+.table-flags { background: #fff8e1; border-left: 4px solid #e0a100; padding: 0.35rem 0.5rem; }
 .table-notes, .log-notes, .stats-notes-extra, .text-notes { background: #fffde7; border-left: 4px solid #fbc02d; padding: 0.5rem 0.5rem 0.5rem 1.5rem; }
 .chip { display: inline-block; border: 1px solid #bdbdbd; border-radius: 1rem; padding: 0 0.6rem; margin: 0 0.2rem; }
 .pager a { margin-right: 0.75rem; }

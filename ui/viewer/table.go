@@ -3,7 +3,9 @@ package viewer
 import (
 	"fmt"
 	"html/template"
+	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/airlock-project/airlock/workspaces/content"
@@ -25,6 +27,9 @@ type tableColumn struct {
 type tableCell struct {
 	Text  string
 	Class string
+	Flags []CellFlag
+	// NextFlag links the next flagged row, "" if none or not in file order.
+	NextFlag string
 }
 
 type tableRow struct {
@@ -53,6 +58,14 @@ type tableView struct {
 	Pager      []pagerLink
 	Total      int
 	Matched    int
+	// The disclosure-check bar: counts, the link between all rows and only
+	// flagged rows, and the next flag after this page.
+	Flags       *Flags
+	Flagged     bool
+	FlaggedURL  string
+	AllRowsURL  string
+	NextFlagURL string
+	NextFlagRow int
 }
 
 // Table renders one page of a table: notes, a search form, chips to show
@@ -62,8 +75,41 @@ type tableView struct {
 // state of the view (for example base + "?" + q.Values().Encode()); every
 // control is a plain link or GET form, so the view works without scripts.
 func Table(page content.PageResult, stats *content.Stats, q TableQuery, urlFor func(TableQuery) string) (template.HTML, error) {
+	return FlaggedTable(page, stats, q, urlFor, nil, false)
+}
+
+// FlaggedTable is Table with the disclosure checks' flags on their cells:
+// each flagged cell shows an icon, the severity and the reason as text,
+// any recovered value, and an exception struck through with who and why;
+// a bar offers only the flagged rows and the next flag. With onlyFlagged,
+// page holds the flagged rows (its offset counts flagged rows).
+func FlaggedTable(page content.PageResult, stats *content.Stats, q TableQuery, urlFor func(TableQuery) string, flags *Flags, onlyFlagged bool) (template.HTML, error) {
 	q.Query = page.Query
-	v := tableView{Notes: page.Notes, Filter: q.Filter, FilterCol: q.FilterCol, Total: page.Total, Matched: page.Matched}
+	v := tableView{Notes: page.Notes, Filter: q.Filter, FilterCol: q.FilterCol, Total: page.Total, Matched: page.Matched,
+		Flagged: onlyFlagged}
+	fileOrder := !onlyFlagged && q.SortCol < 0 && q.Filter == ""
+	// flagURL links a flagged row in the file-order view: its page and anchor.
+	flagURL := func(row int) string {
+		fq := q.clone()
+		fq.Offset = (row - 1) / q.Limit * q.Limit
+		return urlFor(fq) + "#R" + strconv.Itoa(row)
+	}
+	if flags != nil && len(flags.Rows()) > 0 {
+		v.Flags = flags
+		base := q.clone()
+		base.Offset = 0
+		v.AllRowsURL = withoutFlagged(urlFor(base))
+		v.FlaggedURL = flaggedURL(v.AllRowsURL)
+		if fileOrder {
+			last := q.Offset
+			if n := len(page.RowNumbers); n > 0 {
+				last = page.RowNumbers[n-1]
+			}
+			if next := flags.after(last); next > 0 {
+				v.NextFlagRow, v.NextFlagURL = next, flagURL(next)
+			}
+		}
+	}
 
 	numeric := func(i int) bool {
 		return stats != nil && i < len(stats.Columns) && stats.Columns[i].Numeric()
@@ -117,7 +163,22 @@ func Table(page content.PageResult, stats *content.Stats, q TableQuery, urlFor f
 			if i >= page.Widths[r] {
 				cls = append(cls, "cell-absent")
 			}
-			row.Cells = append(row.Cells, tableCell{Text: text, Class: strings.Join(cls, " ")})
+			cell := tableCell{Text: text}
+			if cell.Flags = flags.at(row.Number, i); len(cell.Flags) > 0 {
+				cls = append(cls, "cell-flag")
+				if slices.ContainsFunc(cell.Flags, func(f CellFlag) bool { return f.Fail && f.Exception == "" }) {
+					cls = append(cls, "cell-flag-fail")
+				} else if slices.ContainsFunc(cell.Flags, func(f CellFlag) bool { return f.Exception == "" }) {
+					cls = append(cls, "cell-flag-review")
+				} else {
+					cls = append(cls, "cell-flag-excepted")
+				}
+				if next := flags.after(row.Number); next > 0 && fileOrder {
+					cell.NextFlag = flagURL(next)
+				}
+			}
+			cell.Class = strings.Join(cls, " ")
+			row.Cells = append(row.Cells, cell)
 		}
 		v.Rows = append(v.Rows, row)
 	}
@@ -190,4 +251,24 @@ func pager(p content.PageResult, q TableQuery, urlFor func(TableQuery) string) [
 		}
 	}
 	return links
+}
+
+// withoutFlagged removes the only-flagged-rows switch from a view URL.
+func withoutFlagged(u string) string {
+	parsed, err := url.Parse(u)
+	if err != nil {
+		return u
+	}
+	q := parsed.Query()
+	q.Del(ParamFlagged)
+	parsed.RawQuery = q.Encode()
+	return parsed.String()
+}
+
+// flaggedURL adds the only-flagged-rows switch to a view URL.
+func flaggedURL(u string) string {
+	if strings.Contains(u, "?") {
+		return u + "&" + ParamFlagged + "=1"
+	}
+	return u + "?" + ParamFlagged + "=1"
 }
