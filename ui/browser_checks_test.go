@@ -40,10 +40,12 @@ func TestBrowserChecks(t *testing.T) {
 		t.Fatalf("add dialog shows checks %q, want a fail", got)
 	}
 	res.Screenshot("checks-add-dialog")
+	res.Click("#add-choice-new")
+	res.SetValue("#add-new-group", "tables")
 	res.ClickNav("[data-testid=add-files-submit]")
 
 	id := w.request(researcher).Request.ID
-	if err := w.svc.EditGroup(ctx, &rs, id, airlock.DefaultGroup, "Rates of admission by age band.", "Counts rounded to 5."); err != nil {
+	if err := w.svc.EditGroup(ctx, &rs, id, "tables", "Rates of admission by age band.", "Counts rounded to 5."); err != nil {
 		t.Fatal(err)
 	}
 	overview := base + "/requests/view/" + id + "/"
@@ -62,7 +64,7 @@ func TestBrowserChecks(t *testing.T) {
 
 	// An exception without a reason is refused by the form; with one it
 	// is recorded, and the second fail still blocks.
-	fileURL := base + "/requests/file/" + id + "/" + airlock.DefaultGroup + "/" + ratesCSV
+	fileURL := base + "/requests/file/" + id + "/" + "tables" + "/" + ratesCSV
 	except := func(rule, reason string) {
 		t.Helper()
 		res.Navigate(fileURL)
