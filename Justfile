@@ -2,8 +2,9 @@
 
 default: check
 
-# staticcheck's version; .ci/run installs the same one.
+# staticcheck's and deadcode's versions; .ci/run installs the same ones.
 staticcheck_version := "v0.8.2"
+deadcode_version := "v0.52.0"
 
 run:
     go run ./cmd/airlock
@@ -32,7 +33,12 @@ lint:
     GOBIN="$(go env GOPATH)/bin" go install honnef.co/go/tools/cmd/staticcheck@{{staticcheck_version}}
     "$(go env GOPATH)/bin/staticcheck" ./...
 
-check: fmt vet tidy lint test
+# Fails when a function is reached by neither a program nor a test.
+deadcode:
+    GOBIN="$(go env GOPATH)/bin" go install golang.org/x/tools/cmd/deadcode@{{deadcode_version}}
+    dead="$("$(go env GOPATH)/bin/deadcode" -test ./...)"; test -z "$dead" || (echo "$dead" && exit 1)
+
+check: fmt vet tidy lint deadcode test
 
 bench:
     go test -run='^$' -bench=. -benchmem ./...

@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -31,29 +32,80 @@ func TestImportDirection(t *testing.T) {
 	}
 }
 
-// TestImportersOfEdges keeps the packages at the edges where they belong:
-// the code cache and the preview engine are wired in by cmd (the code
-// cache reaches the web layer only through the review service), and the
-// reference jobs site is a program of its own, used by the demo and tests
-// but by no library code. Test files may import anything.
-func TestImportersOfEdges(t *testing.T) {
-	out, err := exec.Command("go", "list", "-f", "{{.ImportPath}} {{join .Imports \" \"}}", module+"/...").Output()
+// importRules says, for every package of the module, which packages may
+// import it (test files may import anything). A new package needs a line,
+// as a new route needs an access rule, so where it sits is decided once.
+var importRules = map[string]func(importer string) bool{
+	"airlock":         anyone,                                 // the domain
+	"airlock/jobsite": either(underCmd, is("airlock/sqlite")), // the user cache keeps the API's user object
+	"airlock/sqlite":  underCmd,                               // wired in by cmd; the jobs site shares its migration runner
+	"review":          either(underCmd, is("ui")),
+	"ui":              underCmd,
+	"ui/preview":      either(underCmd, is("ui")),
+	"ui/viewer":       is("ui", "ui/preview"),
+	"ui/markdown":     either(underCmd, is("ui")), // and the jobs site, under cmd
+	"ui/browsertest":  testsOnly,
+	// ui may use only the path syntax check (TestUIHoldsNoReaders).
+	"workspaces":                        either(underCmd, is("ui")),
+	"workspaces/checks":                 either(underCmd, is("workspaces/checkfile")),
+	"workspaces/checkfile":              underCmd,
+	"workspaces/coderepo":               underCmd, // reaches the web layer only through review
+	"workspaces/content":                either(underCmd, is("ui/preview", "ui/viewer", "workspaces/checkfile", "workspaces/content/compare")),
+	"workspaces/content/compare":        either(underCmd, is("ui/preview", "ui/viewer")),
+	"workspaces/content/bombtest":       testsOnly,
+	"workspaces/wstest":                 testsOnly,
+	"cmd/airlock":                       testsOnly,
+	"cmd/jobsite":                       testsOnly,
+	"cmd/jobsite/receiver":              underCmd, // a program of its own, run by the demo too
+	"cmd/jobsite/receiver/receivertest": testsOnly,
+	"testdata":                          underCmd, // the demo's fixtures
+}
+
+func anyone(string) bool       { return true }
+func testsOnly(string) bool    { return false }
+func underCmd(pkg string) bool { return strings.HasPrefix(pkg, "cmd/") }
+
+func is(pkgs ...string) func(string) bool {
+	return func(p string) bool { return slices.Contains(pkgs, p) }
+}
+
+func either(a, b func(string) bool) func(string) bool {
+	return func(p string) bool { return a(p) || b(p) }
+}
+
+// TestImportRules checks that every package of the module has a rule in
+// importRules and that every import between packages (outside test
+// files) keeps it.
+func TestImportRules(t *testing.T) {
+	out, err := exec.Command("go", "list", "-f", "{{.ImportPath}} {{join .Imports \" \"}}", module+"/...", module+"/testdata").Output()
 	if err != nil {
 		t.Skipf("go list unavailable: %v", err)
 	}
-	isCmd := func(pkg string) bool { return strings.HasPrefix(pkg, module+"/cmd/") }
-	allowed := map[string]func(importer string) bool{
-		module + "/workspaces/coderepo":  isCmd,
-		module + "/cmd/jobsite/receiver": isCmd,
-		module + "/ui/preview":           func(p string) bool { return p == module+"/ui" || isCmd(p) },
-		module + "/airlock/sqlite":       isCmd,
+	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
+	if len(lines) < 15 {
+		t.Fatalf("go list found only %d packages", len(lines))
 	}
-	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+	seen := map[string]bool{}
+	for _, line := range lines {
 		fields := strings.Fields(line)
+		pkg := strings.TrimPrefix(fields[0], module+"/")
+		seen[pkg] = true
+		if importRules[pkg] == nil {
+			t.Errorf("package %s has no rule in importRules: decide who may import it", pkg)
+		}
 		for _, imp := range fields[1:] {
-			if ok, ruled := allowed[imp]; ruled && !ok(fields[0]) {
-				t.Errorf("%s imports %s", fields[0], imp)
+			dep, ok := strings.CutPrefix(imp, module+"/")
+			if !ok {
+				continue
 			}
+			if rule := importRules[dep]; rule != nil && !rule(pkg) {
+				t.Errorf("%s imports %s, which importRules does not allow", pkg, dep)
+			}
+		}
+	}
+	for pkg := range importRules {
+		if !seen[pkg] {
+			t.Errorf("importRules names %s, which is not a package of the module", pkg)
 		}
 	}
 }
