@@ -5,6 +5,7 @@ import (
 	"go/parser"
 	"go/token"
 	"io/fs"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
@@ -209,5 +210,42 @@ func TestDomainTypesHaveNoWireTags(t *testing.T) {
 	}
 	if types < 10 {
 		t.Fatalf("checked only %d exported struct types", types)
+	}
+}
+
+// TestLayoutTables keeps the package map of docs/architecture.md and the
+// README's layout table the same, one line per package of importRules
+// (which TestImportRules keeps equal to the module's packages).
+func TestLayoutTables(t *testing.T) {
+	rows := func(file string) []string {
+		b, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, table, ok := strings.Cut(string(b), "| package | what it holds |\n| --- | --- |\n")
+		if !ok {
+			t.Fatalf("%s has no table of packages", file)
+		}
+		table, _, _ = strings.Cut(table, "\n\n")
+		return strings.Split(strings.TrimSpace(table), "\n")
+	}
+	readme, arch := rows("../README.md"), rows("../docs/architecture.md")
+	if !slices.Equal(readme, arch) {
+		t.Errorf("the README's layout table differs from the map in docs/architecture.md:\nREADME:\n%s\narchitecture:\n%s",
+			strings.Join(readme, "\n"), strings.Join(arch, "\n"))
+	}
+	var listed []string
+	for _, row := range arch {
+		pkg, _, _ := strings.Cut(strings.TrimPrefix(row, "| `"), "/` |")
+		listed = append(listed, pkg)
+	}
+	var want []string
+	for pkg := range importRules {
+		want = append(want, pkg)
+	}
+	slices.Sort(listed)
+	slices.Sort(want)
+	if !slices.Equal(listed, want) {
+		t.Errorf("the package map lists %q; the module's packages are %q", listed, want)
 	}
 }
