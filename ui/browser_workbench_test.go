@@ -144,6 +144,19 @@ func testTreeStates(t *testing.T, b *browsertest.Browser) {
 	}
 	accessible(t, c1, "tree-states-consolidating")
 
+	// The conflict is easy to untangle: who voted what, and where each
+	// reviewer's comments on the group are.
+	c1.Navigate(j.fileURL("tables", ratesCSV))
+	votes := browsertest.Eval[[]string](c1, `Array.from(document.querySelectorAll("[data-testid=file-vote]")).map(function (li) { return li.textContent.replace(/\s+/g, " ").trim(); })`)
+	if len(votes) != 2 || !strings.Contains(votes[0], "Changes requested Charlotte Checker 1 comment on the group") || !strings.Contains(votes[1], "Approved Chidi Checker no comment") {
+		t.Errorf("the conflicted file shows votes %q", votes)
+	}
+	c1.Click(`[data-testid=file-vote][data-reviewer="` + checker1 + `"] [data-testid=vote-comments]`)
+	if got := browsertest.Eval[string](c1, `document.querySelector(":target") ? document.querySelector(":target").textContent : ""`); !strings.Contains(got, c1Public) {
+		t.Errorf("the link to checker1's comments lands on %q", got)
+	}
+	accessible(t, c1, "conflict-votes")
+
 	// The workspace tree marks the request's files where they are listed.
 	res.Navigate(base + "/workspaces/view/cardiac-main/" + ratesCSV)
 	mark := res.Attr(`[data-testid=file-tree] a.file[href$="rates_by_age.csv"] [data-mark]`, "data-mark")

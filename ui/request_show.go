@@ -68,6 +68,43 @@ type requestPage struct {
 	CheckRoles []airlock.CheckRoleChoice
 }
 
+// reviewerVote is one reviewer's vote on a file as the viewer may see it,
+// with their latest comment on the file's group (0 if none).
+type reviewerVote struct {
+	Reviewer string
+	Vote     airlock.Vote
+	Comment  int64
+	Comments int
+}
+
+// VotesOf lists who voted what on a file, once the viewer may see votes
+// other than their own (consolidation, or after the request came back),
+// each with their comments on the group; nil before then.
+func (p *requestPage) VotesOf(f *airlock.RequestFile) []reviewerVote {
+	others := false
+	for r := range f.Votes {
+		others = others || r != p.V.Viewer.Username
+	}
+	if !others {
+		return nil
+	}
+	var g *airlock.FileGroup
+	if g = p.R.Group(f.Group); g == nil {
+		return nil
+	}
+	var out []reviewerVote
+	for _, r := range slices.Sorted(maps.Keys(f.Votes)) {
+		rv := reviewerVote{Reviewer: r, Vote: f.Votes[r].Vote}
+		for _, c := range g.Comments {
+			if c.Author == r {
+				rv.Comment, rv.Comments = c.ID, rv.Comments+1
+			}
+		}
+		out = append(out, rv)
+	}
+	return out
+}
+
 // neighbours sets the file page's previous and next files in tree order
 // (withdrawn files left out) and, for a reviewer, the next output file
 // after this one, wrapping round, that still lacks their vote.
