@@ -66,6 +66,10 @@ const (
 	TokenRevokedAccessLost = "access_revoked" // the jobs site says its user is gone or has no access (D6)
 )
 
+// TokenByCommandLine is the maker or revoker recorded for a token made or
+// revoked by an operator with `airlock token`, not by its user.
+const TokenByCommandLine = "command line"
+
 // Token lifetimes: a token always expires, at most a year after it was
 // made, so a forgotten one does not stay valid for ever.
 const (
@@ -229,8 +233,9 @@ type TokenStore interface {
 	// AllTokens returns every token that is not revoked, newest first.
 	AllTokens(ctx context.Context) ([]*APIToken, error)
 	// RevokeToken revokes a token by its public id, audited as done by
-	// `by`. With username set, only that user's token is found, so
-	// nobody can revoke anyone else's; ENOTFOUND otherwise.
+	// `by` ("" for an operator's command line). With username set, only
+	// that user's token is found, so nobody can revoke anyone else's;
+	// ENOTFOUND otherwise.
 	RevokeToken(ctx context.Context, username, id, by string) (*APIToken, error)
 	// RevokeUserTokens revokes every live token of a person for reason
 	// and returns how many there were.

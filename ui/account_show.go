@@ -13,6 +13,7 @@ type accountPage struct {
 	Roles    string
 	Idle     string // how long an unused browser stays signed in
 	Sessions []accountSession
+	Tokens   tokenSection
 }
 
 // accountSession is one browser signed in as the person.
@@ -22,19 +23,29 @@ type accountSession struct {
 }
 
 // accountShow answers GET /account/: who the person is signed in as, the
-// browsers signed in as them, and the confirmation step of "sign out
-// everywhere".
+// browsers signed in as them, the confirmation step of "sign out
+// everywhere", and their API tokens.
 func (s *Server) accountShow(c echo.Context) error {
+	page, err := s.accountPage(c, tokenForm{})
+	if err != nil {
+		return err
+	}
+	return s.render(c, "account", "Your account", page)
+}
+
+// accountPage gathers the account page, with the token form as given.
+func (s *Server) accountPage(c echo.Context, form tokenForm) (accountPage, error) {
 	u, this := currentUser(c), currentSession(c)
 	live, err := s.deps.Sessions.UserSessions(ctx(c), u.Username, s.now().Add(-s.set.SessionIdle))
 	if err != nil {
-		return err
+		return accountPage{}, err
 	}
 	page := accountPage{Roles: u.RoleSummary(), Idle: durationText(s.set.SessionIdle)}
 	for _, sess := range live {
 		page.Sessions = append(page.Sessions, accountSession{Session: sess, This: this != nil && sess.ID == this.ID})
 	}
-	return s.render(c, "account", "Your account", page)
+	page.Tokens, err = s.tokenSection(c, form)
+	return page, err
 }
 
 // durationText says a duration in the largest whole unit: "14 days",

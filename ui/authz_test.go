@@ -156,6 +156,9 @@ var expected = map[string][8]int{
 	"POST /demo/sign-in":                        {404, 404, 404, 404, 404, 404, 404, 404}, // demo mode only (ui.TestDemoSwitcher)
 	"GET /account/":                             {302, 200, 200, 200, 200, 200, 200, 200},
 	"POST /account/sign-out-everywhere":         {401, 303, 303, 303, 303, 303, 303, 303},
+	"POST /account/tokens":                      {401, 422, 422, 422, 422, 422, 422, 422}, // unnamed (ui.TestAccountTokens makes them)
+	"GET /account/tokens/revoke/:id":            {302, 404, 404, 404, 404, 404, 404, 404}, // not a token of theirs
+	"POST /account/tokens/revoke/:id":           {401, 404, 404, 404, 404, 404, 404, 404},
 	"GET /workspaces/":                          {302, 200, 200, 200, 200, 200, 200, 200},
 	"GET /copiloted-workspaces/":                {302, 200, 200, 200, 200, 200, 200, 200},
 	"GET /workspaces/all/":                      {302, 403, 403, 403, 403, 403, 403, 200},

@@ -25,6 +25,7 @@ func TestBrowser(t *testing.T) {
 	t.Run("NoSelfReview", func(t *testing.T) { testSelfReview(t, b) })
 	t.Run("ReleaseWhileJobsiteDown", func(t *testing.T) { testReleaseWhileJobsiteDown(t, b) })
 	t.Run("SignOutEverywhere", func(t *testing.T) { testSignOutEverywhere(t, b) })
+	t.Run("APITokens", func(t *testing.T) { testAPITokens(t, b) })
 	t.Run("DamagedManifest", func(t *testing.T) { testDamagedManifest(t, b) })
 }
 

@@ -26,6 +26,9 @@ func (s *Server) routes() {
 	s.add(http.MethodPost, "/logout", accessUser, s.logout, true)
 	s.add(http.MethodGet, "/account/", accessUser, s.accountShow, true)
 	s.add(http.MethodPost, "/account/sign-out-everywhere", accessUser, s.accountSignOutEverywhere, true)
+	s.add(http.MethodPost, "/account/tokens", accessUser, s.accountTokenCreate, true)
+	s.add(http.MethodGet, "/account/tokens/revoke/:id", accessUser, s.accountTokenConfirm, true)
+	s.add(http.MethodPost, "/account/tokens/revoke/:id", accessUser, s.accountTokenRevoke, true)
 
 	// Workspaces.
 	s.add(http.MethodGet, "/workspaces/", accessUser, s.workspaceIndex, true)

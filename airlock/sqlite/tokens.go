@@ -75,8 +75,11 @@ func (db *DB) RevokeToken(ctx context.Context, username, id, by string) (*airloc
 		} else if err != nil {
 			return err
 		}
-		return t.Audit(&airlock.AuditEvent{Type: airlock.EventTokenRevoke, User: by, Extra: map[string]string{
-			"token": k.Name, "token_id": k.ID, "owner": k.Username, "reason": airlock.TokenRevokedByUser}})
+		extra := map[string]string{"token": k.Name, "token_id": k.ID, "owner": k.Username, "reason": airlock.TokenRevokedByUser}
+		if by == "" { // an operator, from the command line
+			by, extra["revoked_by"] = k.Username, airlock.TokenByCommandLine
+		}
+		return t.Audit(&airlock.AuditEvent{Type: airlock.EventTokenRevoke, User: by, Extra: extra})
 	})
 	return k, err
 }

@@ -50,6 +50,7 @@ func backendFlags(fs *flag.FlagSet, getenv func(string) string) *backendSettings
 type backend struct {
 	svc     *review.Service
 	roles   roleSource // nil: only roles cached by an earlier sign-in
+	tokens  airlock.TokenStore
 	closers []func()
 }
 
@@ -83,6 +84,7 @@ func (s *backendSettings) open(ctx context.Context, log *slog.Logger) (_ *backen
 		return nil, err
 	}
 	b.closers = append(b.closers, func() { db.Close() })
+	b.tokens = db
 	root, err := workspaces.OpenRoot(cmp.Or(s.workspaceDir, filepath.Join(s.workDir, "workspaces")))
 	if err != nil {
 		return nil, fmt.Errorf("workspaces: %w", err)
