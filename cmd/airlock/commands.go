@@ -40,6 +40,7 @@ func init() {
 		{"regular-requests", "check or run the regular release requests of the work directory", runRegular},
 		{"request", "create a release request from directories, or end a stuck one", runRequest},
 		{"states", "write the request state diagram (Mermaid) into docs/", runStates},
+		{"token", "make, list or revoke API tokens, for automation accounts", runToken},
 	}
 }
 
