@@ -185,6 +185,9 @@ func apiErrorCode(err error, status int) string {
 // pages would give (statusOf) and the same message.
 func writeAPIError(c echo.Context, err error, status int) {
 	body := apiError{Code: apiErrorCode(err, status), Message: messageOf(err, status)}
+	if errors.Is(err, echo.ErrNotFound) || errors.Is(err, echo.ErrMethodNotAllowed) {
+		body.Message = fmt.Sprintf("There is no API call %s %s. The calls are listed in %s/openapi.json.", c.Request().Method, c.Request().URL.Path, apiPrefix)
+	}
 	var batch *batchError
 	if errors.As(err, &batch) {
 		body.Files = batch.files

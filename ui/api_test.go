@@ -307,6 +307,12 @@ func TestAPIRefusesWithoutAToken(t *testing.T) {
 	if after := withoutTokenUses(withoutSessions(e.dump())); after != withoutSessions(before) {
 		t.Error("refused calls changed the database")
 	}
+	for _, method := range []string{"GET", "DELETE"} {
+		rec := e.api(secret, method, apiPrefix+"/requests/x/nothing", "")
+		if got := apiErrorOf(t, rec); rec.Code/100 != 4 || !strings.Contains(got.Message, "openapi.json") {
+			t.Errorf("%s of no route: %d %+v", method, rec.Code, got)
+		}
+	}
 
 	e.advance(31 * 24 * time.Hour)
 	rec := e.api(secret, "GET", "/api/v1/workspaces", "")
@@ -523,5 +529,30 @@ func TestAPITokenActsWithCurrentRoles(t *testing.T) {
 	e.auth.setFail(errors.New("connection refused"))
 	if rec := e.api(fresh, "GET", apiPrefix+"/workspaces", ""); rec.Code != http.StatusBadGateway || apiErrorOf(t, rec).Code != airlock.EUNAVAILABLE {
 		t.Errorf("unknown user, jobs site down: %d %s", rec.Code, rec.Body.String())
+	}
+}
+
+// TestAPIAddAndSubmitInOneCall creates, describes and submits a request in
+// one call, as the README's example does; a refused submission says that
+// the files were added, which they stay.
+func TestAPIAddAndSubmitInOneCall(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	l := e.loopback(t)
+	member := e.newAPIToken("member", "ci", airlock.ScopeAuthor)
+	author := e.newAPIToken("author", "ci", airlock.ScopeAuthor)
+	var out apiBatch
+	l.call(member, "POST", "/workspaces/ws1/request/files",
+		`{"group": "Tables", "context": "Counts by group.", "controls": "Rounded to 5.", "submit": true, "files": [{"path": "output/summary.csv"}]}`, 200, &out)
+	if out.Request == nil || out.Request.Status != airlock.StatusSubmitted || out.Request.Groups[0].Name != "tables" || out.Request.Groups[0].Controls != "Rounded to 5." {
+		t.Fatalf("one call: %+v", out.Request)
+	}
+
+	rec := e.api(author, "POST", apiPrefix+"/workspaces/ws1/request/files", `{"context": "", "controls": "", "submit": true, "files": [{"path": "output/summary.csv"}]}`)
+	if got := apiErrorOf(t, rec); rec.Code != http.StatusConflict || !strings.Contains(got.Message, "The files were added to request") || !strings.Contains(got.Message, "not submitted") {
+		t.Errorf("refused submission: %d %+v", rec.Code, got)
+	}
+	if rec := e.api(author, "POST", apiPrefix+"/workspaces/ws1/request/files", `{"context": "only one", "files": [{"path": "output/notes.txt"}]}`); rec.Code != http.StatusUnprocessableEntity {
+		t.Errorf("context without controls: %d", rec.Code)
 	}
 }

@@ -15,13 +15,18 @@ import (
 // the pages' refusal, with the same status and message, and changes
 // nothing.
 
-// apiAddBody is the body of adding files.
+// apiAddBody is the body of adding files. Context and controls, when
+// given, are then set on the group, and submit then submits the request,
+// as `airlock request create --context --controls --submit` does.
 type apiAddBody struct {
 	Group string `json:"group"`
 	Files []struct {
 		Path string           `json:"path"`
 		Type airlock.FileType `json:"type"`
 	} `json:"files"`
+	Context  *string `json:"context"`
+	Controls *string `json:"controls"`
+	Submit   bool    `json:"submit"`
 }
 
 // apiPathsBody names files.
@@ -75,6 +80,9 @@ func (s *Server) apiAddFiles(c echo.Context) error {
 	if _, err := selectedPaths(paths); err != nil {
 		return err
 	}
+	if (body.Context == nil) != (body.Controls == nil) {
+		return airlock.Errorf(airlock.EINVALID, `Send both "context" and "controls", or neither: the group's are replaced together. Nothing was changed.`)
+	}
 	items := make([]review.AddItem, len(body.Files))
 	for i, f := range body.Files {
 		if f.Type == "" {
@@ -82,14 +90,39 @@ func (s *Server) apiAddFiles(c echo.Context) error {
 		}
 		items[i] = review.AddItem{Path: f.Path, Type: f.Type}
 	}
-	ws := c.Param("ws")
-	results, err := s.deps.Service.AddFiles(ctx(c), currentUser(c), ws, items, body.Group)
+	ws, u := c.Param("ws"), currentUser(c)
+	results, err := s.deps.Service.AddFiles(ctx(c), u, ws, items, body.Group)
 	return s.apiBatchAnswer(c, results, err, func() (string, error) {
-		st, err := s.deps.Service.WorkspaceState(ctx(c), currentUser(c), ws)
+		st, err := s.deps.Service.WorkspaceState(ctx(c), u, ws)
 		if err != nil || st.Current == nil {
 			return "", err
 		}
-		return st.Current.ID, nil
+		id := st.Current.ID
+		// The files are in; a later step refused says so, since they stay.
+		then := func(step string, err error) error {
+			if err == nil {
+				return nil
+			}
+			return airlock.Errorf(airlock.ErrorCode(err), "The files were added to request %s, but %s: %s", id, step, airlock.ErrorMessage(err))
+		}
+		if body.Context != nil {
+			group := ""
+			for _, r := range results {
+				if r.Err == nil {
+					group = r.Group
+					break
+				}
+			}
+			if err := s.deps.Service.EditGroup(ctx(c), u, id, group, *body.Context, *body.Controls); err != nil {
+				return "", then("the context and controls were not saved", err)
+			}
+		}
+		if body.Submit {
+			if err := s.deps.Service.Submit(ctx(c), u, id); err != nil {
+				return "", then("it was not submitted", err)
+			}
+		}
+		return id, nil
 	})
 }
 
