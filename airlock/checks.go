@@ -98,6 +98,10 @@ type CheckInput struct {
 	// Roles are the column roles a researcher declared, by sheet and
 	// header.
 	Roles map[string]map[string]string
+	// CachedOnly asks only for a result already computed: a list of many
+	// files shows what is known and never waits for a first pass. Without
+	// one the checker returns nil and no error.
+	CachedOnly bool
 }
 
 // FileChecker runs the disclosure checks on a file. Implementations cache

@@ -486,7 +486,7 @@ func (s *Service) submitChecks(ctx context.Context, u *airlock.User, id string) 
 	for _, f := range r.OutputFiles() {
 		ids[f.Path] = f.FileID
 	}
-	checked, err := s.requestChecks(ctx, r, notes)
+	checked, err := s.requestChecks(ctx, r, notes, false)
 	return checked, ids, err
 }
 

@@ -43,7 +43,7 @@ func (s *Service) RequestFileChecks(ctx context.Context, u *airlock.User, id, pa
 	if err != nil {
 		return nil, err
 	}
-	return s.checkRequestFile(ctx, r, f, notes)
+	return s.checkRequestFile(ctx, r, f, notes, false)
 }
 
 // RequestChecks returns the checks of every output file of a request u may
@@ -64,17 +64,19 @@ func (s *Service) RequestChecks(ctx context.Context, u *airlock.User, id string)
 	if err != nil {
 		return nil, err
 	}
-	return s.requestChecks(ctx, r, notes)
+	return s.requestChecks(ctx, r, notes, false)
 }
 
-func (s *Service) requestChecks(ctx context.Context, r *airlock.Request, notes []*airlock.CheckNote) (map[string]*airlock.CheckedFile, error) {
+// requestChecks checks every output file of a request; with cachedOnly
+// only those already checked are returned.
+func (s *Service) requestChecks(ctx context.Context, r *airlock.Request, notes []*airlock.CheckNote, cachedOnly bool) (map[string]*airlock.CheckedFile, error) {
 	byPath := map[string][]*airlock.CheckNote{}
 	for _, n := range notes {
 		byPath[n.Path] = append(byPath[n.Path], n)
 	}
 	out := map[string]*airlock.CheckedFile{}
 	for _, f := range r.OutputFiles() {
-		c, err := s.checkRequestFile(ctx, r, f, byPath[f.Path])
+		c, err := s.checkRequestFile(ctx, r, f, byPath[f.Path], cachedOnly)
 		if err != nil {
 			if ctx.Err() != nil {
 				return nil, ctx.Err()
@@ -93,20 +95,20 @@ func (s *Service) requestChecks(ctx context.Context, r *airlock.Request, notes [
 
 // checkRequestFile checks a request file's stored copy. Roles the author
 // declared on the header the file still has are given to the checks.
-func (s *Service) checkRequestFile(ctx context.Context, r *airlock.Request, f *airlock.RequestFile, notes []*airlock.CheckNote) (*airlock.CheckedFile, error) {
+func (s *Service) checkRequestFile(ctx context.Context, r *airlock.Request, f *airlock.RequestFile, notes []*airlock.CheckNote, cachedOnly bool) (*airlock.CheckedFile, error) {
 	if s.checks == nil || f.Type != airlock.FileOutput || !s.checks.Checks(f.Path) {
 		return nil, nil
 	}
-	in := airlock.CheckInput{Name: f.Path, Hash: f.FileID, Size: f.Size, Open: func() (io.ReadSeekCloser, error) {
+	in := airlock.CheckInput{Name: f.Path, Hash: f.FileID, Size: f.Size, CachedOnly: cachedOnly, Open: func() (io.ReadSeekCloser, error) {
 		return s.files.Open(ctx, r.Workspace, r.ID, f.FileID)
 	}}
 	fc, err := s.checks.CheckFile(ctx, in)
-	if err != nil {
+	if err != nil || fc == nil {
 		return nil, err
 	}
 	if roles := declaredRoles(fc, notes); len(roles) > 0 {
 		in.Roles = roles
-		if fc, err = s.checks.CheckFile(ctx, in); err != nil {
+		if fc, err = s.checks.CheckFile(ctx, in); err != nil || fc == nil {
 			return nil, err
 		}
 	}

@@ -168,7 +168,7 @@ func (s *Service) View(ctx context.Context, u *airlock.User, id string) (*Reques
 	}
 	v.CanEdit = r.CheckCanEdit(u)
 	v.CanChangeFile = v.CanEdit
-	if v.Checks, err = s.requestChecks(ctx, r, notes); err != nil {
+	if v.Checks, err = s.requestChecks(ctx, r, notes, false); err != nil {
 		return nil, err
 	}
 	v.CanSubmit = r.CheckCanSubmit(u, req)
@@ -326,6 +326,9 @@ type QueueItem struct {
 	// Decided is when a request in the history left review (returned,
 	// rejected or released); zero in the queue.
 	Decided time.Time
+	// Flags sums the disclosure checks of the output files already
+	// checked (open fail and review flags, exceptions); nil when none is.
+	Flags *airlock.CheckedFile
 }
 
 // Turnaround is how long the request waited from its last submission
@@ -391,8 +394,52 @@ func (s *Service) ReviewQueues(ctx context.Context, u *airlock.User) (*Queues, e
 		}
 		return nil
 	})
+	if err != nil {
+		return nil, err
+	}
+	for i := range q.Outstanding {
+		if q.Outstanding[i].Flags, err = s.flagTotals(ctx, q.Outstanding[i].Request.ID); err != nil {
+			return nil, err
+		}
+	}
 	slices.SortStableFunc(q.History, func(a, b QueueItem) int { return b.Decided.Compare(a.Decided) })
-	return q, err
+	return q, nil
+}
+
+// flagTotals sums the checks already computed for a request's output
+// files: a dashboard of many requests never waits for a first pass.
+func (s *Service) flagTotals(ctx context.Context, id string) (*airlock.CheckedFile, error) {
+	if s.checks == nil {
+		return nil, nil
+	}
+	var (
+		r     *airlock.Request
+		notes []*airlock.CheckNote
+	)
+	err := s.store.View(ctx, func(tx airlock.Tx) error {
+		var err error
+		if r, err = tx.Request(id); err != nil {
+			return err
+		}
+		notes, err = tx.CheckNotes(id, "")
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	checked, err := s.requestChecks(ctx, r, notes, true)
+	if err != nil || len(checked) == 0 {
+		return nil, err
+	}
+	sum := &airlock.CheckedFile{}
+	for _, c := range checked {
+		sum.Fails += c.Fails
+		sum.Reviews += c.Reviews
+		sum.OpenFails += c.OpenFails
+		sum.OpenReviews += c.OpenReviews
+		sum.Excepted += c.Excepted
+	}
+	return sum, nil
 }
 
 // decidedAt is when a request left review: for a release, the moment the

@@ -138,4 +138,12 @@ func TestBrowserChecks(t *testing.T) {
 		t.Errorf("only flagged rows shows %d rows, want 1", n)
 	}
 	frame.Screenshot("checks-only-flagged")
+
+	// The reviews dashboard counts the request's flags: here the two
+	// exceptions the checker should read.
+	c1.Navigate(base + "/reviews/")
+	if got := strings.Join(strings.Fields(c1.Text("[data-testid=dashboard-files]")), " "); !strings.Contains(got, "⚑ 2 exceptions") {
+		t.Errorf("dashboard files cell reads %q, want the 2 exceptions", got)
+	}
+	c1.Screenshot("checks-dashboard")
 }

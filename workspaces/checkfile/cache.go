@@ -71,6 +71,21 @@ func (c *Cache) Roles() []airlock.CheckRoleChoice {
 func (c *Cache) CheckFile(ctx context.Context, in airlock.CheckInput) (*airlock.FileCheck, error) {
 	key := in.Hash + "|" + rolesKey(in.Roles) + "|" + path.Ext(strings.ToLower(in.Name))
 	c.mu.Lock()
+	if in.CachedOnly {
+		defer c.mu.Unlock()
+		if el, ok := c.entries[key]; ok && in.Hash != "" {
+			e := el.Value.(*cacheEntry)
+			select {
+			case <-e.done:
+				if e.err == nil {
+					c.order.MoveToFront(el)
+					return e.res, nil
+				}
+			default:
+			}
+		}
+		return nil, nil
+	}
 	if el, ok := c.entries[key]; ok && in.Hash != "" {
 		c.order.MoveToFront(el)
 		e := el.Value.(*cacheEntry)
