@@ -46,27 +46,6 @@ func (s *Service) RequestFileChecks(ctx context.Context, u *airlock.User, id, pa
 	return s.checkRequestFile(ctx, r, f, notes, false)
 }
 
-// RequestChecks returns the checks of every output file of a request u may
-// view, by path (files that get no checks are left out).
-func (s *Service) RequestChecks(ctx context.Context, u *airlock.User, id string) (map[string]*airlock.CheckedFile, error) {
-	var (
-		r     *airlock.Request
-		notes []*airlock.CheckNote
-	)
-	err := s.store.View(ctx, func(tx airlock.Tx) error {
-		var err error
-		if r, err = loadVisible(tx, u, id); err != nil {
-			return err
-		}
-		notes, err = tx.CheckNotes(id, "")
-		return err
-	})
-	if err != nil {
-		return nil, err
-	}
-	return s.requestChecks(ctx, r, notes, false)
-}
-
 // requestChecks checks every output file of a request; with cachedOnly
 // only those already checked are returned.
 func (s *Service) requestChecks(ctx context.Context, r *airlock.Request, notes []*airlock.CheckNote, cachedOnly bool) (map[string]*airlock.CheckedFile, error) {
@@ -155,18 +134,7 @@ func (s *Service) WorkspaceFileChecks(ctx context.Context, u *airlock.User, work
 	if s.checks == nil || !s.checks.Checks(path) {
 		return nil, nil
 	}
-	tree, err := s.ws.Tree(ctx, workspace)
-	if err != nil {
-		return nil, err
-	}
-	if tree.IsDir(path) {
-		return nil, errFolder(path)
-	}
-	meta, err := tree.File(ctx, path)
-	if err != nil {
-		return nil, err
-	}
-	f, err := s.ws.Open(ctx, workspace, path)
+	meta, f, err := s.openWorkspaceFile(ctx, workspace, path)
 	if err != nil {
 		return nil, err
 	}

@@ -273,18 +273,7 @@ func (s *Service) OpenWorkspaceFile(ctx context.Context, u *airlock.User, worksp
 	if err := airlock.CheckCanView(u, workspace); err != nil {
 		return nil, err
 	}
-	tree, err := s.ws.Tree(ctx, workspace)
-	if err != nil {
-		return nil, err
-	}
-	if tree.IsDir(path) {
-		return nil, errFolder(path)
-	}
-	meta, err := tree.File(ctx, path)
-	if err != nil {
-		return nil, err
-	}
-	f, err := s.ws.Open(ctx, workspace, path)
+	meta, f, err := s.openWorkspaceFile(ctx, workspace, path)
 	if err != nil {
 		return nil, err
 	}
@@ -294,6 +283,24 @@ func (s *Service) OpenWorkspaceFile(ctx context.Context, u *airlock.User, worksp
 		return nil, err
 	}
 	return c, nil
+}
+
+// openWorkspaceFile opens a visible file of a workspace with its
+// manifest entry; a folder is refused.
+func (s *Service) openWorkspaceFile(ctx context.Context, workspace, path string) (airlock.WorkspaceFile, airlock.OpenedFile, error) {
+	tree, err := s.ws.Tree(ctx, workspace)
+	if err != nil {
+		return airlock.WorkspaceFile{}, nil, err
+	}
+	if tree.IsDir(path) {
+		return airlock.WorkspaceFile{}, nil, errFolder(path)
+	}
+	meta, err := tree.File(ctx, path)
+	if err != nil {
+		return airlock.WorkspaceFile{}, nil, err
+	}
+	f, err := s.ws.Open(ctx, workspace, path)
+	return meta, f, err
 }
 
 func (s *Service) recordWorkspaceView(ctx context.Context, u *airlock.User, workspace string, meta airlock.WorkspaceFile, f airlock.OpenedFile) (*WorkspaceContent, error) {
