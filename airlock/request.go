@@ -96,6 +96,10 @@ type FileVersion struct {
 	Size   int64
 }
 
+// ReviewRound numbers review turns 1, 2, 3 for people: turns alternate
+// between the reviewers (odd) and the author (even).
+func ReviewRound(turn int) int { return (turn + 1) / 2 }
+
 // PreviousVersion is the version of f reviewed in the latest review turn
 // before the current one: what a checker saw last time, and what the
 // comparison view compares with by default.

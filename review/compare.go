@@ -42,9 +42,9 @@ func (c *Comparison) Close() error {
 // versionLabel names a version for people.
 func versionLabel(r *airlock.Request, f *airlock.RequestFile, v airlock.FileVersion) string {
 	if v.FileID == f.FileID && v.Turn == r.ReviewTurn {
-		return "Current version, reviewed in round " + strconv.Itoa(reviewRound(v.Turn))
+		return "Current version, reviewed in round " + strconv.Itoa(airlock.ReviewRound(v.Turn))
 	}
-	return "Reviewed in round " + strconv.Itoa(reviewRound(v.Turn))
+	return "Reviewed in round " + strconv.Itoa(airlock.ReviewRound(v.Turn))
 }
 
 // CompareRequestFile opens two versions of a request file for comparing:
@@ -116,7 +116,3 @@ func (s *Service) CompareRequestFile(ctx context.Context, u *airlock.User, id, p
 	}
 	return c, nil
 }
-
-// reviewRound numbers the review turns 1, 2, 3 for people: turns
-// alternate between the reviewers (odd) and the author (even).
-func reviewRound(turn int) int { return (turn + 1) / 2 }

@@ -35,6 +35,7 @@ const (
 	MarkClosed     = "closed"     // the request was rejected or withdrawn
 	MarkProgress   = "progress"   // some of a group's files still to do
 	MarkDone       = "done"       // all of a group's files done
+	MarkChanged    = "changed"    // its bytes changed since the last review round
 )
 
 // FileMarks are the marks of one file of the request for the viewer: for
@@ -71,6 +72,9 @@ func (v *RequestView) FileMarks(f *airlock.RequestFile) []Mark {
 		case r.Status == airlock.StatusWithdrawn:
 			marks = append(marks, Mark{MarkClosed, "The request was withdrawn: not released"})
 		}
+	}
+	if prev, ok := r.PreviousVersion(f); ok && r.ChangedSinceReview(f) {
+		marks = append(marks, Mark{MarkChanged, fmt.Sprintf("Changed since review round %d: compare the versions", airlock.ReviewRound(prev.Turn))})
 	}
 	if r.Status == airlock.StatusApproved || r.Status == airlock.StatusReleased {
 		if f.UploadedAt != nil {

@@ -99,3 +99,29 @@ func TestCompareVersions(t *testing.T) {
 		t.Fatalf("unknown version: %d", rec.Code)
 	}
 }
+
+// TestChangedSignposts: after an update and resubmission, the request
+// tree marks the file as changed, the file page links to the comparison
+// and the reviews dashboard counts the changed files.
+func TestChangedSignposts(t *testing.T) {
+	e := newEnv(t)
+	id := submitted(t, e, "author")
+	file := "/requests/file/" + id + "/tables/output/summary.csv"
+	if body := e.as("checker").get(file).Body.String(); strings.Contains(body, `data-mark="changed"`) || strings.Contains(body, `data-testid="compare-link"`) {
+		t.Fatal("a file reviewed for the first time has not changed")
+	}
+	returnAndUpdate(t, e, id, "group,count\na,10\nb,25\n")
+	for _, who := range []string{"checker", "author"} {
+		body := e.as(who).get(file).Body.String()
+		for _, want := range []string{`data-mark="changed"`, "Changed since review round 1", `data-testid="compare-link"`,
+			`href="/requests/diff/` + id + `/tables/output/summary.csv"`} {
+			if !strings.Contains(body, want) {
+				t.Errorf("%s: file page lacks %q", who, want)
+			}
+		}
+	}
+	body := e.as("checker").get("/reviews/").Body.String()
+	if !strings.Contains(body, `data-testid="dashboard-changed"`) || !strings.Contains(body, "1 file changed since the last review") {
+		t.Errorf("dashboard does not count the changed file:\n%s", body)
+	}
+}

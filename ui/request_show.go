@@ -47,7 +47,11 @@ type requestPage struct {
 	// tab" uses ContentURL, which is revalidated (and audited) each time.
 	ViewURL string
 	// CodeURL opens the source code at the file's commit, "" if unknown.
-	CodeURL    string
+	CodeURL string
+	// DiffURL compares the file with the version reviewed in review
+	// round DiffRound, "" when it has not changed since.
+	DiffURL    string
+	DiffRound  int
 	IsImage    bool
 	Decision   airlock.Decision
 	MyVote     airlock.Vote
@@ -443,6 +447,9 @@ func (s *Server) requestFile(c echo.Context) error {
 	}
 	if f.Commit != "" {
 		p.CodeURL = codeURL("request", p.R.ID, f.Commit, fileURL(p.R.ID, f.Group, f.Path))
+	}
+	if prev, ok := p.R.PreviousVersion(f); ok && p.R.ChangedSinceReview(f) {
+		p.DiffURL, p.DiffRound = diffURL(p.R.ID, f.Group, f.Path, ""), airlock.ReviewRound(prev.Turn)
 	}
 	p.IsImage = isImage(fp)
 	p.Decision = p.V.Decisions[fp]
