@@ -2,6 +2,7 @@ package ui_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -28,6 +29,7 @@ func TestBrowserWorkbench(t *testing.T) {
 	t.Run("NextFileAndKeys", func(t *testing.T) { testNextFileAndKeys(t, b) })
 	t.Run("SafeActionsFirst", func(t *testing.T) { testSafeActionsFirst(t, b) })
 	t.Run("ResearcherWording", func(t *testing.T) { testResearcherWording(t, b) })
+	t.Run("Screens", func(t *testing.T) { testScreens(t, b) })
 }
 
 // submitted builds, through the service, the researcher's request of the
@@ -549,4 +551,111 @@ func testResearcherWording(t *testing.T, b *browsertest.Browser) {
 	res.Navigate(base + "/requests/group/" + id + "/tables")
 	mustNotSee(t, res, "a draft's group page", "Under review", "Incomplete</span>")
 	accessible(t, res, "draft-group")
+}
+
+// top returns the distance of an element's top from the page's top.
+func top(p *browsertest.Person, sel string) float64 {
+	return browsertest.Eval[float64](p, `document.querySelector('`+sel+`').getBoundingClientRect().top + window.scrollY`)
+}
+
+// testScreens saves the key pages of the researcher, a checker and an
+// author who is also a checker at 1400 and 800 pixels wide, checks them
+// for accessibility and CSP problems, and checks the layout: at 800 px
+// the file comes first and the tree folds away; everywhere the preview
+// frame fits its content.
+func testScreens(t *testing.T, b *browsertest.Browser) {
+	w := newWorld(t)
+	base := w.serve()
+	j := &journey{t: t, w: w, base: base, id: submitted(t, w)}
+	ctx := context.Background()
+	rc := w.users[researcherChecker]
+	if _, err := w.svc.AddFiles(ctx, &rc, "vaccine-uptake", []review.AddItem{{Path: "output/uptake_by_week.csv", Type: airlock.FileOutput}}, "uptake"); err != nil {
+		t.Fatal(err)
+	}
+	own := w.request(researcherChecker).Request.ID
+	if err := w.svc.EditGroup(ctx, &rc, own, "uptake", "Weekly uptake.", "Counts rounded to 10."); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.svc.Submit(ctx, &rc, own); err != nil {
+		t.Fatal(err)
+	}
+	u1 := w.users[checker1]
+	for _, f := range []string{countsCSV, chartPNG} {
+		if err := w.svc.Vote(ctx, &u1, j.id, f, airlock.VoteApproved); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	people := map[string]*browsertest.Person{}
+	for _, name := range []string{researcher, checker1, researcherChecker} {
+		people[name] = person(t, b, w, base, name)
+	}
+	pages := map[string][][2]string{
+		researcher: {
+			{"workspaces", "/workspaces/"},
+			{"folder", "/workspaces/view/cardiac-main/output/tables/"},
+			{"workspace-file", "/workspaces/view/cardiac-main/" + ratesCSV},
+			{"request", "/requests/view/" + j.id + "/"},
+			{"group", "/requests/group/" + j.id + "/tables"},
+			{"request-file", "/requests/file/" + j.id + "/tables/" + ratesCSV},
+		},
+		checker1: {
+			{"dashboard", "/reviews/"},
+			{"request", "/requests/view/" + j.id + "/"},
+			{"group", "/requests/group/" + j.id + "/tables"},
+			{"request-file", "/requests/file/" + j.id + "/tables/" + ratesCSV},
+			{"chart", "/requests/file/" + j.id + "/figures/" + chartPNG},
+		},
+		researcherChecker: {
+			{"dashboard", "/reviews/"},
+			{"own-request", "/requests/view/" + own + "/"},
+			{"own-file", "/requests/file/" + own + "/uptake/output/uptake_by_week.csv"},
+			{"reviewing-file", "/requests/file/" + j.id + "/tables/" + countsCSV},
+		},
+	}
+	for _, width := range []int64{1400, 800} {
+		for _, name := range []string{researcher, checker1, researcherChecker} {
+			p := people[name]
+			p.Resize(width, 900)
+			for _, pg := range pages[name] {
+				p.Navigate(base + pg[1])
+				if p.Has("iframe.preview-frame") {
+					p.WaitFor("the preview to fit", `document.querySelector("iframe.preview-frame").classList.contains("fitted")`)
+				}
+				accessible(t, p, fmt.Sprintf("%d-%s", width, pg[0]))
+				if over := browsertest.Eval[float64](p, `document.documentElement.scrollWidth - window.innerWidth`); over > 1 {
+					t.Errorf("%s %s at %d px: the page is %.0f px wider than the window", name, pg[0], width, over)
+				}
+			}
+		}
+	}
+
+	// Layout of a file page, wide and narrow.
+	c1 := people[checker1]
+	c1.Resize(1400, 900)
+	c1.Navigate(j.fileURL("tables", ratesCSV))
+	c1.WaitFor("the preview to fit", `document.querySelector("iframe.preview-frame").classList.contains("fitted")`)
+	frame := browsertest.Eval[[]float64](c1, `(function () { var f = document.querySelector("iframe.preview-frame"); var d = f.contentDocument;
+		var sc = d.querySelector(".table-scroll"); return [f.getBoundingClientRect().height, d.documentElement.scrollHeight, sc ? sc.scrollHeight - sc.clientHeight : 0]; })()`)
+	if frame[0] > 500 || frame[0] < frame[1] {
+		t.Errorf("the preview of a four-row table is %.0f px high for %.0f px of content", frame[0], frame[1])
+	}
+	if frame[2] > 1 {
+		t.Errorf("the table scrolls inside the frame by %.0f px", frame[2])
+	}
+	if l, f := browsertest.Eval[float64](c1, `document.querySelector("[data-testid=request-tree]").getBoundingClientRect().left`),
+		browsertest.Eval[float64](c1, `document.querySelector(".file-main").getBoundingClientRect().left`); l >= f {
+		t.Errorf("at 1400 px the tree is not beside the file")
+	}
+	c1.Resize(800, 900)
+	c1.Navigate(j.fileURL("tables", ratesCSV))
+	if top(c1, "[data-testid=preview]") >= top(c1, "[data-testid=tree-fold]") {
+		t.Errorf("at 800 px the tree comes before the file")
+	}
+	if browsertest.Eval[bool](c1, `document.querySelector("details[data-fold-narrow]").open`) {
+		t.Errorf("at 800 px the tree is not folded away")
+	}
+	c1.Click("[data-testid=tree-fold]")
+	c1.WaitVisible(`[data-testid=request-tree] a[data-path="` + countsCSV + `"]`)
+	accessible(t, c1, "800-tree-unfolded")
 }

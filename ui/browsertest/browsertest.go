@@ -387,3 +387,10 @@ func (p *Person) AccessibilityProblems() []string {
 	p.t.Helper()
 	return Eval[[]string](p, a11yScript)
 }
+
+// Resize sets the width and height of the person's window, as a narrow
+// laptop or a tablet would have it; pages lay out again at once.
+func (p *Person) Resize(width, height int64) {
+	p.t.Helper()
+	p.Do(fmt.Sprintf("resize to %dx%d", width, height), chromedp.EmulateViewport(width, height))
+}

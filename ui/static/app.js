@@ -188,4 +188,42 @@
   document.addEventListener("input", choose);
   document.addEventListener("change", choose);
   document.addEventListener("focusin", choose);
+
+  // Preview frames that fit their content: a frame showing one of our own
+  // viewer pages (same origin, no scripts of its own) takes the height of
+  // its page, so a short log leaves no empty box and a table does not
+  // scroll inside the page's scroll. Frames of raw HTML outputs have an
+  // opaque origin and keep their fixed height and their own look.
+  function fit(frame) {
+    var doc;
+    try { doc = frame.contentDocument; } catch (e) { doc = null; }
+    if (!doc || !doc.documentElement || !doc.body) { return; }
+    var resize = function () {
+      frame.style.height = Math.max(80, Math.ceil(doc.documentElement.scrollHeight) + 2) + "px";
+    };
+    frame.classList.add("fitted");
+    resize();
+    if (typeof ResizeObserver === "function") {
+      if (frame._fitObserver) { frame._fitObserver.disconnect(); }
+      frame._fitObserver = new ResizeObserver(resize);
+      frame._fitObserver.observe(doc.body);
+    }
+  }
+  document.addEventListener("load", function (ev) {
+    if (ev.target && ev.target.matches && ev.target.matches("iframe.preview-frame")) { fit(ev.target); }
+  }, true);
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("iframe.preview-frame").forEach(function (f) {
+      if (f.contentDocument && f.contentDocument.readyState === "complete") { fit(f); }
+    });
+  });
+
+  // Narrow screens show the file first and fold the tree away under its
+  // summary; wide screens always show it.
+  var narrow = window.matchMedia ? window.matchMedia("(max-width: 800px)") : null;
+  function foldTrees() {
+    document.querySelectorAll("details[data-fold-narrow]").forEach(function (d) { d.open = !(narrow && narrow.matches); });
+  }
+  document.addEventListener("DOMContentLoaded", foldTrees);
+  if (narrow && narrow.addEventListener) { narrow.addEventListener("change", foldTrees); }
 })();
