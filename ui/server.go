@@ -268,6 +268,7 @@ func (s *Server) funcs() template.FuncMap {
 		"duration": duration,
 		"ago":      func(v any) string { return ago(s.now(), v) },
 		"treedata": func(ws string, nodes []*review.TreeNode) treeData { return treeData{Workspace: ws, Nodes: nodes} },
+		"icon":     func(kind string) (template.HTML, error) { return s.tmpl.icon(kind) },
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"path"
 	"strings"
+	"sync"
 )
 
 // pageNames lists every page template the handlers render. Startup fails if
@@ -24,7 +25,28 @@ var pageNames = []string{
 type templates struct {
 	base  *template.Template
 	pages map[string]*template.Template
+	icons sync.Map // mark kind → the "icon" partial rendered for it
 }
+
+// icon is the "icon" partial for a mark kind, rendered once per kind: its
+// chain of comparisons, run through reflection for every mark of a page,
+// was a large part of rendering pages of many files.
+func (t *templates) icon(kind string) (template.HTML, error) {
+	if v, ok := t.icons.Load(kind); ok {
+		return v.(template.HTML), nil
+	}
+	var buf bytes.Buffer
+	if err := t.base.ExecuteTemplate(&buf, "icon", kind); err != nil {
+		return "", err
+	}
+	// The partial's own escaping made it; it is HTML in the same context.
+	h := template.HTML(buf.String())
+	t.icons.Store(kind, h)
+	return h, nil
+}
+
+// pageBuffers are reused to render pages, which are tens of kilobytes.
+var pageBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
 // parseTemplates parses the layout, the partials and every page once.
 func parseTemplates(fsys fs.FS, funcs template.FuncMap) (*templates, error) {
@@ -76,8 +98,14 @@ func (t *templates) execute(w io.Writer, page, name string, data any) error {
 			return fmt.Errorf("unknown page template %q", page)
 		}
 	}
-	var buf bytes.Buffer
-	if err := set.ExecuteTemplate(&buf, name, data); err != nil {
+	buf := pageBuffers.Get().(*bytes.Buffer)
+	defer func() {
+		if buf.Cap() <= 4<<20 { // a rare huge page is not kept
+			buf.Reset()
+			pageBuffers.Put(buf)
+		}
+	}()
+	if err := set.ExecuteTemplate(buf, name, data); err != nil {
 		return fmt.Errorf("render %s/%s: %w", page, name, err)
 	}
 	_, err := buf.WriteTo(w)

@@ -26,6 +26,14 @@ type fileRow struct {
 	Why        string // why the file cannot be selected
 	OutOfDate  bool   // from an action no longer in the pipeline
 	Mark       *review.Mark
+	// What the row shows, formatted once here rather than by template
+	// functions per row (each a call through reflection, with its result
+	// escaped): a folder of thousands of files is one page, and its
+	// template row calls no function at all.
+	Href         string // Path, escaped for a URL
+	Disabled     bool   // !Selectable
+	SizeText     string
+	ModifiedText string
 }
 
 // browsePage is the data of the workspace browser.
@@ -160,7 +168,7 @@ func (s *Server) workspaceBrowse(c echo.Context) error {
 		page.Rows = make([]fileRow, 0, len(b.Items))
 		page.HideOutOfDate = c.QueryParam(paramOutdated) == "hide"
 		for _, it := range b.Items {
-			row := fileRow{Name: it.Name, Path: it.Path, IsDir: it.IsDir}
+			row := fileRow{Name: it.Name, Path: it.Path, IsDir: it.IsDir, Href: escapePath(it.Path)}
 			if !it.IsDir {
 				if it.File.OutOfDateAction {
 					row.OutOfDate = true
@@ -170,7 +178,8 @@ func (s *Server) workspaceBrowse(c echo.Context) error {
 					}
 				}
 				row.Size, row.Modified, row.Status = it.File.Size, it.File.Timestamp, it.Status
-				row.Why, row.Selectable = airlock.ErrorMessage(it.Addable), it.Selectable
+				row.Why, row.Selectable, row.Disabled = airlock.ErrorMessage(it.Addable), it.Selectable, !it.Selectable
+				row.SizeText, row.ModifiedText = formatSize(row.Size), formatDateTime(row.Modified)
 				if m, ok := b.State.Mark(it.Status); ok {
 					row.Mark = &m
 				}
