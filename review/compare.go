@@ -42,6 +42,9 @@ func (c *Comparison) Close() error {
 // versionLabel names a version for people.
 func versionLabel(r *airlock.Request, f *airlock.RequestFile, v airlock.FileVersion) string {
 	if v.FileID == f.FileID && v.Turn == r.ReviewTurn {
+		if r.Status.IsUnderReview() {
+			return "Current version, under review in round " + strconv.Itoa(airlock.ReviewRound(v.Turn))
+		}
 		return "Current version, reviewed in round " + strconv.Itoa(airlock.ReviewRound(v.Turn))
 	}
 	return "Reviewed in round " + strconv.Itoa(airlock.ReviewRound(v.Turn))

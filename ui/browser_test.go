@@ -27,6 +27,7 @@ func TestBrowser(t *testing.T) {
 	t.Run("SignOutEverywhere", func(t *testing.T) { testSignOutEverywhere(t, b) })
 	t.Run("APITokens", func(t *testing.T) { testAPITokens(t, b) })
 	t.Run("DamagedManifest", func(t *testing.T) { testDamagedManifest(t, b) })
+	t.Run("Compare", func(t *testing.T) { testCompare(t, b) })
 }
 
 // signIn signs a person in with the sign-in form and checks where they land.
