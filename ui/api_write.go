@@ -93,11 +93,10 @@ func (s *Server) apiAddFiles(c echo.Context) error {
 	ws, u := c.Param("ws"), currentUser(c)
 	results, err := s.deps.Service.AddFiles(ctx(c), u, ws, items, body.Group)
 	return s.apiBatchAnswer(c, results, err, func() (string, error) {
-		st, err := s.deps.Service.WorkspaceState(ctx(c), u, ws)
-		if err != nil || st.Current == nil {
+		id, err := s.openRequestID(c, ws)
+		if err != nil || id == "" {
 			return "", err
 		}
-		id := st.Current.ID
 		// The files are in; a later step refused says so, since they stay.
 		then := func(step string, err error) error {
 			if err == nil {
@@ -130,32 +129,36 @@ func (s *Server) apiAddFiles(c echo.Context) error {
 // listed files of the caller's open request are replaced by their
 // current version in the workspace.
 func (s *Server) apiUpdateFiles(c echo.Context) error {
-	var body apiPathsBody
-	if err := bindJSON(c, &body); err != nil {
-		return err
-	}
-	paths, err := selectedPaths(body.Paths)
+	paths, err := bindPaths(c)
 	if err != nil {
 		return err
 	}
 	ws := c.Param("ws")
 	results, err := s.deps.Service.UpdateFiles(ctx(c), currentUser(c), ws, paths)
-	return s.apiBatchAnswer(c, results, err, func() (string, error) {
-		st, err := s.deps.Service.WorkspaceState(ctx(c), currentUser(c), ws)
-		if err != nil || st.Current == nil {
-			return "", err
-		}
-		return st.Current.ID, nil
-	})
+	return s.apiBatchAnswer(c, results, err, func() (string, error) { return s.openRequestID(c, ws) })
+}
+
+// openRequestID is the id of the caller's open request in a workspace, or "".
+func (s *Server) openRequestID(c echo.Context, ws string) (string, error) {
+	st, err := s.deps.Service.WorkspaceState(ctx(c), currentUser(c), ws)
+	if err != nil || st.Current == nil {
+		return "", err
+	}
+	return st.Current.ID, nil
+}
+
+// bindPaths reads a body that names files.
+func bindPaths(c echo.Context) ([]string, error) {
+	var body apiPathsBody
+	if err := bindJSON(c, &body); err != nil {
+		return nil, err
+	}
+	return selectedPaths(body.Paths)
 }
 
 // apiWithdrawFiles answers POST /api/v1/requests/:id/files/withdraw.
 func (s *Server) apiWithdrawFiles(c echo.Context) error {
-	var body apiPathsBody
-	if err := bindJSON(c, &body); err != nil {
-		return err
-	}
-	paths, err := selectedPaths(body.Paths)
+	paths, err := bindPaths(c)
 	if err != nil {
 		return err
 	}

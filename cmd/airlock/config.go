@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"net"
 	"net/netip"
 	"path/filepath"
@@ -34,9 +35,12 @@ type config struct {
 	DevUsersFile    string
 	BackendName     string
 	SessionIdle     time.Duration
-	TrustedProxies  []netip.Prefix // reverse proxies whose X-Forwarded-For is believed
-	Demo            bool           // no jobs site configured: run the in-process receiver (D14)
-	DemoAsked       bool           // -demo or AIRLOCK_DEMO: demo mode was asked for, not only defaulted to
+	// APIRate and APIBurst limit each API token's calls (per second, burst).
+	APIRate        float64
+	APIBurst       int
+	TrustedProxies []netip.Prefix // reverse proxies whose X-Forwarded-For is believed
+	Demo           bool           // no jobs site configured: run the in-process receiver (D14)
+	DemoAsked      bool           // -demo or AIRLOCK_DEMO: demo mode was asked for, not only defaulted to
 	// RegularAt is when the regular release requests run each day; off
 	// unless configured.
 	RegularAt dailyTime
@@ -77,7 +81,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (*
 	fs.SetOutput(stderr)
 	fs.Usage = func() { printServeUsage(stderr, fs) }
 	c := &config{}
-	var keys, types, reviews, idle, proxies, regularAt string
+	var keys, types, reviews, idle, proxies, regularAt, apiRate, apiBurst string
 	demo, err := strconv.ParseBool(env("DEMO", "false"))
 	if err != nil {
 		return nil, fmt.Errorf("AIRLOCK_DEMO must be 1 or 0 (or true or false), got %q", getenv("AIRLOCK_DEMO"))
@@ -98,6 +102,8 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (*
 	fs.BoolVar(&c.DemoAsked, "demo", demo, "run the demo (sample data, demo users, the jobs site in-process) also with production settings or a non-loopback listen address (AIRLOCK_DEMO=1)")
 	fs.StringVar(&c.BackendName, "backend", env("BACKEND", "test backend"), "backend name shown in the header (AIRLOCK_BACKEND)")
 	fs.StringVar(&idle, "session-idle", env("SESSION_IDLE", "336h"), "sessions end after this long without use (AIRLOCK_SESSION_IDLE)")
+	fs.StringVar(&apiRate, "api-rate", env("API_RATE", "10"), "API calls a second each token may make (AIRLOCK_API_RATE)")
+	fs.StringVar(&apiBurst, "api-burst", env("API_BURST", "50"), "API calls each token may make at once, above the rate (AIRLOCK_API_BURST)")
 	fs.StringVar(&proxies, "trusted-proxies", env("TRUSTED_PROXIES", ""), "comma-separated addresses or CIDRs of reverse proxies whose X-Forwarded-For is believed (AIRLOCK_TRUSTED_PROXIES; default none)")
 	fs.StringVar(&regularAt, "regular-requests-at", env("REGULAR_REQUESTS_AT", ""), "make the release requests of <work-dir>/regular_release_requests.json every day at this time, HH:MM in the server's time zone (AIRLOCK_REGULAR_REQUESTS_AT; default off)")
 	sdc := sdcFlags(fs, getenv)
@@ -121,6 +127,12 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (*
 	}
 	if c.SessionIdle, err = time.ParseDuration(idle); err != nil || c.SessionIdle <= 0 {
 		return nil, fmt.Errorf("session idle must be a positive duration like 336h, got %q", idle)
+	}
+	if c.APIRate, err = strconv.ParseFloat(apiRate, 64); err != nil || !(c.APIRate > 0) || math.IsInf(c.APIRate, 0) {
+		return nil, fmt.Errorf("API rate must be a positive number of calls a second, like 10 or 0.5, got %q", apiRate)
+	}
+	if c.APIBurst, err = strconv.Atoi(apiBurst); err != nil || c.APIBurst < 1 {
+		return nil, fmt.Errorf("API burst must be a whole number of calls of at least 1, got %q", apiBurst)
 	}
 	if c.RegularAt, err = parseDailyTime(regularAt); err != nil {
 		return nil, err

@@ -118,6 +118,10 @@ func TestConfigValidation(t *testing.T) {
 		"URLNoToken":     {"AIRLOCK_JOBSITE_URL": "https://jobs.example.org/api/v2"},
 		"BadSessionKeys": {"AIRLOCK_SESSION_KEYS": "zz"},
 		"ShortHashKey":   {"AIRLOCK_SESSION_KEYS": "abcd"},
+		"ZeroAPIRate":    {"AIRLOCK_API_RATE": "0"},
+		"NaNAPIRate":     {"AIRLOCK_API_RATE": "NaN"},
+		"ZeroAPIBurst":   {"AIRLOCK_API_BURST": "0"},
+		"WordAPIBurst":   {"AIRLOCK_API_BURST": "many"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			var out bytes.Buffer

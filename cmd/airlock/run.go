@@ -186,7 +186,7 @@ func openApp(ctx context.Context, cfg *config, log *slog.Logger) (_ *app, err er
 	a.handler, err = ui.NewServer(ui.Deps{
 		Service: svc, Auth: a.auth, Sessions: db, SessionKeys: cfg.SessionKeys, Logger: log, Viewer: fileViewer,
 		Settings: ui.Settings{ExternalURL: cfg.ExternalURL, SessionIdle: cfg.SessionIdle, BackendName: cfg.BackendName, JobsiteURL: jobsiteHome,
-			TrustedProxies: cfg.TrustedProxies},
+			TrustedProxies: cfg.TrustedProxies, APIRate: cfg.APIRate, APIBurst: cfg.APIBurst},
 	})
 	if err != nil {
 		return nil, err
