@@ -198,10 +198,13 @@ type CheckedFinding struct {
 	CheckFinding
 	// Exception is the researcher's exception for this flag, or nil.
 	Exception *CheckNote
+	// Override is the role declaration that took this flag away: the
+	// checks without it raised the flag, with it they do not.
+	Override *CheckNote
 }
 
 // Open reports whether the flag still asks for action.
-func (f *CheckedFinding) Open() bool { return f.Exception == nil }
+func (f *CheckedFinding) Open() bool { return f.Exception == nil && f.Override == nil }
 
 // CheckedTable is a table's result with the researcher's notes applied.
 type CheckedTable struct {
@@ -226,6 +229,8 @@ type CheckedFile struct {
 	// still open.
 	Fails, Reviews, OpenFails, OpenReviews int
 	Excepted                               int
+	// Overridden counts the flags a declared role took away.
+	Overridden int
 }
 
 // Status is the worst open flag.
@@ -411,3 +416,37 @@ func (c *CheckedFile) Flags() int { return c.Fails + c.Reviews }
 
 // Unlisted reports whether the table has more flags than are listed.
 func (t *CheckedTable) Unlisted() bool { return t.Fails+t.Reviews > len(t.Findings) }
+
+// AddOverridden lists, struck through, the flags that the author's role
+// declarations took away: those base (the result without the roles)
+// raised in a declared column and the present result does not. They are
+// not counted among the file's flags.
+func (c *CheckedFile) AddOverridden(base *FileCheck) {
+	for i := range c.Tables {
+		ct := &c.Tables[i]
+		if len(ct.Roles) == 0 {
+			continue
+		}
+		for _, bt := range base.Tables {
+			if bt.Sheet != ct.Sheet || bt.Header != ct.Header {
+				continue
+			}
+			for _, f := range bt.Findings {
+				note := ct.Roles[findingColumn(f)]
+				if note == nil || slices.ContainsFunc(ct.Findings, func(cf CheckedFinding) bool {
+					return cf.Rule == f.Rule && cf.Row == f.Row && cf.Col == f.Col
+				}) {
+					continue
+				}
+				ct.Findings = append(ct.Findings, CheckedFinding{CheckFinding: f, Override: note})
+				c.Overridden++
+			}
+		}
+		slices.SortStableFunc(ct.Findings, func(a, b CheckedFinding) int {
+			if a.Row != b.Row {
+				return a.Row - b.Row
+			}
+			return a.Col - b.Col
+		})
+	}
+}

@@ -85,6 +85,7 @@ func (s *Service) checkRequestFile(ctx context.Context, r *airlock.Request, f *a
 	if err != nil || fc == nil {
 		return nil, err
 	}
+	base := fc
 	if roles := declaredRoles(fc, notes); len(roles) > 0 {
 		in.Roles = roles
 		if fc, err = s.checks.CheckFile(ctx, in); err != nil || fc == nil {
@@ -95,7 +96,11 @@ func (s *Service) checkRequestFile(ctx context.Context, r *airlock.Request, f *a
 	if g := r.Group(f.Group); g != nil {
 		withData = g.HasDataFor(f.Path)
 	}
-	return airlock.ApplyCheckNotes(f.Path, fc, notes, withData), nil
+	checked := airlock.ApplyCheckNotes(f.Path, fc, notes, withData)
+	if base != fc {
+		checked.AddOverridden(base)
+	}
+	return checked, nil
 }
 
 // declaredRoles are the role notes that apply to the tables of a result

@@ -113,6 +113,15 @@ func TestDeclaredRoleClearsFlagsAndSurvivesSameHeader(t *testing.T) {
 	if c.OpenFails != 0 || c.Tables[0].Roles["n"] == nil {
 		t.Fatalf("after declaring n not a count: %d open fails, roles %v", c.OpenFails, c.Tables[0].Roles)
 	}
+	// The checkers still see what the declaration took away, and why.
+	if c.Overridden == 0 {
+		t.Fatal("the flags the role took away are not listed")
+	}
+	for _, f := range c.Tables[0].Findings {
+		if f.Override == nil || f.Override.Reason != "n is a practice code" || f.Open() {
+			t.Fatalf("finding %+v is not shown as overridden by the role", f)
+		}
+	}
 
 	// An update that keeps the header keeps the role; one that changes it
 	// leaves the role stale.

@@ -94,3 +94,18 @@ func TestWorkspaceFileShowsChecks(t *testing.T) {
 		t.Fatalf("workspace file page lacks the fail flag:\n%s", page)
 	}
 }
+
+func TestCheckRoleForm(t *testing.T) {
+	e, id := withChecksEnv(t)
+	author := e.as("author")
+	next := "/requests/file/" + id + "/tables/output/small.csv"
+	rec := author.post("/requests/check-note/"+id, url.Values{"path": {"output/small.csv"}, "kind": {"role"}, "column": {"count"},
+		"role": {"dimension"}, "reason": {"count is the practice code"}, "next": {next}})
+	wantCode(t, rec, http.StatusSeeOther)
+	page := e.as("checker").get(next).Body.String()
+	for _, want := range []string{`data-testid="flag-override"`, "count is the practice code", `data-status="pass"`} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the checker's file page lacks %s", want)
+		}
+	}
+}

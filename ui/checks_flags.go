@@ -31,6 +31,9 @@ func cellFlags(c *airlock.CheckedFile, people review.People) (map[string]*viewer
 				cf.Exception = "Exception asked by " + people.Name(n.Author) + ": “" + n.Reason + "”"
 				h.Write([]byte("|e" + strconv.FormatInt(n.ID, 10)))
 			}
+			if n := fd.Override; n != nil {
+				cf.Exception = "No longer raised: " + people.Name(n.Author) + " declared column “" + n.Column + "” as " + n.Role + ": “" + n.Reason + "”"
+			}
 			f.Add(fd.Row, fd.Col, cf)
 		}
 		out[t.Sheet] = f
@@ -48,6 +51,9 @@ func noteAuthors(c *airlock.CheckedFile) []string {
 		for _, fd := range t.Findings {
 			if fd.Exception != nil {
 				out = append(out, fd.Exception.Author)
+			}
+			if fd.Override != nil {
+				out = append(out, fd.Override.Author)
 			}
 		}
 	}
