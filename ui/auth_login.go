@@ -67,7 +67,7 @@ func (s *Server) loginSubmit(c echo.Context) error {
 	}
 	now := s.now()
 	addr := c.RealIP()
-	if wait := s.limiter.lockedFor(now, f.User, addr); wait > 0 {
+	if wait := s.limiter.LockedFor(now, f.User, addr); wait > 0 {
 		c.Response().Header().Set("Retry-After", strconv.Itoa(int(wait.Round(time.Second)/time.Second)))
 		page.Error = fmt.Sprintf("Too many failed sign-in attempts for %s from your address. Please wait %s, then try again with a new token from the jobs site.",
 			f.User, waitText(wait))
@@ -80,7 +80,7 @@ func (s *Server) loginSubmit(c echo.Context) error {
 			page.Error = "We could not reach the jobs site to check your token. Please try again in a few minutes."
 			return s.renderStatus(c, http.StatusBadGateway, "login", "Sign in", page)
 		}
-		lock := s.limiter.fail(now, f.User, addr)
+		lock := s.limiter.Fail(now, f.User, addr)
 		if err := s.deps.Sessions.RecordSignInFailure(ctx(c), airlock.SignInFailure{
 			User: f.User, Address: addr, Reason: "wrong user or token", LockedFor: lock}); err != nil {
 			return err
@@ -91,7 +91,7 @@ func (s *Server) loginSubmit(c echo.Context) error {
 		}
 		return s.renderStatus(c, http.StatusUnauthorized, "login", "Sign in", page)
 	}
-	s.limiter.succeed(f.User, addr)
+	s.limiter.Succeed(f.User, addr)
 	if err := s.deps.Service.SaveUser(ctx(c), u, now); err != nil {
 		return err
 	}

@@ -149,7 +149,7 @@ type Server struct {
 	tmpl         *templates
 	static       *staticFiles
 	browserStore *sessions.CookieStore
-	limiter      *loginLimiter
+	limiter      *airlock.SignInLimiter
 	// origin is the external URL's scheme://host[:port], the origin
 	// state changes must come from (besides the request's own host).
 	origin string
@@ -206,7 +206,7 @@ func NewServer(deps Deps) (*Server, error) {
 		return nil, err
 	}
 	s.browserStore = newBrowserStore(deps.SessionKeys, s.set)
-	s.limiter = newLoginLimiter(s.set.LoginFailures, s.set.LoginBackoff, s.set.LoginBackoffMax)
+	s.limiter = airlock.NewSignInLimiter(s.set.LoginFailures, s.set.LoginBackoff, s.set.LoginBackoffMax)
 	if s.set.ExternalURL != "" {
 		if s.origin, err = originOf(s.set.ExternalURL); err != nil {
 			return nil, fmt.Errorf("ui: external URL: %w", err)

@@ -49,11 +49,11 @@ func (s *Server) loginSubmit(c echo.Context) error {
 		key = u.Username
 	}
 	ctx, addr, now := c.Request().Context(), c.RealIP(), s.now()
-	if wait := s.limiter.wait(now, key, addr); wait > 0 {
+	if wait := s.limiter.LockedFor(now, key, addr); wait > 0 {
 		return s.tooManyAttempts(c, wait)
 	}
 	if u == nil || u.PasswordHash == "" || !VerifySecret(c.FormValue("password"), u.PasswordHash) {
-		lock := s.limiter.fail(now, key, addr)
+		lock := s.limiter.Fail(now, key, addr)
 		if err := s.audit(ctx, s.db, AuditEvent{Actor: who, Action: ActionSignInFailed, Detail: "from " + addr}); err != nil {
 			return err
 		}
@@ -63,7 +63,7 @@ func (s *Server) loginSubmit(c echo.Context) error {
 		v.Error = "Invalid username or password."
 		return s.render(c, http.StatusUnauthorized, "login", page{Title: "Sign in", Data: v})
 	}
-	s.limiter.succeed(key, addr)
+	s.limiter.Succeed(key, addr)
 	if err := s.audit(ctx, s.db, AuditEvent{Actor: u.Username, Action: ActionSignIn, Detail: "from " + addr}); err != nil {
 		return err
 	}

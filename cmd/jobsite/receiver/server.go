@@ -29,7 +29,18 @@ import (
 	"github.com/gorilla/sessions"
 	"github.com/labstack/echo/v4"
 
+	"github.com/airlock-project/airlock/airlock"
 	"github.com/airlock-project/airlock/ui/markdown"
+)
+
+// The sign-in back-off, as airlock's (airlock.SignInLimiter): freeFailures
+// wrong passwords for one person from one address cost nothing; each one
+// after that locks the pair for twice as long as the last, from firstLock
+// up to maxLock.
+const (
+	freeFailures = 5
+	firstLock    = time.Minute
+	maxLock      = time.Hour
 )
 
 // DefaultSizeLimit is the largest file a release may contain, as on the
@@ -79,7 +90,7 @@ type Server struct {
 	sessions *sessions.CookieStore
 	pages    map[string]*template.Template
 	md       *markdown.Renderer
-	limiter  *signInLimiter
+	limiter  *airlock.SignInLimiter
 	echo     *echo.Echo
 	rules    map[string]access
 	log      *slog.Logger
@@ -134,7 +145,7 @@ func Open(ctx context.Context, cfg Config, opts Options) (*Server, error) {
 		root:    root,
 		words:   loadWords(),
 		md:      markdown.New(),
-		limiter: newSignInLimiter(),
+		limiter: airlock.NewSignInLimiter(freeFailures+1, firstLock, maxLock),
 		rules:   map[string]access{},
 		log:     opts.Logger,
 	}
