@@ -218,6 +218,12 @@ type guardReader struct {
 	seps    int64       // separators handed out
 	maxSeps int64       // separators allowed since mark
 	reads   []readStart // where each read since mark began
+	// invalidAt is the offset of the first byte that is not valid UTF-8,
+	// or -1 (checked per read, on whole chunks, far cheaper than per
+	// cell); pend holds the start of a character cut by a read.
+	invalidAt int64
+	pend      [4]byte
+	pendN     int
 }
 
 // readStart is where one read began: its offset and the separators
@@ -240,9 +246,59 @@ func (g *guardReader) Read(p []byte) (int, error) {
 	if n > 0 {
 		g.reads = append(g.reads, readStart{g.n, g.seps})
 		g.seps += int64(bytes.Count(p[:n], g.sep))
+		g.checkUTF8(p[:n], g.n)
 	}
 	g.n += int64(n)
+	if err == io.EOF && g.pendN > 0 && g.invalidAt < 0 {
+		g.invalidAt = g.n - int64(g.pendN) // the file ends inside a character
+	}
 	return n, err
+}
+
+// checkUTF8 records the first invalid UTF-8 byte of b, which starts at
+// offset at, carrying a character cut at the end of b over to the next
+// read.
+func (g *guardReader) checkUTF8(b []byte, at int64) {
+	if g.invalidAt >= 0 {
+		return
+	}
+	if g.pendN > 0 {
+		var buf [4]byte
+		k := copy(buf[:], g.pend[:g.pendN])
+		m := copy(buf[k:], b)
+		if !utf8.FullRune(buf[:k+m]) {
+			g.pendN = copy(g.pend[:], buf[:k+m])
+			return
+		}
+		if r, size := utf8.DecodeRune(buf[:k+m]); r == utf8.RuneError && size <= 1 {
+			g.invalidAt = at - int64(k)
+			return
+		} else {
+			b, at = b[size-k:], at+int64(size-k)
+		}
+		g.pendN = 0
+	}
+	tail := 0
+	for i := len(b) - 1; i >= 0 && i >= len(b)-3; i-- {
+		if utf8.RuneStart(b[i]) {
+			if !utf8.FullRune(b[i:]) {
+				tail = len(b) - i
+			}
+			break
+		}
+	}
+	body := b[:len(b)-tail]
+	if !utf8.Valid(body) {
+		for i := 0; i < len(body); {
+			r, size := utf8.DecodeRune(body[i:])
+			if r == utf8.RuneError && size <= 1 {
+				g.invalidAt = at + int64(i)
+				return
+			}
+			i += size
+		}
+	}
+	g.pendN = copy(g.pend[:], b[len(b)-tail:])
 }
 
 // rowReader reads records from a byte offset of the file.
@@ -259,7 +315,7 @@ func (t *Table) newRowReader(off int64) *rowReader { return t.newRowReaderBuf(of
 // nil: reading a few rows at many offsets then needs a small buffer only.
 func (t *Table) newRowReaderBuf(off int64, br *bufio.Reader) *rowReader {
 	g := &guardReader{r: io.NewSectionReader(t.r, off, t.size-off), max: t.opts.MaxRecordBytes,
-		sep: []byte(string(t.opts.Comma)), maxSeps: t.opts.MaxRecordCells}
+		sep: []byte(string(t.opts.Comma)), maxSeps: t.opts.MaxRecordCells, invalidAt: -1}
 	if br == nil {
 		br = bufio.NewReaderSize(g, 64<<10)
 	} else {
@@ -433,7 +489,7 @@ func (t *Table) scan(ctx context.Context, fn func(row int, rec []string) error) 
 			if len(rec) > idx.width {
 				idx.width = min(len(rec), t.opts.MaxColumns)
 			}
-			cn.scan(rec, t.opts.MaxCellBytes)
+			cn.scanLengths(rec, t.opts.MaxCellBytes)
 		}
 		idx.total = n + 1
 		if err := fn(n, rec); err != nil {
@@ -441,6 +497,11 @@ func (t *Table) scan(ctx context.Context, fn func(row int, rec []string) error) 
 		}
 	}
 	if build {
+		// The cells' bytes were checked as they were read: a bad byte
+		// in what the rows read so far came from is a bad cell.
+		if at := rr.g.invalidAt; at >= 0 && at < rr.cr.InputOffset() {
+			cn.invalid = true
+		}
 		if ragged > 0 {
 			idx.notes = append(idx.notes, raggedNote(ragged, firstRagged, t.rawWidth))
 		}
@@ -875,13 +936,12 @@ func (c *cellNotes) clean(s string, max int) string {
 }
 
 // scan notes what clean would change, without allocating.
-func (c *cellNotes) scan(rec []string, max int) {
+// scanLengths notes cells too long to show in full. Their UTF-8 is
+// checked on the bytes as they are read (guardReader.invalidAt).
+func (c *cellNotes) scanLengths(rec []string, max int) {
 	for _, s := range rec {
 		if len(s) > max {
 			c.long, c.max = true, max
-		}
-		if !c.invalid && !utf8.ValidString(s) {
-			c.invalid = true
 		}
 	}
 }
