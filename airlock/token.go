@@ -209,6 +209,24 @@ func (t *APIToken) NeedsTouch(now time.Time) bool {
 	return t.LastUsedAt == nil || now.Sub(*t.LastUsedAt) >= SessionTouchInterval
 }
 
+// APITokenExtra is the audit detail naming the API token an event was
+// caused with, so each event of a call says which token made it.
+const APITokenExtra = "api_token"
+
+type apiTokenKey struct{}
+
+// WithAPIToken returns a context for a call made with the named token:
+// the store adds its name to every audit event appended under it.
+func WithAPIToken(ctx context.Context, name string) context.Context {
+	return context.WithValue(ctx, apiTokenKey{}, name)
+}
+
+// APITokenOf is the name of the token a context's call was made with, or "".
+func APITokenOf(ctx context.Context) string {
+	name, _ := ctx.Value(apiTokenKey{}).(string)
+	return name
+}
+
 // TokenUse is one request made with a token, for the audit log.
 type TokenUse struct {
 	Method  string

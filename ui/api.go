@@ -69,13 +69,16 @@ func (s *Server) apiToken(next echo.HandlerFunc) echo.HandlerFunc {
 			return err
 		}
 		c.Set(ctxToken, k)
+		r := c.Request()
+		// Every event the call causes names the token (the use itself below).
+		c.SetRequest(r.WithContext(airlock.WithAPIToken(r.Context(), k.Name)))
 		if err := next(c); err != nil {
 			c.Error(err) // answered now, so the audit records the status sent
 		}
+		c.SetRequest(r)
 		if limited, _ := c.Get(ctxRateLimited).(bool); limited {
 			return nil
 		}
-		r := c.Request()
 		use := airlock.TokenUse{Method: r.Method, Route: c.Path(), Path: r.URL.Path, Status: c.Response().Status, Address: c.RealIP()}
 		if err := s.deps.Tokens.RecordTokenUse(ctx(c), k, use, s.now()); err != nil {
 			// The answer is sent; the failure is the operator's to see.

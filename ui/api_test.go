@@ -244,10 +244,19 @@ func TestAPIJourney(t *testing.T) {
 				}
 				uses[ev.User+"/"+ev.Extra["token"]]++
 			}
+			// The call's own events name the token they were made with.
+			want := map[airlock.EventType]string{airlock.EventRequestCreate: "analysis pipeline", airlock.EventRequestSubmit: "analysis pipeline",
+				airlock.EventRequestFileApprove: "review script", airlock.EventRequestApprove: "review script"}[ev.Type]
+			if want != "" && ev.Extra[airlock.APITokenExtra] != want {
+				t.Errorf("%s: api_token %q, want %q", ev.Type, ev.Extra[airlock.APITokenExtra], want)
+			}
 		}
 		return err
 	}); err != nil {
 		t.Fatal(err)
+	}
+	if n, err := e.db.VerifyAudit(context.Background()); err != nil {
+		t.Errorf("audit chain after %d events: %v", n, err)
 	}
 	want := map[string]int{"author/analysis pipeline": 9, "checker/review script": 4, "checker2/review script": 3}
 	for k, n := range want {

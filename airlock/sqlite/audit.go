@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"strings"
 	"unicode/utf8"
 
@@ -36,6 +37,10 @@ func (t *tx) Audit(e *airlock.AuditEvent) error {
 	e.CreatedAt = t.now
 	if e.Extra == nil {
 		e.Extra = map[string]string{}
+	}
+	if name := airlock.APITokenOf(t.ctx); name != "" {
+		e.Extra = maps.Clone(e.Extra) // the caller's map stays as it was
+		e.Extra[airlock.APITokenExtra] = name
 	}
 	e.PrevHash = prev
 	extra, err := airlock.EncodeExtra(e.Extra)

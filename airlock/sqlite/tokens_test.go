@@ -117,3 +117,32 @@ func TestTokenLifecycle(t *testing.T) {
 		t.Errorf("audit chain after %d events: %v", n, err)
 	}
 }
+
+// TestAuditNamesTheAPIToken checks that an event appended in a call made
+// with a token names it, without changing the caller's details, and that
+// the chain still verifies.
+func TestAuditNamesTheAPIToken(t *testing.T) {
+	db, _ := sessionDB(t)
+	extra := map[string]string{"group": "tables"}
+	ctx := airlock.WithAPIToken(context.Background(), "nightly export")
+	if err := db.Update(ctx, func(tx airlock.Tx) error {
+		return tx.Audit(&airlock.AuditEvent{Type: airlock.EventRequestEdit, User: "alice", Extra: extra})
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Update(context.Background(), func(tx airlock.Tx) error {
+		return tx.Audit(&airlock.AuditEvent{Type: airlock.EventRequestEdit, User: "alice"})
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if len(extra) != 1 {
+		t.Errorf("the caller's details changed: %v", extra)
+	}
+	e := tokenEvents(t, db, airlock.EventRequestEdit)
+	if len(e) != 2 || e[1].Extra[airlock.APITokenExtra] != "nightly export" || e[1].Extra["group"] != "tables" || e[0].Extra[airlock.APITokenExtra] != "" {
+		t.Errorf("events: %+v", e)
+	}
+	if _, err := db.VerifyAudit(context.Background()); err != nil {
+		t.Error(err)
+	}
+}
