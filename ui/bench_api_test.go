@@ -15,7 +15,7 @@ import (
 //	go test -run='^$' -bench=BenchmarkAPIRequest -count=6 ./ui/ | benchstat -col /via -
 func BenchmarkAPIRequest(b *testing.B) {
 	// The rate limit is lifted: it is what a benchmark would measure otherwise.
-	e := newEnvWith(b, func(s *Settings) { s.APIRate, s.APIBurst = 1e9, 1 << 30 })
+	e := newEnvWith(b, func(s *Settings) { s.APIRate, s.APIBurst = 1e9, 1<<30 })
 	id := submitted(b, e, "author")
 	c := e.as("author")
 	token := e.newAPIToken("author", "bench", allScopes...)
