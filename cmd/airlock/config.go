@@ -217,7 +217,7 @@ func (c *config) chooseMode(given func(flagName, envName string) bool) error {
 		}
 	}
 	if !isLoopback(c.Listen) {
-		named = append(named, fmt.Sprintf("AIRLOCK_LISTEN (-listen) %q, which is not a loopback address", c.Listen))
+		named = append(named, fmt.Sprintf("AIRLOCK_LISTEN (-listen) %q (not a loopback address)", c.Listen))
 	}
 	if c.DevUsersFile != "" {
 		named = append(named, "AIRLOCK_DEV_USERS_FILE (-dev-users)")
