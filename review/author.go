@@ -2,6 +2,8 @@ package review
 
 import (
 	"context"
+	"errors"
+	"slices"
 	"strings"
 	"time"
 
@@ -54,14 +56,171 @@ func (s *Service) AddFiles(ctx context.Context, u *airlock.User, workspace strin
 	if strings.TrimSpace(group) == "" {
 		group = airlock.DefaultGroup
 	}
-	results := make([]FileResult, 0, len(items))
-	for _, it := range items {
-		res := FileResult{Path: it.Path, Type: it.Type}
-		res.Group, res.Err = s.addFile(ctx, u, workspace, it, group)
-		res.describe(it.Type.Label() + " file added to group " + res.Group + ".")
-		results = append(results, res)
+	results := s.addFiles(ctx, u, workspace, items, group)
+	for i := range results {
+		results[i].describe(results[i].Type.Label() + " file added to group " + results[i].Group + ".")
 	}
 	return results, nil
+}
+
+// addBatch is how many files are added in one transaction: enough that a
+// large folder does not load its request once per file, few enough that
+// the write lock is never held for long.
+const addBatch = 100
+
+// preparedFile is a file checked and copied into the store, ready to be
+// put on the request.
+type preparedFile struct {
+	index int // in the caller's items and results
+	item  AddItem
+	meta  airlock.WorkspaceFile
+	hash  string
+	size  int64
+}
+
+// addFiles checks and copies each file outside any transaction, then puts
+// them on the request addBatch at a time, each transaction loading the
+// request once. Each file still succeeds or fails on its own.
+func (s *Service) addFiles(ctx context.Context, u *airlock.User, workspace string, items []AddItem, group string) []FileResult {
+	results := make([]FileResult, len(items))
+	for i, it := range items {
+		results[i] = FileResult{Path: it.Path, Type: it.Type}
+	}
+	existing, err := s.openRequest(ctx, u, workspace)
+	if err == nil && existing != nil {
+		err = airlock.CheckCanAdd(u, workspace, existing)
+	}
+	if err != nil {
+		for i := range results {
+			results[i].Err = err
+		}
+		return results
+	}
+	requestID := airlock.NewULID(time.Now())
+	if existing != nil {
+		requestID = existing.ID
+	}
+	batch := make([]preparedFile, 0, addBatch)
+	for i, it := range items {
+		p, err := s.prepareFile(ctx, workspace, requestID, it)
+		if err != nil {
+			results[i].Err = err
+			continue
+		}
+		p.index = i
+		if batch = append(batch, p); len(batch) == addBatch {
+			s.commitFiles(ctx, u, workspace, requestID, group, batch, results)
+			batch = batch[:0]
+		}
+	}
+	if len(batch) > 0 {
+		s.commitFiles(ctx, u, workspace, requestID, group, batch, results)
+	}
+	return results
+}
+
+// prepareFile checks a file may go on a request at all and copies it into
+// the store, so nothing unrequestable is ever stored; commitFiles checks
+// it again with the request's state.
+func (s *Service) prepareFile(ctx context.Context, workspace, requestID string, it AddItem) (preparedFile, error) {
+	if err := airlock.CheckName("file path", it.Path); err != nil {
+		return preparedFile{}, err
+	}
+	if !it.Type.Valid() {
+		return preparedFile{}, airlock.Errorf(airlock.EINVALID, "Choose whether %s is an output or a supporting file.", it.Path)
+	}
+	meta, err := s.ws.File(ctx, workspace, it.Path)
+	if err != nil {
+		return preparedFile{}, err
+	}
+	if err := airlock.CheckRequestable(meta, s.policy.FileTypes); err != nil {
+		return preparedFile{}, err
+	}
+	hash, size, err := s.copyIn(ctx, workspace, requestID, meta)
+	if err != nil {
+		return preparedFile{}, err
+	}
+	return preparedFile{item: it, meta: meta, hash: hash, size: size}, nil
+}
+
+// errNothingAdded rolls back a transaction in which every file was
+// refused, so no request is created without a file.
+var errNothingAdded = errors.New("no file added")
+
+// commitFiles puts prepared files on the request (creating it if needed)
+// in one transaction, recording each file's group or refusal in results.
+// A refusal of one file changes nothing for it and leaves the others; a
+// storage error fails the whole batch.
+func (s *Service) commitFiles(ctx context.Context, u *airlock.User, workspace, requestID, group string, batch []preparedFile, results []FileResult) {
+	err := s.store.Update(ctx, func(tx airlock.Tx) error {
+		r, err := s.getOrCreate(tx, u, workspace, requestID)
+		if err != nil {
+			return err
+		}
+		if err := r.CheckCanEdit(u); err != nil {
+			return err
+		}
+		released, err := tx.ReleasedHashes(workspace)
+		if err != nil {
+			return err
+		}
+		added := 0
+		for _, p := range batch {
+			res := &results[p.index]
+			res.Group, res.Err = s.putFile(tx, u, r, released, group, p)
+			if airlock.ErrorCode(res.Err) == airlock.EINTERNAL {
+				return res.Err
+			}
+			if res.Err == nil {
+				added++
+			}
+		}
+		if added == 0 {
+			return errNothingAdded
+		}
+		return nil
+	})
+	if err != nil && err != errNothingAdded {
+		for _, p := range batch {
+			results[p.index].Group, results[p.index].Err = "", err
+		}
+	}
+}
+
+// putFile puts one prepared file on the request r, loaded in tx, and
+// keeps r up to date for the next file of the batch.
+func (s *Service) putFile(tx airlock.Tx, u *airlock.User, r *airlock.Request, released map[string]bool, group string, p preparedFile) (string, error) {
+	it, meta := p.item, p.meta
+	st := airlock.FileStatusFor(it.Path, true, meta.ContentHash, released, r)
+	if err := airlock.CheckAddable(meta, st, r, s.policy.FileTypes); err != nil {
+		return "", err
+	}
+	if err := airlock.CheckAddAs(meta, st, it.Type); err != nil {
+		return "", err
+	}
+	current := r.File(it.Path)
+	g, err := resolveGroup(tx, r, group)
+	if err != nil {
+		return "", err
+	}
+	f := &airlock.RequestFile{Path: it.Path, Group: g.Name, FileID: p.hash, Type: it.Type, Size: p.size,
+		Timestamp: meta.Timestamp, Commit: meta.Commit, Repo: meta.Repo, JobID: meta.JobID,
+		RowCount: meta.RowCount, ColCount: meta.ColCount, AddedAt: tx.Now(), Votes: map[string]*airlock.FileVote{}}
+	ev := airlock.EventRequestFileAdd
+	if current != nil { // a withdrawn file added again replaces the old entry and its votes
+		if err := resetVotes(tx, r, current, u.Username); err != nil {
+			return "", err
+		}
+		if old := r.Group(current.Group); old != nil {
+			old.Files = slices.DeleteFunc(old.Files, func(x *airlock.RequestFile) bool { return x == current })
+		}
+		ev = airlock.EventRequestFileUpdate
+	}
+	if err := tx.SaveFile(r.ID, f); err != nil {
+		return "", err
+	}
+	g.Files = append(g.Files, f)
+	return g.Name, audit(tx, r, u.Username, ev, it.Path, map[string]string{"group": g.Name, "filetype": string(it.Type)})
 }
 
 // openRequest returns the user's open request in a workspace, or nil.
@@ -87,83 +246,6 @@ func (s *Service) copyIn(ctx context.Context, workspace, requestID string, meta 
 	}
 	defer rc.Close()
 	return s.files.Put(ctx, workspace, requestID, rc, meta.ContentHash)
-}
-
-func (s *Service) addFile(ctx context.Context, u *airlock.User, workspace string, it AddItem, group string) (string, error) {
-	if err := airlock.CheckName("file path", it.Path); err != nil {
-		return "", err
-	}
-	if !it.Type.Valid() {
-		return "", airlock.Errorf(airlock.EINVALID, "Choose whether %s is an output or a supporting file.", it.Path)
-	}
-	// Checked before the copy, so nothing unrequestable is ever stored;
-	// checked again with the request's state in the transaction below.
-	meta, err := s.ws.File(ctx, workspace, it.Path)
-	if err != nil {
-		return "", err
-	}
-	if err := airlock.CheckRequestable(meta, s.policy.FileTypes); err != nil {
-		return "", err
-	}
-	existing, err := s.openRequest(ctx, u, workspace)
-	if err != nil {
-		return "", err
-	}
-	requestID := ""
-	if existing != nil {
-		if err := airlock.CheckCanAdd(u, workspace, existing); err != nil {
-			return "", err
-		}
-		requestID = existing.ID
-	} else {
-		requestID = airlock.NewULID(time.Now())
-	}
-	hash, size, err := s.copyIn(ctx, workspace, requestID, meta)
-	if err != nil {
-		return "", err
-	}
-	var groupName string
-	err = s.store.Update(ctx, func(tx airlock.Tx) error {
-		r, err := s.getOrCreate(tx, u, workspace, requestID)
-		if err != nil {
-			return err
-		}
-		if err := r.CheckCanEdit(u); err != nil {
-			return err
-		}
-		released, err := tx.ReleasedHashes(workspace)
-		if err != nil {
-			return err
-		}
-		st := airlock.FileStatusFor(it.Path, true, meta.ContentHash, released, r)
-		if err := airlock.CheckAddable(meta, st, r, s.policy.FileTypes); err != nil {
-			return err
-		}
-		if err := airlock.CheckAddAs(meta, st, it.Type); err != nil {
-			return err
-		}
-		current := r.File(it.Path)
-		g, err := resolveGroup(tx, r, group)
-		if err != nil {
-			return err
-		}
-		groupName = g.Name
-		f := &airlock.RequestFile{Path: it.Path, Group: g.Name, FileID: hash, Type: it.Type, Size: size,
-			Timestamp: meta.Timestamp, Commit: meta.Commit, Repo: meta.Repo, JobID: meta.JobID,
-			RowCount: meta.RowCount, ColCount: meta.ColCount, AddedAt: tx.Now(), Votes: map[string]*airlock.FileVote{}}
-		ev := airlock.EventRequestFileAdd
-		if current != nil { // a withdrawn file added again replaces the old entry and its votes
-			if err := resetVotes(tx, r, current, u.Username); err != nil {
-				return err
-			}
-			ev = airlock.EventRequestFileUpdate
-		}
-		if err := tx.SaveFile(r.ID, f); err != nil {
-			return err
-		}
-		return audit(tx, r, u.Username, ev, it.Path, map[string]string{"group": g.Name, "filetype": string(it.Type)})
-	})
-	return groupName, err
 }
 
 // getOrCreate returns the author's open request, creating it with the given
