@@ -329,6 +329,9 @@ type QueueItem struct {
 	// Flags sums the disclosure checks of the output files already
 	// checked (open fail and review flags, exceptions); nil when none is.
 	Flags *airlock.CheckedFile
+	// Next is the first output file still without the reviewer's vote,
+	// where their work on the request resumes; nil when none is left.
+	Next *airlock.RequestFile
 }
 
 // Turnaround is how long the request waited from its last submission
@@ -377,6 +380,8 @@ func (s *Service) ReviewQueues(ctx context.Context, u *airlock.User) (*Queues, e
 				it.Total++
 				if v := f.Votes[u.Username]; v != nil && v.Vote != airlock.VoteUndecided {
 					it.Reviewed++
+				} else if it.Next == nil {
+					it.Next = f
 				}
 			}
 			if r.Status.IsUnderReview() {

@@ -30,6 +30,7 @@ func TestBrowserWorkbench(t *testing.T) {
 	t.Run("SafeActionsFirst", func(t *testing.T) { testSafeActionsFirst(t, b) })
 	t.Run("ResearcherWording", func(t *testing.T) { testResearcherWording(t, b) })
 	t.Run("Screens", func(t *testing.T) { testScreens(t, b) })
+	t.Run("Clicks", func(t *testing.T) { testClicks(t, b) })
 }
 
 // submitted builds, through the service, the researcher's request of the
@@ -658,4 +659,72 @@ func testScreens(t *testing.T, b *browsertest.Browser) {
 	c1.Click("[data-testid=tree-fold]")
 	c1.WaitVisible(`[data-testid=request-tree] a[data-path="` + countsCSV + `"]`)
 	accessible(t, c1, "800-tree-unfolded")
+}
+
+// clicker counts the clicks of a journey (typing is not a click).
+type clicker struct {
+	p *browsertest.Person
+	n int
+}
+
+func (c *clicker) click(sel string)    { c.n++; c.p.Click(sel) }
+func (c *clicker) clickNav(sel string) { c.n++; c.p.ClickNav(sel) }
+
+// testClicks counts the clicks of the two everyday journeys: a researcher
+// putting 3 files into 2 groups and submitting, from their workspaces
+// page; a checker reviewing those 3 files and submitting the review, from
+// the dashboard they land on. (Before the workbench: 19 and 9.)
+func testClicks(t *testing.T, b *browsertest.Browser) {
+	w := newWorld(t)
+	base := w.serve()
+	res := &clicker{p: person(t, b, w, base, researcher)}
+	res.clickNav(`a[href="/workspaces/view/cardiac-main/"]`)
+	res.clickNav(`[data-testid=dir-table] a[href$="/output/"]`)
+	res.clickNav(`[data-testid=dir-table] a[href$="/output/tables/"]`)
+	res.click(`input[name=path][value="` + countsCSV + `"]`)
+	res.click(`input[name=path][value="` + ratesCSV + `"]`)
+	res.clickNav("button[data-testid=add-files]")
+	res.p.SetValue("#add-new-group", "tables")
+	res.p.SetValue("#add-context", "Counts from the tables of the main analysis.")
+	res.p.SetValue("#add-controls", "Counts below 8 redacted; all counts rounded to 5.")
+	res.clickNav("[data-testid=add-files-submit]")
+	res.clickNav(`.breadcrumbs a[href$="/output/"]`)
+	res.clickNav(`[data-testid=dir-table] a[href$="/output/figures/"]`)
+	res.click(`input[name=path][value="` + chartPNG + `"]`)
+	res.clickNav("button[data-testid=add-files]")
+	// Typing a new group's name chooses "new group" by itself.
+	res.p.Do("type the new group", chromedp.SendKeys("#add-new-group", "figures"))
+	if !res.p.Has("#add-choice-new:checked") {
+		t.Errorf("typing a new group's name did not choose 'Create a new group'")
+	}
+	res.p.SetValue("#add-context", "The incidence chart of the main analysis.")
+	res.p.SetValue("#add-controls", "Bars of fewer than 8 events are merged.")
+	res.clickNav("[data-testid=add-files-submit]")
+	res.clickNav("[data-testid=current-request]")
+	res.click("a[data-testid=action-submit]")
+	res.clickNav("dialog#dlg-submit [data-testid=confirm-submit-submit]")
+	if got := statusOf(res.p); got != string(airlock.StatusSubmitted) {
+		t.Fatalf("after the researcher's %d clicks the request is %q", res.n, got)
+	}
+	id := w.request(researcher).Request.ID
+	if g := w.request(researcher).Request.Group("figures"); g == nil || g.Controls == "" {
+		t.Errorf("the figures group was not described from the add form")
+	}
+
+	c1 := &clicker{p: person(t, b, w, base, checker1)}
+	c1.clickNav(`[data-testid=dashboard-row][data-request="` + id + `"] [data-testid=dashboard-next]`)
+	for i := 0; i < 3; i++ {
+		if i > 0 {
+			c1.clickNav("[data-testid=next-to-review]")
+		}
+		c1.clickNav("[data-testid=vote-approve]")
+	}
+	c1.clickNav("[data-testid=file-submit-review]")
+	if got := statusOf(c1.p); got != string(airlock.StatusPartiallyReviewed) {
+		t.Fatalf("after the checker's %d clicks the request is %q", c1.n, got)
+	}
+	t.Logf("clicks: researcher, 3 files in 2 groups to submitted: %d (before: 19); checker, 3 files reviewed and review submitted: %d (before: 9)", res.n, c1.n)
+	if res.n > 15 || c1.n > 7 {
+		t.Errorf("the journeys take %d and %d clicks, more than the 15 and 7 of this layout", res.n, c1.n)
+	}
 }

@@ -140,6 +140,9 @@ type addForm struct {
 	Items []review.AddItem
 	Group string
 	Next  string
+	// Context and Controls describe a new group, so it need not be
+	// described later on its own page.
+	Context, Controls string
 }
 
 func parseAddForm(c echo.Context, ws string) (addForm, error) {
@@ -176,6 +179,7 @@ func parseAddForm(c echo.Context, ws string) (addForm, error) {
 			return f, airlock.Errorf(airlock.EINVALID, "Name the new file group, or choose an existing one.")
 		}
 		f.Group = fresh
+		f.Context, f.Controls = strings.TrimSpace(c.FormValue("context")), strings.TrimSpace(c.FormValue("controls"))
 	default:
 		f.Group = cmp.Or(fresh, existing)
 	}
@@ -194,7 +198,31 @@ func (s *Server) workspaceAdd(c echo.Context) error {
 	if err := s.flashResults(c, results, err); err != nil {
 		return err
 	}
+	if f.Context != "" || f.Controls != "" {
+		if err := s.describeNewGroup(c, name, f); err != nil {
+			// The files are in; only the description failed, so say so
+			// where the person is instead of losing the page.
+			s.addFlash(c, "error", "The files were added, but the group’s context and controls were not saved: "+airlock.ErrorMessage(err))
+		}
+	}
 	return redirectBack(c, f.Next)
+}
+
+// describeNewGroup saves the context and controls given with a new group
+// on the person's open request in the workspace.
+func (s *Server) describeNewGroup(c echo.Context, ws string, f addForm) error {
+	st, err := s.deps.Service.WorkspaceState(ctx(c), currentUser(c), ws)
+	if err != nil {
+		return err
+	}
+	if st.Current == nil {
+		return airlock.Errorf(airlock.ENOTFOUND, "You have no open request in %s.", ws)
+	}
+	if err := s.deps.Service.EditGroup(ctx(c), currentUser(c), st.Current.ID, f.Group, f.Context, f.Controls); err != nil {
+		return err
+	}
+	s.addFlash(c, "success", "Context and controls saved for group "+f.Group+".")
+	return nil
 }
 
 // workspaceUpdate answers POST /workspaces/update/:ws: it replaces changed

@@ -191,15 +191,22 @@
 
   // Preview frames that fit their content: a frame showing one of our own
   // viewer pages (same origin, no scripts of its own) takes the height of
-  // its page, so a short log leaves no empty box and a table does not
-  // scroll inside the page's scroll. Frames of raw HTML outputs have an
+  // its page up to the window's height, so a short log or table leaves no
+  // empty box and never scrolls inside the page's scroll. Frames of raw HTML outputs have an
   // opaque origin and keep their fixed height and their own look.
   function fit(frame) {
     var doc;
     try { doc = frame.contentDocument; } catch (e) { doc = null; }
     if (!doc || !doc.documentElement || !doc.body) { return; }
+    // A long page stops at the window's height, where the table keeps
+    // its sticky header and scrolls by itself.
+    // The table's own scroll box is sized from the cap, not from the
+    // frame's height, which follows the content (content.css).
     var resize = function () {
-      frame.style.height = Math.max(80, Math.ceil(doc.documentElement.scrollHeight) + 2) + "px";
+      var cap = Math.max(320, Math.floor(window.innerHeight * 0.85));
+      doc.documentElement.classList.add("fitted");
+      doc.documentElement.style.setProperty("--frame-cap", cap + "px");
+      frame.style.height = Math.min(cap, Math.max(80, Math.ceil(doc.documentElement.scrollHeight) + 2)) + "px";
     };
     frame.classList.add("fitted");
     resize();
