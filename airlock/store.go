@@ -68,6 +68,9 @@ type Tx interface {
 	ActiveRequestID(workspace, author string) (string, error)
 	// ReleasedHashes returns the content hashes released from a workspace.
 	ReleasedHashes(workspace string) (map[string]bool, error)
+	// ReleasedFiles returns the output files released from a workspace,
+	// newest first.
+	ReleasedFiles(workspace string) ([]ReleasedFile, error)
 
 	// CreateRequest inserts a request. Returns ECONFLICT if the author
 	// already has an open request in the workspace (D3).

@@ -29,8 +29,10 @@ type Comparison struct {
 	File     *airlock.RequestFile
 	Old, New ComparedVersion
 	// Versions are the earlier versions the file may be compared with,
-	// newest first.
+	// newest first, then the files released from the workspace.
 	Versions []VersionChoice
+
+	oldRequest string // the request Old belongs to, when it is another's release
 }
 
 // Close closes both versions.
@@ -95,13 +97,37 @@ func (s *Service) CompareRequestFile(ctx context.Context, u *airlock.User, id, p
 			old = &prev
 		case from == f.FileID:
 			return airlock.Errorf(airlock.EINVALID, "That is the current version of %s; choose an earlier one to compare with.", path)
-		case old == nil:
+		}
+		released, err := tx.ReleasedFiles(r.Workspace)
+		if err != nil {
+			return err
+		}
+		for _, rf := range released {
+			if rf.Request == r.ID || seen[rf.FileID] {
+				continue
+			}
+			choice := VersionChoice{FileID: rf.FileID, Label: releasedLabel(rf)}
+			if rf.Path == path { // released tables of another path are offered from their flags
+				seen[rf.FileID] = true
+				c.Versions = append(c.Versions, choice)
+			}
+			if from == rf.FileID && old == nil && c.oldRequest == "" {
+				c.Old = ComparedVersion{VersionChoice: choice, Size: rf.Size}
+				c.oldRequest = rf.Request
+			}
+		}
+		switch {
+		case old != nil:
+			c.Old = ComparedVersion{VersionChoice: VersionChoice{FileID: old.FileID, Label: versionLabel(r, f, *old)}, Size: old.Size}
+		case c.oldRequest == "":
 			return airlock.Errorf(airlock.ENOTFOUND, "%s has no version %q to compare with.", path, from)
 		}
-		c.Old = ComparedVersion{VersionChoice: VersionChoice{FileID: old.FileID, Label: versionLabel(r, f, *old)}, Size: old.Size}
 		for _, v := range []ComparedVersion{c.Old, c.New} {
-			if err := audit(tx, r, u.Username, airlock.EventRequestFileView, path, map[string]string{
-				"group": f.Group, "file_id": v.FileID, "comparison": c.Old.FileID + ".." + c.New.FileID}); err != nil {
+			extra := map[string]string{"group": f.Group, "file_id": v.FileID, "comparison": c.Old.FileID + ".." + c.New.FileID}
+			if v.FileID == c.Old.FileID && c.oldRequest != "" {
+				extra["released_by_request"] = c.oldRequest
+			}
+			if err := audit(tx, r, u.Username, airlock.EventRequestFileView, path, extra); err != nil {
 				return err
 			}
 		}
@@ -110,7 +136,11 @@ func (s *Service) CompareRequestFile(ctx context.Context, u *airlock.User, id, p
 	if err != nil {
 		return nil, err
 	}
-	if c.Old.Content, err = s.files.Open(ctx, ws, id, c.Old.FileID); err != nil {
+	oldRequest := id
+	if c.oldRequest != "" {
+		oldRequest = c.oldRequest // a file released by another request
+	}
+	if c.Old.Content, err = s.files.Open(ctx, ws, oldRequest, c.Old.FileID); err != nil {
 		return nil, fmt.Errorf("open stored copy of %s: %w", path, err)
 	}
 	if c.New.Content, err = s.files.Open(ctx, ws, id, c.New.FileID); err != nil {
@@ -118,4 +148,69 @@ func (s *Service) CompareRequestFile(ctx context.Context, u *airlock.User, id, p
 		return nil, fmt.Errorf("open stored copy of %s: %w", path, err)
 	}
 	return c, nil
+}
+
+// releasedLabel names a file released from the workspace for people.
+func releasedLabel(rf airlock.ReleasedFile) string {
+	return "Released " + rf.ReleasedAt.UTC().Format("2006-01-02") + ": " + rf.Path + " (request " + airlock.ShortID(rf.Request) + ")"
+}
+
+// maxDifferencingCandidates bounds how many released tables a table is
+// compared with, newest first.
+const maxDifferencingCandidates = 20
+
+// Differencing compares a request's table with the tables this workspace
+// released before, of the same path or the same header, and returns the
+// cells whose difference is a small count (a possible differencing
+// disclosure), for the author before submitting and for checkers. Only
+// output files are compared; nil when the backend makes no comparison.
+func (s *Service) Differencing(ctx context.Context, u *airlock.User, id, path string) ([]airlock.DifferencingResult, error) {
+	if err := airlock.CheckName("file path", path); err != nil {
+		return nil, err
+	}
+	var (
+		f        *airlock.RequestFile
+		ws       string
+		released []airlock.ReleasedFile
+	)
+	err := s.store.View(ctx, func(tx airlock.Tx) error {
+		r, err := loadVisible(tx, u, id)
+		if err != nil {
+			return err
+		}
+		if f, err = requestFile(r, path); err != nil {
+			return err
+		}
+		ws = r.Workspace
+		all, err := tx.ReleasedFiles(r.Workspace)
+		for _, rf := range all {
+			if rf.Request != r.ID && rf.FileID != f.FileID && len(released) < maxDifferencingCandidates {
+				released = append(released, rf)
+			}
+		}
+		return err
+	})
+	if err != nil || s.differ == nil || f.Type != airlock.FileOutput || len(released) == 0 {
+		return nil, err
+	}
+	cands := make([]airlock.ReleasedCandidate, len(released))
+	for i, rf := range released {
+		cands[i] = airlock.ReleasedCandidate{ReleasedFile: rf, Open: func() (io.ReadSeekCloser, error) {
+			return s.files.Open(ctx, ws, rf.Request, rf.FileID)
+		}}
+	}
+	in := airlock.CheckInput{Name: f.Path, Hash: f.FileID, Size: f.Size, Open: func() (io.ReadSeekCloser, error) {
+		return s.files.Open(ctx, ws, id, f.FileID)
+	}}
+	results, err := s.differ.Differencing(ctx, in, cands)
+	if err != nil {
+		return nil, fmt.Errorf("compare %s with released tables: %w", path, err)
+	}
+	var flagged []airlock.DifferencingResult
+	for _, res := range results {
+		if res.Total > 0 {
+			flagged = append(flagged, res)
+		}
+	}
+	return flagged, nil
 }

@@ -31,6 +31,9 @@ type Config struct {
 	// Checks runs the disclosure checks (D17); nil means the backend runs
 	// none, and files show no result.
 	Checks airlock.FileChecker
+	// Differencing compares tables with the tables released from their
+	// workspace before; nil means no comparison is made.
+	Differencing airlock.Differencer
 }
 
 // Service implements the workflow.
@@ -40,6 +43,7 @@ type Service struct {
 	files  airlock.FileStore
 	code   airlock.CodeRepos
 	checks airlock.FileChecker
+	differ airlock.Differencer
 	policy airlock.Policy
 	log    *slog.Logger
 
@@ -56,7 +60,7 @@ func New(c Config) *Service {
 		c.Policy = airlock.NewPolicy(c.Policy.RequiredReviews, c.Policy.FileTypes.Extensions())
 		c.Policy.FlagsAdvisory = advisory
 	}
-	return &Service{store: c.Store, ws: c.Workspaces, files: c.Files, code: c.Code, checks: c.Checks, policy: c.Policy, log: c.Logger,
+	return &Service{store: c.Store, ws: c.Workspaces, files: c.Files, code: c.Code, checks: c.Checks, differ: c.Differencing, policy: c.Policy, log: c.Logger,
 		afterRelease: c.AfterRelease}
 }
 

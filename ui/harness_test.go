@@ -23,6 +23,7 @@ import (
 	"github.com/airlock-project/airlock/review"
 	"github.com/airlock-project/airlock/workspaces"
 	"github.com/airlock-project/airlock/workspaces/coderepo"
+	"github.com/airlock-project/airlock/workspaces/content/compare"
 )
 
 // env is a complete web application for tests: real SQLite, real
@@ -180,7 +181,7 @@ func newEnvWith(t testing.TB, tune func(*Settings)) *env {
 	t.Cleanup(func() { store.Close() })
 	e.store = store
 	e.svc = review.New(review.Config{Store: e.db, Workspaces: e.root, Files: store, Policy: airlock.NewPolicy(2, nil),
-		Code: coderepo.NewCache(e.repoDir)})
+		Code: coderepo.NewCache(e.repoDir), Differencing: compare.NewDifferencer(7)})
 
 	e.users = &TestUsers{Users: testUsers(), Tokens: map[string]string{}}
 	for name := range e.users.Users {

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/airlock-project/airlock/airlock"
+	"github.com/airlock-project/airlock/review"
 )
 
 // returnAndUpdate takes the author's submitted request through a full
@@ -123,5 +124,56 @@ func TestChangedSignposts(t *testing.T) {
 	body := e.as("checker").get("/reviews/").Body.String()
 	if !strings.Contains(body, `data-testid="dashboard-changed"`) || !strings.Contains(body, "1 file changed since the last review") {
 		t.Errorf("dashboard does not count the changed file:\n%s", body)
+	}
+}
+
+// TestDifferencingFlags: a table added beside the one this workspace
+// released with the same path shows its small differences to the author
+// before submitting, with a link to the comparison with the released
+// table, which is recorded as a view.
+func TestDifferencingFlags(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	id := submitted(t, e, "author")
+	for _, name := range []string{"checker", "selfcheck"} {
+		u := e.user(name)
+		must(t, e.svc.Vote(ctx, u, id, "output/summary.csv", airlock.VoteApproved))
+		must(t, e.svc.SubmitReview(ctx, u, id))
+	}
+	must(t, e.svc.Release(ctx, e.user("checker"), id))
+
+	writeWorkspace(t, e.wsDir, "ws1", map[string]string{"output/summary.csv": "group,count\na,10\nb,23\n"})
+	author := e.user("author")
+	res, err := e.svc.AddFiles(ctx, author, "ws1", []review.AddItem{{Path: "output/summary.csv", Type: airlock.FileOutput}}, "tables")
+	must(t, err)
+	must(t, res[0].Err)
+	reqs, err := e.svc.Requests(ctx, author, airlock.RequestFilter{Author: "author", Statuses: []airlock.RequestStatus{airlock.StatusPending}})
+	must(t, err)
+	if len(reqs) != 1 {
+		t.Fatalf("pending requests: %d", len(reqs))
+	}
+	next := reqs[0].ID
+	body := e.as("author").get("/requests/file/" + next + "/tables/output/summary.csv").Body.String()
+	for _, want := range []string{`data-testid="differencing"`, "Possible differencing disclosure", "Row 2, count", "(difference &#43;3)",
+		`data-testid="differencing-compare"`} {
+		if !strings.Contains(body, want) {
+			t.Errorf("author's file page lacks %q", want)
+		}
+	}
+	m := strings.Index(body, `/requests/diff/`+next)
+	if m < 0 {
+		t.Fatalf("no link to the comparison:\n%s", body)
+	}
+	link := body[m:]
+	link = strings.ReplaceAll(link[:strings.Index(link, `"`)], "&amp;", "&")
+	rec := e.as("author").get(link)
+	if rec.Code != 200 || !strings.Contains(rec.Body.String(), "Released ") {
+		t.Fatalf("comparison with the released table: %d\n%s", rec.Code, rec.Body.String())
+	}
+	m = strings.Index(rec.Body.String(), `/requests/diff-content/`)
+	frame := rec.Body.String()[m:]
+	frame = strings.ReplaceAll(frame[:strings.Index(frame, `"`)], "&amp;", "&")
+	if got := e.as("author").get(frame).Body.String(); !strings.Contains(got, "<del>20</del> <ins>23</ins>") {
+		t.Errorf("comparison with the released table lacks the changed cell:\n%s", got)
 	}
 }

@@ -18,6 +18,13 @@ import (
 	"github.com/airlock-project/airlock/ui/viewer"
 )
 
+// differencingView is one released table a file is flagged against, with
+// the link to their comparison.
+type differencingView struct {
+	airlock.DifferencingResult
+	CompareURL string
+}
+
 // actionButton is one request-level action with its permission.
 type actionButton struct {
 	Key     string // submit, withdraw, review, return, reject, release
@@ -50,15 +57,20 @@ type requestPage struct {
 	CodeURL string
 	// DiffURL compares the file with the version reviewed in review
 	// round DiffRound, "" when it has not changed since.
-	DiffURL    string
-	DiffRound  int
-	IsImage    bool
-	Decision   airlock.Decision
-	MyVote     airlock.Vote
-	HasVote    bool
-	Outputs    int
-	Supporting int
-	Withdrawn  int
+	DiffURL   string
+	DiffRound int
+	// Differencing are the released tables this file, set beside, may
+	// reveal a small count by subtraction with; DifferencingFailed says
+	// the comparison could not be made.
+	Differencing       []differencingView
+	DifferencingFailed bool
+	IsImage            bool
+	Decision           airlock.Decision
+	MyVote             airlock.Vote
+	HasVote            bool
+	Outputs            int
+	Supporting         int
+	Withdrawn          int
 	// People are the full names of everyone the page names.
 	People review.People
 	// On a file page: the previous and next file in the tree, and for a
@@ -450,6 +462,15 @@ func (s *Server) requestFile(c echo.Context) error {
 	}
 	if prev, ok := p.R.PreviousVersion(f); ok && p.R.ChangedSinceReview(f) {
 		p.DiffURL, p.DiffRound = diffURL(p.R.ID, f.Group, f.Path, ""), airlock.ReviewRound(prev.Turn)
+	}
+	if flagged, err := s.deps.Service.Differencing(ctx(c), currentUser(c), p.R.ID, fp); err != nil {
+		s.log.Error("differencing", "request", p.R.ID, "path", fp, "err", err)
+		p.DifferencingFailed = true
+	} else {
+		for _, d := range flagged {
+			p.Differencing = append(p.Differencing, differencingView{DifferencingResult: d,
+				CompareURL: diffURL(p.R.ID, f.Group, f.Path, d.Released.FileID)})
+		}
 	}
 	p.IsImage = isImage(fp)
 	p.Decision = p.V.Decisions[fp]

@@ -33,6 +33,7 @@ type Service interface {
 	OpenRequestFile(ctx context.Context, u *airlock.User, id, path string, download bool) (io.ReadSeekCloser, *airlock.RequestFile, error)
 	RecordRequestFileView(ctx context.Context, u *airlock.User, id, path string) error
 	CompareRequestFile(ctx context.Context, u *airlock.User, id, path, from string) (*review.Comparison, error)
+	Differencing(ctx context.Context, u *airlock.User, id, path string) ([]airlock.DifferencingResult, error)
 	RequestFileChecks(ctx context.Context, u *airlock.User, id, path string) (*airlock.CheckedFile, error)
 	WorkspaceFileChecks(ctx context.Context, u *airlock.User, workspace, path string) (*airlock.CheckedFile, error)
 	CheckRoles() []airlock.CheckRoleChoice

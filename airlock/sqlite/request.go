@@ -229,6 +229,24 @@ func (t *tx) ReleasedHashes(workspace string) (map[string]bool, error) {
 	return out, err
 }
 
+// ReleasedFiles returns the output files released from a workspace, newest first.
+func (t *tx) ReleasedFiles(workspace string) ([]airlock.ReleasedFile, error) {
+	var out []airlock.ReleasedFile
+	err := t.each(`SELECT f.request_id, f.path, f.file_id, f.size, f.released_at FROM request_files f
+		JOIN requests r ON r.id = f.request_id
+		WHERE r.workspace = ? AND f.released_at IS NOT NULL ORDER BY f.released_at DESC, f.path`, []any{workspace}, func(s scanner) error {
+		var rf airlock.ReleasedFile
+		var at string
+		if err := s.Scan(&rf.Request, &rf.Path, &rf.FileID, &rf.Size, &at); err != nil {
+			return err
+		}
+		rf.ReleasedAt = parseTime(at)
+		out = append(out, rf)
+		return nil
+	})
+	return out, err
+}
+
 func marshalState(r *airlock.Request) (orgs, subs, turn string, err error) {
 	o := r.Orgs
 	if o == nil {

@@ -26,6 +26,7 @@ import (
 	"github.com/airlock-project/airlock/workspaces"
 	"github.com/airlock-project/airlock/workspaces/checkfile"
 	"github.com/airlock-project/airlock/workspaces/coderepo"
+	"github.com/airlock-project/airlock/workspaces/content/compare"
 )
 
 // run is the whole program: args[1] names the subcommand (see commands);
@@ -158,8 +159,11 @@ func openApp(ctx context.Context, cfg *config, log *slog.Logger) (_ *app, err er
 	policy.FlagsAdvisory = cfg.FlagsAdvisory
 	svc := review.New(review.Config{
 		Store: db, Workspaces: root, Files: store,
-		Policy:       policy,
-		Checks:       checkfile.NewCache(cfg.Checks, 0),
+		Policy: policy,
+		Checks: checkfile.NewCache(cfg.Checks, 0),
+		// Differencing flags differences at or under the same small-count
+		// threshold as the checks (-small-count-max).
+		Differencing: compare.NewDifferencer(cfg.Checks.SmallCountMax),
 		Logger:       log,
 		AfterRelease: func() { a.deliverer.Wake() }, // set below, before the server takes requests
 		Code:         coderepo.NewCache(cfg.RepoDir),
