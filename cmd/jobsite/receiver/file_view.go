@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"path"
+	"slices"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -13,11 +14,16 @@ import (
 	"github.com/airlock-project/airlock/airlock"
 )
 
-// Bounds of a preview: a table shows its first rows, a text its first
-// bytes; the whole file is a download away.
+// Bounds of a preview: a table shows its first rows and columns from its
+// first bytes, a text its first bytes; the whole file is a download away.
+// The CSV reader keeps about 40 bytes per cell (and allocates several
+// times that), so reading a whole 16 MB release file of commas would take
+// over 640 MB; a table's first 1,000 rows are rarely a tenth of its limit.
 const (
-	previewRows  = 1000
-	previewBytes = 1 << 20
+	previewRows       = 1000
+	previewColumns    = 200
+	previewTableBytes = 256 << 10
+	previewBytes      = 1 << 20
 )
 
 // fileView is a released file's page: what it is and a preview, as the
@@ -88,19 +94,28 @@ func (s *Server) fileViewShow(c echo.Context) error {
 		Crumbs: wsCrumbs(p, ws), Data: v})
 }
 
-// previewTable reads the first previewRows rows of a CSV file.
+// previewTable reads at most previewRows rows of at most previewColumns
+// cells from the first previewTableBytes of a CSV file; truncated says that
+// the file holds more (a row cut at the byte limit is left out).
 func previewTable(r io.Reader) (rows [][]string, truncated bool, err error) {
-	cr := csv.NewReader(io.LimitReader(r, DefaultSizeLimit+1))
+	lr := &io.LimitedReader{R: r, N: previewTableBytes + 1}
+	cr := csv.NewReader(lr)
 	cr.FieldsPerRecord, cr.LazyQuotes, cr.ReuseRecord = -1, true, false
 	for {
 		rec, err := cr.Read()
 		if errors.Is(err, io.EOF) {
-			return rows, false, nil
+			if lr.N == 0 && len(rows) > 0 { // cut at the limit: the last row may be partial
+				return rows[:len(rows)-1], true, nil
+			}
+			return rows, truncated, nil
 		} else if err != nil {
 			return nil, false, err
 		}
 		if len(rows) == previewRows {
 			return rows, true, nil
+		}
+		if len(rec) > previewColumns {
+			rec, truncated = slices.Clone(rec[:previewColumns]), true
 		}
 		for i, cell := range rec {
 			rec[i] = strings.ToValidUTF8(cell, "\uFFFD")
