@@ -105,8 +105,7 @@ func TestRegularRequestsRun(t *testing.T) {
 	}
 	for _, want := range []string{
 		"#1 cardiac-main, as researcher: Success, submitted",
-		"#2 ",
-		"  failed: unknown key \"colour\"",
+		"#2 cardiac-main, as researcher: not made\n  failed: unknown key \"colour\"",
 		"#3 cardiac-sensitivity, as researcher: not made\n  failed: output/nope is not a directory of workspace cardiac-sensitivity.",
 		"#4 vaccine-uptake, as researcher (the user of the latest output): Success, not submitted",
 	} {

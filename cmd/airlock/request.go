@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -141,8 +142,11 @@ func (r automatedResult) print(w io.Writer) {
 		who += " (the user of the latest output)"
 	}
 	if o == nil {
-		if r.User != "" {
-			fmt.Fprintf(w, "%s, as %s: not made\n", r.Request.Workspace, who)
+		ws := cmp.Or(r.Request.Workspace, "(no workspace)")
+		if who == "" {
+			fmt.Fprintf(w, "%s: not made\n", ws)
+		} else {
+			fmt.Fprintf(w, "%s, as %s: not made\n", ws, who)
 		}
 		return
 	}
