@@ -43,6 +43,9 @@ type RequestView struct {
 	// Checks are the disclosure checks of the output files, by path; a
 	// file the checks do not read has none.
 	Checks map[string]*airlock.CheckedFile
+	// ChecksPending counts output files whose checks are not known yet
+	// (they are computed when the file's page is opened).
+	ChecksPending int
 
 	CanEdit, CanSubmit, CanWithdraw, CanComment           error
 	CanVote, CanSubmitReview, CanReturn, CanReject        error
@@ -168,10 +171,21 @@ func (s *Service) View(ctx context.Context, u *airlock.User, id string) (*Reques
 	}
 	v.CanEdit = r.CheckCanEdit(u)
 	v.CanChangeFile = v.CanEdit
-	if v.Checks, err = s.requestChecks(ctx, r, notes, false); err != nil {
+	// Only an author who may still edit waits for every file's first
+	// pass: the submit rule needs it. Others see the results known so far;
+	// a file's own page asks for its result in full.
+	v.CanSubmit = r.CheckCanSubmit(u, req)
+	partial := r.CheckCanEdit(u) != nil
+	if v.Checks, err = s.requestChecks(ctx, r, notes, partial); err != nil {
 		return nil, err
 	}
-	v.CanSubmit = r.CheckCanSubmit(u, req)
+	if partial && s.checks != nil {
+		for _, f := range r.OutputFiles() {
+			if v.Checks[f.Path] == nil && s.checks.Checks(f.Path) {
+				v.ChecksPending++
+			}
+		}
+	}
 	if v.CanSubmit == nil {
 		v.CanSubmit = airlock.CheckFlagsAllowSubmit(openFlags(v.Checks), s.policy.FlagsAdvisory)
 	}

@@ -453,10 +453,6 @@ func (s *Server) requestFile(c echo.Context) error {
 	p.File, p.Group = f, p.R.Group(group)
 	p.ContentURL = contentURL(p.R.ID, group, fp)
 	p.ViewURL = preview.PinnedURL(p.ContentURL, f.FileID)
-	if checked := p.V.Checks[fp]; checked != nil {
-		_, variant := cellFlags(checked, nil)
-		p.ViewURL = preview.PinnedVariantURL(p.ContentURL, f.FileID, variant)
-	}
 	if f.Commit != "" {
 		p.CodeURL = codeURL("request", p.R.ID, f.Commit, fileURL(p.R.ID, f.Group, f.Path))
 	}
@@ -475,8 +471,19 @@ func (s *Server) requestFile(c echo.Context) error {
 	p.IsImage = isImage(fp)
 	p.Decision = p.V.Decisions[fp]
 	p.MyVote, p.HasVote = p.V.MyVotes[fp]
-	if p.Checks = p.V.Checks[fp]; p.Checks != nil && p.V.IsAuthor && p.V.CanEdit == nil {
-		p.CheckRoles = s.deps.Service.CheckRoles()
+	if p.Checks = p.V.Checks[fp]; p.Checks == nil && f.Type == airlock.FileOutput {
+		// The overview may show only results already known; this page
+		// shows the file's own in full.
+		if p.Checks, err = s.deps.Service.RequestFileChecks(ctx(c), currentUser(c), p.R.ID, fp); err != nil && airlock.ErrorCode(err) != airlock.EINVALID {
+			return err
+		}
+	}
+	if p.Checks != nil {
+		_, variant := cellFlags(p.Checks, nil)
+		p.ViewURL = preview.PinnedVariantURL(p.ContentURL, f.FileID, variant)
+		if p.V.IsAuthor && p.V.CanEdit == nil {
+			p.CheckRoles = s.deps.Service.CheckRoles()
+		}
 	}
 	p.neighbours()
 	if err := s.people(c, p); err != nil {
