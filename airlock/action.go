@@ -254,6 +254,10 @@ func (r *Request) refuseUnapproved(required int) error {
 	return Errorf(ESTATE, "Release is available once %s have approved every output file; %s not approved yet.", who, countOf(n, len(outs), "file"))
 }
 
+// ListNames joins names for a sentence, as the refusals do: "tables",
+// "tables and figures", "tables, figures and maps".
+func ListNames(names []string) string { return listNames(names) }
+
 // listNames joins group names for a sentence: "tables, figures and maps".
 func listNames(names []string) string {
 	switch len(names) {

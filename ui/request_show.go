@@ -351,7 +351,7 @@ func consequence(key string, v *review.RequestView, people review.People) string
 			}
 			who := "your votes and those of any other output checker who has started"
 			if len(done) > 0 {
-				who = "your votes, the submitted review of " + joinNames(done) + ", and those of any other output checker who has started"
+				who = "your votes, the submitted review of " + airlock.ListNames(done) + ", and those of any other output checker who has started"
 			}
 			return fmt.Sprintf("Not every review is in yet (%d of %d). Returning now resets this round: %s are cleared, and every comment written this round is deleted. %s gets the request back to change it; once it is resubmitted, each output file needs every review again.",
 				v.SubmittedReviews, v.Required, who, author)
@@ -363,17 +363,6 @@ func consequence(key string, v *review.RequestView, people review.People) string
 		return "Every approved output file leaves the backend and is uploaded, byte for byte as reviewed, to the jobs site, where " + author + " and their project can see it. This cannot be undone. If the jobs site is unavailable, airlock keeps trying until the files arrive."
 	}
 	return requestActions()[key].Explain
-}
-
-// joinNames joins names for a sentence: "A", "A and B", "A, B and C".
-func joinNames(names []string) string {
-	switch len(names) {
-	case 0:
-		return ""
-	case 1:
-		return names[0]
-	}
-	return strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
 }
 
 // requestOverview answers GET /requests/view/:id/.
