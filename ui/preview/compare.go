@@ -37,8 +37,8 @@ func (v *Engine) Compare(w http.ResponseWriter, r *http.Request, old, new File) 
 	h := w.Header()
 	h.Set("Cache-Control", "no-store")
 	q := r.URL.Query()
-	vr := &viewRequest{w: w, r: r, f: new, ra: readerAt(new.Content), q: q}
-	ovr := &viewRequest{w: w, r: r, f: old, ra: readerAt(old.Content), q: q}
+	vr := &viewRequest{w: w, r: r, f: new, ra: content.ReaderAt(new.Content), q: q}
+	ovr := &viewRequest{w: w, r: r, f: old, ra: content.ReaderAt(old.Content), q: q}
 	nsn, err := sniff(vr)
 	if err != nil {
 		return err

@@ -241,7 +241,7 @@ func (v *Engine) Render(w http.ResponseWriter, r *http.Request, f File) error {
 	} else {
 		h.Set("Cache-Control", "private, no-cache")
 	}
-	vr := &viewRequest{w: w, r: r, f: f, ra: readerAt(f.Content), q: q}
+	vr := &viewRequest{w: w, r: r, f: f, ra: content.ReaderAt(f.Content), q: q}
 	base := path.Base(f.Name)
 	if !f.Allowed {
 		return v.page(vr, http.StatusUnsupportedMediaType, base, "",
@@ -809,32 +809,6 @@ func versionTag(hash string) string {
 		return ""
 	}
 	return hash[:min(len(hash), 32)] + "-" + contentRenderVersion
-}
-
-// readerAt gives random access to a file's content: directly for an
-// *os.File (pread, so concurrent readers do not interfere), otherwise by
-// seeking under a lock.
-func readerAt(rs io.ReadSeeker) io.ReaderAt {
-	if ra, ok := rs.(io.ReaderAt); ok {
-		return ra
-	}
-	return &seekReaderAt{rs: rs}
-}
-
-// seekReaderAt adapts an io.ReadSeeker to io.ReaderAt.
-type seekReaderAt struct {
-	mu sync.Mutex
-	rs io.ReadSeeker
-}
-
-// ReadAt implements io.ReaderAt.
-func (s *seekReaderAt) ReadAt(p []byte, off int64) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if _, err := s.rs.Seek(off, io.SeekStart); err != nil {
-		return 0, err
-	}
-	return io.ReadFull(s.rs, p)
 }
 
 // dupFile opens a second handle on the same open file, so a cached table

@@ -179,30 +179,11 @@ func (d *Differencer) compare(ctx context.Context, cur *content.Table, name stri
 
 // openTable opens a stored file as a table.
 func openTable(f io.ReadSeekCloser, name string, size int64) (*content.Table, error) {
-	ra, ok := f.(io.ReaderAt)
-	if !ok {
-		ra = &seekReaderAt{rs: f}
-	}
-	t, err := content.OpenTable(ra, size, content.TableOptionsFor(name))
+	t, err := content.OpenTable(content.ReaderAt(f), size, content.TableOptionsFor(name))
 	if err != nil {
 		return nil, fmt.Errorf("compare %s: %w", name, err)
 	}
 	return t, nil
-}
-
-// seekReaderAt reads at offsets from a file that can only seek.
-type seekReaderAt struct {
-	mu sync.Mutex
-	rs io.ReadSeeker
-}
-
-func (s *seekReaderAt) ReadAt(p []byte, off int64) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if _, err := s.rs.Seek(off, io.SeekStart); err != nil {
-		return 0, err
-	}
-	return io.ReadFull(s.rs, p)
 }
 
 var _ airlock.Differencer = (*Differencer)(nil)
