@@ -77,8 +77,11 @@ func Check(ctx context.Context, name string, r io.ReaderAt, size int64, s checks
 		return one(tc.Result()), nil
 	case content.KindSVG:
 		tc := checks.NewTextChecker(s, false)
-		svgText(whole(), tc.Label)
+		note := svgText(whole(), tc.Label)
 		f := one(tc.Result())
+		if note != "" {
+			f.Reports[0].Result.Notes = append(f.Reports[0].Result.Notes, note)
+		}
 		f.Figure = true
 		return f, nil
 	case content.KindImage:
@@ -207,18 +210,38 @@ func eachLine(r io.Reader, fn func(string)) error {
 	}
 }
 
+// Bounds of the SVG text read for hints: a figure's labels are near the
+// top of its tree, and the XML decoder keeps every open element, so a
+// figure nested a million deep took 240 MB.
+const (
+	maxSVGBytes = 16 << 20
+	maxSVGDepth = 256
+)
+
 // svgText hands the text of an SVG figure to fn, line by line: labels and
-// annotations often carry counts.
-func svgText(r io.Reader, fn func(string)) {
-	d := xml.NewDecoder(io.LimitReader(r, 64<<20))
+// annotations often carry counts. It returns a note when it stopped short.
+func svgText(r io.Reader, fn func(string)) string {
+	lr := &io.LimitedReader{R: r, N: maxSVGBytes}
+	d := xml.NewDecoder(lr)
 	d.Strict = false
+	depth := 0
 	for {
 		tok, err := d.Token()
 		if err != nil {
-			return
+			if lr.N == 0 {
+				return fmt.Sprintf("Only the first %d MB of the figure was read for labels.", maxSVGBytes>>20)
+			}
+			return ""
 		}
-		if cd, ok := tok.(xml.CharData); ok {
-			for line := range strings.SplitSeq(string(cd), "\n") {
+		switch tok := tok.(type) {
+		case xml.StartElement:
+			if depth++; depth > maxSVGDepth {
+				return fmt.Sprintf("The figure nests elements more than %d deep; the labels inside them were not read.", maxSVGDepth)
+			}
+		case xml.EndElement:
+			depth--
+		case xml.CharData:
+			for line := range strings.SplitSeq(string(tok), "\n") {
 				if line = strings.TrimSpace(line); line != "" {
 					fn(line)
 				}

@@ -20,8 +20,12 @@ type rowBatch struct {
 	ends  []int
 }
 
+// A batch is handed over at batchRows rows or batchCells cells, whichever
+// comes first: counting rows alone, five batches of a sheet padded to
+// 16,384 columns held 40 million cells, over 1 GB.
 const (
 	batchRows    = 512
+	batchCells   = 1 << 16
 	batchesAhead = 4
 )
 
@@ -53,7 +57,7 @@ func (c *Checker) InBackground() *Background {
 func (b *Background) Add(row []string) {
 	b.cur.cells = append(b.cur.cells, row...)
 	b.cur.ends = append(b.cur.ends, len(b.cur.cells))
-	if len(b.cur.ends) == batchRows {
+	if len(b.cur.ends) == batchRows || len(b.cur.cells) >= batchCells {
 		b.work <- b.cur
 		b.cur = <-b.free
 	}
