@@ -442,6 +442,10 @@ func testSafeActionsFirst(t *testing.T, b *browsertest.Browser) {
 	c1 := person(t, b, w, base, checker1)
 	j.vote(c1, "tables", countsCSV, true)
 	c1.Navigate(overview)
+	// Until every file has a vote, the next file is the primary step.
+	if got := c1.Attr("[data-testid=overview-next]", "href"); !strings.HasSuffix(got, chartPNG) || !strings.Contains(c1.Attr("[data-testid=overview-next]", "class"), "primary") {
+		t.Errorf("the overview's next step is %q", got)
+	}
 	if got := c1.Attr("[data-testid=action-reject]", "title"); !strings.Contains(got, "Reject is available once both reviews are in") {
 		t.Errorf("disabled reject says %q", got)
 	}

@@ -380,6 +380,16 @@ func (s *Server) requestOverview(c echo.Context) error {
 		return err
 	}
 	p.Actions = actions(p.V, p.People)
+	if p.V.IsReviewer && p.R.Status.IsUnderReview() && !p.V.HasSubmitted {
+		// Until every file has their vote, a reviewer's next step is the
+		// next file, not a button that is still disabled.
+		for _, f := range p.R.OutputFiles() {
+			if vote, ok := p.V.MyVotes[f.Path]; !ok || vote == airlock.VoteUndecided {
+				p.NextToReview = fileURL(p.R.ID, f.Group, f.Path)
+				break
+			}
+		}
+	}
 	if isHTMX(c) && p.R.Status != airlock.StatusApproved {
 		// The release progress polls this page while APPROVED; once the
 		// files have arrived, status and activity changed too, so the
