@@ -741,6 +741,42 @@ func (r *Request) CheckCanSubmit(u *User, required int) error {
 	return nil
 }
 
+// CheckNewGroup validates the name of a group the person asked to create
+// and returns it lower-cased. A name that matches an existing group of the
+// request, ignoring case, is refused: creating it would silently add to
+// that group. r is nil when there is no request yet.
+func (r *Request) CheckNewGroup(name string) (string, error) {
+	clean, err := ValidateGroupName(name)
+	if err != nil {
+		return "", err
+	}
+	if r != nil {
+		if g := r.GroupFold(clean); g != nil {
+			return "", Errorf(ECONFLICT, "A file group called %q already exists. Choose it from the list of groups instead.", g.Name)
+		}
+	}
+	return clean, nil
+}
+
+// CheckChangeable is nil if a request file's group or type may be changed:
+// a withdrawn file can only be added again.
+func CheckChangeable(f *RequestFile) error {
+	if f.Type == FileWithdrawn {
+		return Errorf(ESTATE, "%s has been withdrawn; add it again from the workspace instead of changing it.", f.Path)
+	}
+	return nil
+}
+
+// CheckChangeType is nil if a request file may become type t. released
+// says its content was already released from the workspace: such a file
+// may only support the request.
+func CheckChangeType(f *RequestFile, released bool, t FileType) error {
+	if released && t == FileOutput {
+		return Errorf(EINVALID, "%s has already been released from this workspace, so it can only be a supporting file.", f.Path)
+	}
+	return nil
+}
+
 // ValidateGroupName checks a new group name and returns it lower-cased.
 func ValidateGroupName(name string) (string, error) {
 	if err := CheckName("file group name", name); err != nil {

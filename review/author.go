@@ -34,17 +34,33 @@ func (res *FileResult) describe(success string) {
 	}
 }
 
+// GroupChoice is the file group files are added or moved to: one chosen
+// from the request's groups (Name "" is the default group, or for a move
+// the file's own), or with New one the person named to be created, which
+// must not exist yet in any case.
+type GroupChoice struct {
+	Name string
+	New  bool
+}
+
 // maxTextLen bounds context, controls and comments.
 const maxTextLen = 20000
 
-// AddFiles adds workspace files to the user's open request in the workspace,
-// creating the request if there is none. Each file succeeds or fails on its
-// own; the request is created only when a file is actually added.
+// AddFiles adds workspace files to the group of that name, which is
+// created if the request has none (AddFilesTo).
 func (s *Service) AddFiles(ctx context.Context, u *airlock.User, workspace string, items []AddItem, group string) ([]FileResult, error) {
+	return s.AddFilesTo(ctx, u, workspace, items, GroupChoice{Name: group})
+}
+
+// AddFilesTo adds workspace files to the user's open request in the
+// workspace, creating the request if there is none. Each file succeeds or
+// fails on its own; the request is created only when a file is actually
+// added. A new group is refused, and nothing added, if it exists already.
+func (s *Service) AddFilesTo(ctx context.Context, u *airlock.User, workspace string, items []AddItem, to GroupChoice) ([]FileResult, error) {
 	if err := airlock.CheckName("workspace name", workspace); err != nil {
 		return nil, err
 	}
-	if err := airlock.CheckName("file group name", group); err != nil {
+	if err := airlock.CheckName("file group name", to.Name); err != nil {
 		return nil, err
 	}
 	if err := airlock.CheckCanAuthor(u, workspace); err != nil {
@@ -53,10 +69,17 @@ func (s *Service) AddFiles(ctx context.Context, u *airlock.User, workspace strin
 	if len(items) == 0 {
 		return nil, airlock.Errorf(airlock.EINVALID, "Please select at least one file.")
 	}
-	if strings.TrimSpace(group) == "" {
-		group = airlock.DefaultGroup
+	if to.New {
+		// Refused for the whole batch before anything is copied.
+		existing, err := s.openRequest(ctx, u, workspace)
+		if err != nil {
+			return nil, err
+		}
+		if _, err := existing.CheckNewGroup(to.Name); err != nil {
+			return nil, err
+		}
 	}
-	results := s.addFiles(ctx, u, workspace, items, group)
+	results := s.addFiles(ctx, u, workspace, items, &to)
 	for i := range results {
 		results[i].describe(results[i].Type.Label() + " file added to group " + results[i].Group + ".")
 	}
@@ -81,7 +104,8 @@ type preparedFile struct {
 // addFiles checks and copies each file outside any transaction, then puts
 // them on the request addBatch at a time, each transaction loading the
 // request once. Each file still succeeds or fails on its own.
-func (s *Service) addFiles(ctx context.Context, u *airlock.User, workspace string, items []AddItem, group string) []FileResult {
+// A new group is created by the first file added; the others join it.
+func (s *Service) addFiles(ctx context.Context, u *airlock.User, workspace string, items []AddItem, to *GroupChoice) []FileResult {
 	results := make([]FileResult, len(items))
 	for i, it := range items {
 		results[i] = FileResult{Path: it.Path, Type: it.Type}
@@ -109,12 +133,12 @@ func (s *Service) addFiles(ctx context.Context, u *airlock.User, workspace strin
 		}
 		p.index = i
 		if batch = append(batch, p); len(batch) == addBatch {
-			s.commitFiles(ctx, u, workspace, requestID, group, batch, results)
+			s.commitFiles(ctx, u, workspace, requestID, to, batch, results)
 			batch = batch[:0]
 		}
 	}
 	if len(batch) > 0 {
-		s.commitFiles(ctx, u, workspace, requestID, group, batch, results)
+		s.commitFiles(ctx, u, workspace, requestID, to, batch, results)
 	}
 	return results
 }
@@ -151,7 +175,7 @@ var errNothingAdded = errors.New("no file added")
 // in one transaction, recording each file's group or refusal in results.
 // A refusal of one file changes nothing for it and leaves the others; a
 // storage error fails the whole batch.
-func (s *Service) commitFiles(ctx context.Context, u *airlock.User, workspace, requestID, group string, batch []preparedFile, results []FileResult) {
+func (s *Service) commitFiles(ctx context.Context, u *airlock.User, workspace, requestID string, to *GroupChoice, batch []preparedFile, results []FileResult) {
 	err := s.store.Update(ctx, func(tx airlock.Tx) error {
 		r, err := s.getOrCreate(tx, u, workspace, requestID)
 		if err != nil {
@@ -167,12 +191,13 @@ func (s *Service) commitFiles(ctx context.Context, u *airlock.User, workspace, r
 		added := 0
 		for _, p := range batch {
 			res := &results[p.index]
-			res.Group, res.Err = s.putFile(tx, u, r, released, group, p)
+			res.Group, res.Err = s.putFile(tx, u, r, released, *to, p)
 			if airlock.ErrorCode(res.Err) == airlock.EINTERNAL {
 				return res.Err
 			}
 			if res.Err == nil {
 				added++
+				*to = GroupChoice{Name: res.Group} // a new group now exists; the others join it
 			}
 		}
 		if added == 0 {
@@ -189,7 +214,7 @@ func (s *Service) commitFiles(ctx context.Context, u *airlock.User, workspace, r
 
 // putFile puts one prepared file on the request r, loaded in tx, and
 // keeps r up to date for the next file of the batch.
-func (s *Service) putFile(tx airlock.Tx, u *airlock.User, r *airlock.Request, released map[string]bool, group string, p preparedFile) (string, error) {
+func (s *Service) putFile(tx airlock.Tx, u *airlock.User, r *airlock.Request, released map[string]bool, to GroupChoice, p preparedFile) (string, error) {
 	it, meta := p.item, p.meta
 	st := airlock.FileStatusFor(it.Path, true, meta.ContentHash, released, r)
 	if err := airlock.CheckAddable(meta, st, r, s.policy.FileTypes); err != nil {
@@ -199,7 +224,7 @@ func (s *Service) putFile(tx airlock.Tx, u *airlock.User, r *airlock.Request, re
 		return "", err
 	}
 	current := r.File(it.Path)
-	g, err := resolveGroup(tx, r, group)
+	g, err := resolveGroup(tx, r, to)
 	if err != nil {
 		return "", err
 	}
@@ -394,20 +419,37 @@ func (s *Service) WithdrawFiles(ctx context.Context, u *airlock.User, id string,
 	return results, nil
 }
 
-// ChangeFiles moves files to another group and/or changes their type. Their
-// reviews start again, because they now sit in a different context.
-func (s *Service) ChangeFiles(ctx context.Context, u *airlock.User, id string, paths []string, group string, t airlock.FileType) ([]FileResult, error) {
-	if len(paths) == 0 {
+// ChangeFiles moves files to another group and/or changes their type, each
+// item naming a file and the type it should have. Their reviews start
+// again, because they now sit in a different context. A new group is
+// refused, and nothing changed, if it exists already.
+func (s *Service) ChangeFiles(ctx context.Context, u *airlock.User, id string, items []AddItem, to GroupChoice) ([]FileResult, error) {
+	if len(items) == 0 {
 		return nil, airlock.Errorf(airlock.EINVALID, "Please select at least one file.")
 	}
-	if !t.Valid() {
-		return nil, airlock.Errorf(airlock.EINVALID, "Choose output or supporting.")
+	for _, it := range items {
+		if !it.Type.Valid() {
+			return nil, airlock.Errorf(airlock.EINVALID, "Choose whether %s is an output or a supporting file.", it.Path)
+		}
 	}
-	if err := airlock.CheckName("file group name", group); err != nil {
+	if err := airlock.CheckName("file group name", to.Name); err != nil {
 		return nil, err
 	}
+	if to.New {
+		v, err := s.View(ctx, u, id)
+		if err != nil {
+			return nil, err
+		}
+		if v.CanEdit != nil { // who may change the request is said before what the change lacks
+			return nil, v.CanEdit
+		}
+		if _, err := v.Request.CheckNewGroup(to.Name); err != nil {
+			return nil, err
+		}
+	}
 	var results []FileResult
-	for _, p := range paths {
+	for _, it := range items {
+		p, t := it.Path, it.Type
 		res := FileResult{Path: p, Type: t}
 		res.Err = s.update(ctx, u, id, func(tx airlock.Tx, r *airlock.Request) error {
 			if err := airlock.CheckName("file path", p); err != nil {
@@ -420,23 +462,21 @@ func (s *Service) ChangeFiles(ctx context.Context, u *airlock.User, id string, p
 			if err != nil {
 				return err
 			}
-			if f.Type == airlock.FileWithdrawn {
-				return airlock.Errorf(airlock.ESTATE, "%s has been withdrawn; add it again instead of changing it.", p)
+			if err := airlock.CheckChangeable(f); err != nil {
+				return err
 			}
-			if t == airlock.FileOutput {
-				released, err := tx.ReleasedHashes(r.Workspace)
-				if err != nil {
-					return err
-				}
-				if released[f.FileID] {
-					return airlock.Errorf(airlock.EINVALID, "%s has already been released; it can only be a supporting file.", p)
-				}
+			released, err := tx.ReleasedHashes(r.Workspace)
+			if err != nil {
+				return err
 			}
-			target := group
-			if strings.TrimSpace(target) == "" {
-				target = f.Group
+			if err := airlock.CheckChangeType(f, released[f.FileID], t); err != nil {
+				return err
 			}
-			if target == f.Group && t == f.Type {
+			target := to
+			if strings.TrimSpace(target.Name) == "" && !target.New {
+				target.Name = f.Group
+			}
+			if !target.New && target.Name == f.Group && t == f.Type {
 				return airlock.Errorf(airlock.EINVALID, "%s is already %s in group %q; nothing to change.", p, t.Noun(), f.Group)
 			}
 			g, err := resolveGroup(tx, r, target)
@@ -454,9 +494,56 @@ func (s *Service) ChangeFiles(ctx context.Context, u *airlock.User, id string, p
 			return audit(tx, r, u.Username, airlock.EventRequestFileUpdate, p, map[string]string{"group": g.Name, "filetype": string(t)})
 		})
 		res.describe("Now " + t.Noun() + " in group " + res.Group + ".")
+		if res.Err == nil && to.New {
+			to = GroupChoice{Name: res.Group} // created by the first file; the others join it
+		}
 		results = append(results, res)
 	}
 	return results, nil
+}
+
+// ChangeItem is a file selected for the change form: what it is now, and
+// whether and how it may be changed.
+type ChangeItem struct {
+	Path string
+	File *airlock.RequestFile // nil if not on the request
+	// Skip is why the file cannot be changed, else nil.
+	Skip error
+	// SupportingOnly: its content was released from the workspace before,
+	// so it may only be a supporting file.
+	SupportingOnly bool
+}
+
+// ChangeCandidates says for each selected file of a request whether u may
+// move it or change its type, and to what, changing nothing: the change
+// form shows the answer.
+func (s *Service) ChangeCandidates(ctx context.Context, u *airlock.User, id string, paths []string) ([]ChangeItem, error) {
+	var out []ChangeItem
+	err := s.store.View(ctx, func(tx airlock.Tx) error {
+		r, err := loadVisible(tx, u, id)
+		if err != nil {
+			return err
+		}
+		if err := r.CheckCanEdit(u); err != nil {
+			return err
+		}
+		released, err := tx.ReleasedHashes(r.Workspace)
+		if err != nil {
+			return err
+		}
+		for _, p := range paths {
+			it := ChangeItem{Path: p}
+			if it.File, it.Skip = requestFile(r, p); it.Skip == nil {
+				it.Skip = airlock.CheckChangeable(it.File)
+			}
+			if it.Skip == nil {
+				it.SupportingOnly = airlock.CheckChangeType(it.File, released[it.File.FileID], airlock.FileOutput) != nil
+			}
+			out = append(out, it)
+		}
+		return nil
+	})
+	return out, err
 }
 
 // EditGroup sets a group's context and disclosure controls.

@@ -127,7 +127,7 @@ func TestRandomInvariants(t *testing.T) {
 				case n == 12:
 					name, err = "withdraw-file", firstErr(e.svc.WithdrawFiles(e.ctx, u, id, []string{p}))
 				case n == 13:
-					name, err = "change-file", firstErr(e.svc.ChangeFiles(e.ctx, u, id, []string{p}, g, airlock.FileOutput))
+					name, err = "change-file", firstErr(e.svc.ChangeFiles(e.ctx, u, id, []review.AddItem{{Path: p, Type: airlock.FileOutput}}, review.GroupChoice{Name: g}))
 				case n == 14:
 					name, err = "reset-vote", e.svc.ResetVote(e.ctx, u, id, p)
 				default:

@@ -154,24 +154,34 @@ func requestFile(r *airlock.Request, path string) (*airlock.RequestFile, error) 
 }
 
 // resolveGroup returns the group to put files in, creating it when new.
-// An existing group is matched exactly; a new name is validated, lower-cased
-// and must not clash with an existing group in another case.
-func resolveGroup(tx airlock.Tx, r *airlock.Request, name string) (*airlock.FileGroup, error) {
-	if strings.TrimSpace(name) == "" {
+// A group the person asked to create must not exist in any case
+// (Request.CheckNewGroup). Otherwise an existing group is matched exactly,
+// and a name not yet used is validated, lower-cased and created.
+func resolveGroup(tx airlock.Tx, r *airlock.Request, to GroupChoice) (*airlock.FileGroup, error) {
+	name := to.Name
+	if strings.TrimSpace(name) == "" && !to.New {
 		name = airlock.DefaultGroup
 	}
-	if g := r.Group(name); g != nil {
-		return g, nil
-	}
-	clean, err := airlock.ValidateGroupName(name)
-	if err != nil {
-		return nil, err
-	}
-	if g := r.GroupFold(clean); g != nil {
-		if g.Name == clean {
+	var clean string
+	if to.New {
+		var err error
+		if clean, err = r.CheckNewGroup(name); err != nil {
+			return nil, err
+		}
+	} else {
+		if g := r.Group(name); g != nil {
 			return g, nil
 		}
-		return nil, airlock.Errorf(airlock.ECONFLICT, "A file group named %q already exists.", g.Name)
+		var err error
+		if clean, err = airlock.ValidateGroupName(name); err != nil {
+			return nil, err
+		}
+		if g := r.GroupFold(clean); g != nil {
+			if g.Name == clean {
+				return g, nil
+			}
+			return nil, airlock.Errorf(airlock.ECONFLICT, "A file group named %q already exists.", g.Name)
+		}
 	}
 	g := &airlock.FileGroup{Name: clean, UpdatedAt: tx.Now()}
 	if err := tx.SaveGroup(r.ID, g); err != nil {

@@ -42,7 +42,7 @@ func TestInvalidUTF8Refused(t *testing.T) {
 			return firstErr(e.svc.AddFiles(e.ctx, carol, bad, []review.AddItem{{Path: "out/notes.txt", Type: airlock.FileOutput}}, "draft"))
 		},
 		"ChangeFilesGroup": func() error {
-			return firstErr(e.svc.ChangeFiles(e.ctx, carol, carolID, []string{"out/table.csv"}, bad, airlock.FileOutput))
+			return firstErr(e.svc.ChangeFiles(e.ctx, carol, carolID, []review.AddItem{{Path: "out/table.csv", Type: airlock.FileOutput}}, review.GroupChoice{Name: bad}))
 		},
 		"WorkspaceViewPath": func() error { return openWorkspaceFile(e, "out/"+bad) },
 		"CodeViewPath": func() error {
@@ -114,7 +114,7 @@ func FuzzTextFields(f *testing.F) {
 			"controls":      e.svc.EditGroup(e.ctx, carol, draft, "draft", "context", s),
 			"new group": firstErr(e.svc.AddFiles(e.ctx, carol, "w1",
 				[]review.AddItem{{Path: "out/notes.txt", Type: airlock.FileSupporting}}, s)),
-			"change group": firstErr(e.svc.ChangeFiles(e.ctx, carol, draft, []string{"out/table.csv"}, s, airlock.FileOutput)),
+			"change group": firstErr(e.svc.ChangeFiles(e.ctx, carol, draft, []review.AddItem{{Path: "out/table.csv", Type: airlock.FileOutput}}, review.GroupChoice{Name: s})),
 			"view path":    openWorkspaceFile(e, s),
 			"code path":    openCode(e, s),
 			"username":     e.svc.SaveUser(e.ctx, &airlock.User{Username: s}, e.clock),

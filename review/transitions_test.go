@@ -55,7 +55,7 @@ var actions = map[string]func(e *env, u *airlock.User, id string) error{
 		return firstErr(e.svc.WithdrawFiles(e.ctx, u, id, []string{"out/chart.png"}))
 	},
 	"change-file": func(e *env, u *airlock.User, id string) error {
-		return firstErr(e.svc.ChangeFiles(e.ctx, u, id, []string{"out/chart.png"}, "figures", airlock.FileOutput))
+		return firstErr(e.svc.ChangeFiles(e.ctx, u, id, []review.AddItem{{Path: "out/chart.png", Type: airlock.FileOutput}}, review.GroupChoice{Name: "figures"}))
 	},
 	"add-file": func(e *env, u *airlock.User, id string) error {
 		return firstErr(e.svc.AddFiles(e.ctx, u, "w1", []review.AddItem{{Path: "out/extra.csv", Type: airlock.FileOutput}}, ""))

@@ -179,7 +179,11 @@ func (s *Server) apiMoveFiles(c echo.Context) error {
 		return err
 	}
 	id := c.Param("id")
-	results, err := s.deps.Service.ChangeFiles(ctx(c), currentUser(c), id, paths, body.Group, body.Type)
+	items := make([]review.AddItem, len(paths))
+	for i, p := range paths {
+		items[i] = review.AddItem{Path: p, Type: body.Type}
+	}
+	results, err := s.deps.Service.ChangeFiles(ctx(c), currentUser(c), id, items, review.GroupChoice{Name: body.Group})
 	return s.apiBatchAnswer(c, results, err, func() (string, error) { return id, nil })
 }
 

@@ -105,7 +105,9 @@ func form(route string) url.Values {
 		v.Set("context", "new context")
 		v.Set("controls", "new controls")
 	case strings.Contains(route, "/change-files/"):
-		v.Set("type", "SUPPORTING")
+		v.Set("count", "1")
+		v.Set("file_0", "output/summary.csv")
+		v.Set("type_0", "SUPPORTING")
 	case strings.Contains(route, "/check-note/"):
 		v.Set("kind", "exception")
 		v.Set("rule", "small-count")
@@ -177,7 +179,7 @@ var expected = map[string][8]int{
 	"GET /requests/content/:id/:group/*":        {302, 404, 200, 200, 200, 200, 200, 200},
 	"GET /requests/diff/:id/:group/*":           {302, 404, 200, 200, 200, 200, 200, 200}, // no earlier version yet: says so
 	"GET /requests/diff-content/:id/:group/*":   {302, 404, 404, 404, 404, 404, 404, 404}, // no earlier version to compare with
-	"GET /requests/confirm/:id/:action":         {302, 404, 200, 200, 200, 200, 200, 200},
+	"GET /requests/confirm/:id/:action":         {302, 404, 303, 303, 303, 303, 303, 303}, // submit: not available on a submitted request
 	"POST /requests/submit/:id":                 {401, 404, 403, 409, 403, 409, 403, 403},
 	"POST /requests/withdraw/:id":               {401, 404, 403, 409, 403, 409, 403, 403},
 	"POST /requests/review/:id":                 {401, 404, 403, 403, 409, 403, 403, 403},

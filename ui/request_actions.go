@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"strconv"
 	"strings"
 
@@ -77,6 +78,12 @@ func (s *Server) requestConfirm(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	if why := p.V.WhyNot(airlock.Action(key)); why != "" {
+		// No confirmation of an action that would be refused: the request
+		// page says why, and after a release shows its progress instead.
+		s.addFlash(c, "info", why)
+		return c.Redirect(http.StatusSeeOther, requestURL(p.R.ID))
+	}
 	if err := s.people(c, p); err != nil {
 		return err
 	}
@@ -142,10 +149,22 @@ func (s *Server) requestWithdrawFiles(c echo.Context) error {
 
 // changePage is the data of the change-files form.
 type changePage struct {
-	ID     string
-	Paths  []string
-	Groups []string
-	Next   string
+	ID      string
+	Rows    []changeRow
+	Movable int
+	Groups  []string
+	Next    string
+}
+
+// changeRow is one file of the change-files form. Its current type is
+// preselected, so leaving it changes nothing.
+type changeRow struct {
+	Index          int
+	Path           string
+	Group          string
+	Type           airlock.FileType
+	SupportingOnly bool   // released before: may only be supporting
+	Skip           string // why the file cannot be changed, if it cannot
 }
 
 // requestChangeForm answers POST /requests/change-form/:id (path...): the
@@ -163,7 +182,19 @@ func (s *Server) requestChangeForm(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	page := changePage{ID: p.R.ID, Paths: paths, Next: safeNext(c.FormValue("next"), requestURL(p.R.ID))}
+	items, err := s.deps.Service.ChangeCandidates(ctx(c), currentUser(c), p.R.ID, paths)
+	if err != nil {
+		return err
+	}
+	page := changePage{ID: p.R.ID, Next: safeNext(c.FormValue("next"), requestURL(p.R.ID))}
+	for i, it := range items {
+		row := changeRow{Index: i, Path: it.Path, SupportingOnly: it.SupportingOnly, Skip: airlock.ErrorMessage(it.Skip)}
+		if it.Skip == nil {
+			row.Group, row.Type = it.File.Group, it.File.Type
+			page.Movable++
+		}
+		page.Rows = append(page.Rows, row)
+	}
 	for _, g := range p.R.Groups {
 		page.Groups = append(page.Groups, g.Name)
 	}
@@ -173,15 +204,18 @@ func (s *Server) requestChangeForm(c echo.Context) error {
 // requestChangeFiles answers POST /requests/change-files/:id.
 func (s *Server) requestChangeFiles(c echo.Context) error {
 	id := c.Param("id")
-	paths, err := formPaths(c)
+	if err := c.Request().ParseForm(); err != nil {
+		return airlock.Errorf(airlock.EINVALID, "The form could not be read.")
+	}
+	items, err := formItems(c)
 	if err != nil {
 		return err
 	}
-	group := strings.TrimSpace(c.FormValue("new_group"))
-	if group == "" {
-		group = strings.TrimSpace(c.FormValue("group"))
+	to, err := formGroup(c)
+	if err != nil {
+		return err
 	}
-	results, err := s.deps.Service.ChangeFiles(ctx(c), currentUser(c), id, paths, group, airlock.FileType(c.FormValue("type")))
+	results, err := s.deps.Service.ChangeFiles(ctx(c), currentUser(c), id, items, to)
 	if err := s.flashResults(c, results, err); err != nil {
 		return err
 	}

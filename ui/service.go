@@ -41,9 +41,11 @@ type Service interface {
 	OpenCodeFile(ctx context.Context, u *airlock.User, ref review.CodeRef, path string) (*review.CodeFile, error)
 
 	AddFiles(ctx context.Context, u *airlock.User, workspace string, items []review.AddItem, group string) ([]review.FileResult, error)
+	AddFilesTo(ctx context.Context, u *airlock.User, workspace string, items []review.AddItem, to review.GroupChoice) ([]review.FileResult, error)
 	UpdateFiles(ctx context.Context, u *airlock.User, workspace string, paths []string) ([]review.FileResult, error)
 	WithdrawFiles(ctx context.Context, u *airlock.User, id string, paths []string) ([]review.FileResult, error)
-	ChangeFiles(ctx context.Context, u *airlock.User, id string, paths []string, group string, t airlock.FileType) ([]review.FileResult, error)
+	ChangeCandidates(ctx context.Context, u *airlock.User, id string, paths []string) ([]review.ChangeItem, error)
+	ChangeFiles(ctx context.Context, u *airlock.User, id string, items []review.AddItem, to review.GroupChoice) ([]review.FileResult, error)
 	EditGroup(ctx context.Context, u *airlock.User, id, group, context, controls string) error
 	NoteCheck(ctx context.Context, u *airlock.User, id string, n airlock.CheckNote) error
 	Comment(ctx context.Context, u *airlock.User, id, group, text string, v airlock.Visibility) error

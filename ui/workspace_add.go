@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"cmp"
 	"fmt"
 	"sort"
 	"strconv"
@@ -138,22 +137,41 @@ func (s *Server) workspaceAddForm(c echo.Context) error {
 // addForm is the parsed add-files form.
 type addForm struct {
 	Items []review.AddItem
-	Group string
+	Group review.GroupChoice
 	Next  string
 	// Context and Controls describe a new group, so it need not be
 	// described later on its own page.
 	Context, Controls string
 }
 
-func parseAddForm(c echo.Context, ws string) (addForm, error) {
-	if err := c.Request().ParseForm(); err != nil {
-		return addForm{}, airlock.Errorf(airlock.EINVALID, "The form could not be read.")
+// formGroup is the group an add or change form names: an existing one or
+// a new one, as group_choice says; without the choice (older forms,
+// scripts) a new name typed in wins. A new group must not exist yet.
+func formGroup(c echo.Context) (review.GroupChoice, error) {
+	existing, fresh := strings.TrimSpace(c.FormValue("group")), strings.TrimSpace(c.FormValue("new_group"))
+	switch c.FormValue("group_choice") {
+	case "existing":
+		return review.GroupChoice{Name: existing}, nil
+	case "new":
+		if fresh == "" {
+			return review.GroupChoice{}, airlock.Errorf(airlock.EINVALID, "Name the new file group, or choose an existing one.")
+		}
+		return review.GroupChoice{Name: fresh, New: true}, nil
 	}
-	f := addForm{Next: safeNext(c.FormValue("next"), browseURL(ws, "", true))}
+	if fresh != "" {
+		return review.GroupChoice{Name: fresh, New: true}, nil
+	}
+	return review.GroupChoice{Name: existing}, nil
+}
+
+// formItems reads the rows of an add or change form: file_N and type_N
+// for N below count.
+func formItems(c echo.Context) ([]review.AddItem, error) {
 	n, _ := strconv.Atoi(c.FormValue("count"))
 	if n < 0 || n > maxBatch {
-		return f, airlock.Errorf(airlock.EINVALID, "Please add at most %d files at a time.", maxBatch)
+		return nil, airlock.Errorf(airlock.EINVALID, "Please choose at most %d files at a time.", maxBatch)
 	}
+	var items []review.AddItem
 	for i := 0; i < n; i++ {
 		p := strings.TrimSpace(c.FormValue("file_" + strconv.Itoa(i)))
 		if p == "" {
@@ -161,27 +179,30 @@ func parseAddForm(c echo.Context, ws string) (addForm, error) {
 		}
 		t := airlock.FileType(c.FormValue("type_" + strconv.Itoa(i)))
 		if !t.Valid() {
-			return f, airlock.Errorf(airlock.EINVALID, "Choose whether %s is an output or a supporting file.", p)
+			return nil, airlock.Errorf(airlock.EINVALID, "Choose whether %s is an output or a supporting file.", p)
 		}
-		f.Items = append(f.Items, review.AddItem{Path: p, Type: t})
+		items = append(items, review.AddItem{Path: p, Type: t})
 	}
-	if len(f.Items) == 0 {
-		return f, airlock.Errorf(airlock.EINVALID, "Please select at least one file.")
+	if len(items) == 0 {
+		return nil, airlock.Errorf(airlock.EINVALID, "Please select at least one file.")
 	}
-	// The form asks for an explicit choice of an existing or a new group;
-	// without the choice (older forms, scripts) a new name wins.
-	existing, fresh := strings.TrimSpace(c.FormValue("group")), strings.TrimSpace(c.FormValue("new_group"))
-	switch c.FormValue("group_choice") {
-	case "existing":
-		f.Group = existing
-	case "new":
-		if fresh == "" {
-			return f, airlock.Errorf(airlock.EINVALID, "Name the new file group, or choose an existing one.")
-		}
-		f.Group = fresh
+	return items, nil
+}
+
+func parseAddForm(c echo.Context, ws string) (addForm, error) {
+	if err := c.Request().ParseForm(); err != nil {
+		return addForm{}, airlock.Errorf(airlock.EINVALID, "The form could not be read.")
+	}
+	f := addForm{Next: safeNext(c.FormValue("next"), browseURL(ws, "", true))}
+	var err error
+	if f.Items, err = formItems(c); err != nil {
+		return f, err
+	}
+	if f.Group, err = formGroup(c); err != nil {
+		return f, err
+	}
+	if f.Group.New {
 		f.Context, f.Controls = strings.TrimSpace(c.FormValue("context")), strings.TrimSpace(c.FormValue("controls"))
-	default:
-		f.Group = cmp.Or(fresh, existing)
 	}
 	return f, nil
 }
@@ -194,12 +215,12 @@ func (s *Server) workspaceAdd(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	results, err := s.deps.Service.AddFiles(ctx(c), currentUser(c), name, f.Items, f.Group)
+	results, err := s.deps.Service.AddFilesTo(ctx(c), currentUser(c), name, f.Items, f.Group)
 	if err := s.flashResults(c, results, err); err != nil {
 		return err
 	}
 	if f.Context != "" || f.Controls != "" {
-		if err := s.describeNewGroup(c, name, f); err != nil {
+		if err := s.describeNewGroup(c, name, createdGroup(results), f); err != nil {
 			// The files are in; only the description failed, so say so
 			// where the person is instead of losing the page.
 			s.addFlash(c, "error", "The files were added, but the group’s context and controls were not saved: "+airlock.ErrorMessage(err))
@@ -208,20 +229,31 @@ func (s *Server) workspaceAdd(c echo.Context) error {
 	return redirectBack(c, f.Next)
 }
 
+// createdGroup is the group the added files went to, as the service named
+// it (lower-cased), or "" if none was added.
+func createdGroup(results []review.FileResult) string {
+	for _, r := range results {
+		if r.Err == nil {
+			return r.Group
+		}
+	}
+	return ""
+}
+
 // describeNewGroup saves the context and controls given with a new group
 // on the person's open request in the workspace.
-func (s *Server) describeNewGroup(c echo.Context, ws string, f addForm) error {
+func (s *Server) describeNewGroup(c echo.Context, ws, group string, f addForm) error {
 	st, err := s.deps.Service.WorkspaceState(ctx(c), currentUser(c), ws)
 	if err != nil {
 		return err
 	}
-	if st.Current == nil {
+	if st.Current == nil || group == "" {
 		return airlock.Errorf(airlock.ENOTFOUND, "You have no open request in %s.", ws)
 	}
-	if err := s.deps.Service.EditGroup(ctx(c), currentUser(c), st.Current.ID, f.Group, f.Context, f.Controls); err != nil {
+	if err := s.deps.Service.EditGroup(ctx(c), currentUser(c), st.Current.ID, group, f.Context, f.Controls); err != nil {
 		return err
 	}
-	s.addFlash(c, "success", "Context and controls saved for group "+f.Group+".")
+	s.addFlash(c, "success", "Context and controls saved for group "+group+".")
 	return nil
 }
 
