@@ -136,4 +136,9 @@ type SessionStore interface {
 	PruneSessions(ctx context.Context, before time.Time) (int, error)
 	// RecordSignInFailure audits a refused sign-in.
 	RecordSignInFailure(ctx context.Context, f SignInFailure) error
+	// ShowsOutOfDate reports whether a session shows the outputs of
+	// out-of-date actions in a workspace; they are hidden until asked for.
+	ShowsOutOfDate(ctx context.Context, sessionID, workspace string) (bool, error)
+	// SetShowOutOfDate records that choice for the rest of the session.
+	SetShowOutOfDate(ctx context.Context, sessionID, workspace string, show bool) error
 }

@@ -147,9 +147,9 @@ func TestWorkspaceMark(t *testing.T) {
 func TestWorkspaceTreeMarks(t *testing.T) {
 	e := newEnv(t)
 	e.add(alice, "w1", "tables", airlock.FileOutput, "out/table.csv")
-	b, err := e.svc.BrowseWorkspace(e.ctx, alice, "w1", "out/table.csv")
+	b, err := e.svc.BrowseWorkspace(e.ctx, alice, "w1", "out/table.csv", airlock.ChildrenOptions{})
 	e.must(err)
-	lazy, err := e.svc.WorkspaceTree(e.ctx, alice, "w1", "out")
+	lazy, err := e.svc.WorkspaceTree(e.ctx, alice, "w1", "out", airlock.ChildrenOptions{})
 	e.must(err)
 	for name, nodes := range map[string][]*review.TreeNode{"opened": b.Tree[len(b.Tree)-1].Children, "loaded": lazy} {
 		marked := map[string]string{}

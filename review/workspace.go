@@ -116,7 +116,9 @@ func (s *Service) unreadable(workspace string, err error) error {
 // file, each with its status and whether u may add it to a request. It
 // costs the children shown, not the size of the workspace (D9). Listing is
 // not a view of a file's content; OpenWorkspaceFile is, and is audited.
-func (s *Service) BrowseWorkspace(ctx context.Context, u *airlock.User, workspace, path string) (*WorkspaceBrowse, error) {
+// opts.HideOutOfDateAction leaves the outputs of out-of-date actions out of
+// the tree and the folder's items.
+func (s *Service) BrowseWorkspace(ctx context.Context, u *airlock.User, workspace, path string, opts airlock.ChildrenOptions) (*WorkspaceBrowse, error) {
 	state, err := s.WorkspaceState(ctx, u, workspace)
 	if err != nil {
 		return nil, err
@@ -134,11 +136,11 @@ func (s *Service) BrowseWorkspace(ctx context.Context, u *airlock.User, workspac
 		return b, nil
 	}
 	b.IsDir, b.OutOfDate = tree.IsDir(path), tree.OutOfDateActionCount()
-	if b.Tree, err = openTree(ctx, tree, state, path); err != nil {
+	if b.Tree, err = openTree(ctx, tree, state, path, opts); err != nil {
 		return nil, err
 	}
 	if b.IsDir {
-		entries, err := tree.Children(ctx, path, airlock.ChildrenOptions{})
+		entries, err := tree.Children(ctx, path, opts)
 		if err != nil {
 			return nil, err
 		}
@@ -176,8 +178,8 @@ func baseName(p string) string { return p[strings.LastIndexByte(p, '/')+1:] }
 
 // openTree returns the root's children with the selected path's ancestors
 // opened and their children loaded.
-func openTree(ctx context.Context, tree airlock.WorkspaceTree, state *WorkspaceState, selected string) ([]*TreeNode, error) {
-	root, err := treeNodes(ctx, tree, state, "")
+func openTree(ctx context.Context, tree airlock.WorkspaceTree, state *WorkspaceState, selected string, opts airlock.ChildrenOptions) ([]*TreeNode, error) {
+	root, err := treeNodes(ctx, tree, state, "", opts)
 	if err != nil || selected == "" {
 		return root, err
 	}
@@ -201,7 +203,7 @@ func openTree(ctx context.Context, tree airlock.WorkspaceTree, state *WorkspaceS
 			break
 		}
 		next.Open, next.Loaded = true, true
-		if next.Children, err = treeNodes(ctx, tree, state, next.Path); err != nil {
+		if next.Children, err = treeNodes(ctx, tree, state, next.Path, opts); err != nil {
 			return nil, err
 		}
 		level = next.Children
@@ -211,8 +213,8 @@ func openTree(ctx context.Context, tree airlock.WorkspaceTree, state *WorkspaceS
 
 // treeNodes lists a folder's children for the tree, each file with its
 // mark for the viewer.
-func treeNodes(ctx context.Context, tree airlock.WorkspaceTree, state *WorkspaceState, dir string) ([]*TreeNode, error) {
-	entries, err := tree.Children(ctx, dir, airlock.ChildrenOptions{})
+func treeNodes(ctx context.Context, tree airlock.WorkspaceTree, state *WorkspaceState, dir string, opts airlock.ChildrenOptions) ([]*TreeNode, error) {
+	entries, err := tree.Children(ctx, dir, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -230,7 +232,7 @@ func treeNodes(ctx context.Context, tree airlock.WorkspaceTree, state *Workspace
 
 // WorkspaceTree returns the children of one folder of a workspace's tree,
 // for a folder opened in the browser.
-func (s *Service) WorkspaceTree(ctx context.Context, u *airlock.User, workspace, dir string) ([]*TreeNode, error) {
+func (s *Service) WorkspaceTree(ctx context.Context, u *airlock.User, workspace, dir string, opts airlock.ChildrenOptions) ([]*TreeNode, error) {
 	state, err := s.WorkspaceState(ctx, u, workspace)
 	if err != nil {
 		return nil, err
@@ -239,7 +241,7 @@ func (s *Service) WorkspaceTree(ctx context.Context, u *airlock.User, workspace,
 	if err != nil {
 		return nil, err
 	}
-	return treeNodes(ctx, tree, state, dir)
+	return treeNodes(ctx, tree, state, dir, opts)
 }
 
 // WorkspaceContent is an open workspace file, as shown to one person.

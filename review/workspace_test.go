@@ -46,7 +46,7 @@ func TestBrowseWorkspace(t *testing.T) {
 	leaf := path.Dir(first)
 
 	t.Run("Root", func(t *testing.T) {
-		b, err := e.svc.BrowseWorkspace(e.ctx, alice, "w1", "")
+		b, err := e.svc.BrowseWorkspace(e.ctx, alice, "w1", "", airlock.ChildrenOptions{})
 		wantCode(t, err, "")
 		if !b.IsDir || b.Missing || b.OutOfDate != 2 || b.State.CanAdd != nil {
 			t.Fatalf("browse = %+v", b)
@@ -59,7 +59,7 @@ func TestBrowseWorkspace(t *testing.T) {
 		}
 	})
 	t.Run("Folder", func(t *testing.T) {
-		b, err := e.svc.BrowseWorkspace(e.ctx, alice, "w1", leaf)
+		b, err := e.svc.BrowseWorkspace(e.ctx, alice, "w1", leaf, airlock.ChildrenOptions{})
 		wantCode(t, err, "")
 		if !b.IsDir || len(b.Items) == 0 {
 			t.Fatalf("browse = %+v", b)
@@ -85,7 +85,7 @@ func TestBrowseWorkspace(t *testing.T) {
 		}
 	})
 	t.Run("File", func(t *testing.T) {
-		b, err := e.svc.BrowseWorkspace(e.ctx, alice, "w1", first)
+		b, err := e.svc.BrowseWorkspace(e.ctx, alice, "w1", first, airlock.ChildrenOptions{})
 		wantCode(t, err, "")
 		if b.IsDir || b.File == nil || b.File.Path != first || b.File.File.Commit != e.commits[0] || b.File.Addable != nil {
 			t.Fatalf("browse = %+v", b)
@@ -95,7 +95,7 @@ func TestBrowseWorkspace(t *testing.T) {
 		}
 	})
 	t.Run("FileNotAnOutput", func(t *testing.T) {
-		b, err := e.svc.BrowseWorkspace(e.ctx, alice, "w1", "metadata/generate.log")
+		b, err := e.svc.BrowseWorkspace(e.ctx, alice, "w1", "metadata/generate.log", airlock.ChildrenOptions{})
 		wantCode(t, err, "")
 		// Its bytes are hashed, so the page knows whether it was released.
 		if b.File.File.ContentHash == "" || airlock.ErrorCode(b.File.Addable) != airlock.EINVALID {
@@ -103,7 +103,7 @@ func TestBrowseWorkspace(t *testing.T) {
 		}
 	})
 	t.Run("Missing", func(t *testing.T) {
-		b, err := e.svc.BrowseWorkspace(e.ctx, alice, "w1", leaf+"/gone/x.csv")
+		b, err := e.svc.BrowseWorkspace(e.ctx, alice, "w1", leaf+"/gone/x.csv", airlock.ChildrenOptions{})
 		wantCode(t, err, "")
 		if !b.Missing || b.Nearest != leaf || b.Tree != nil {
 			t.Errorf("browse = %+v", b)
@@ -111,38 +111,38 @@ func TestBrowseWorkspace(t *testing.T) {
 	})
 	t.Run("OnTheRequest", func(t *testing.T) {
 		e.addOutput(alice, first)
-		b, err := e.svc.BrowseWorkspace(e.ctx, alice, "w1", leaf)
+		b, err := e.svc.BrowseWorkspace(e.ctx, alice, "w1", leaf, airlock.ChildrenOptions{})
 		wantCode(t, err, "")
 		it := b.Items[slices.IndexFunc(b.Items, func(it review.WorkspaceItem) bool { return it.Path == first })]
 		if it.Status != airlock.WorkspaceFileUnderReview || airlock.ErrorCode(it.Addable) != airlock.ECONFLICT || it.Selectable {
 			t.Errorf("item on the request = %+v", it)
 		}
 		// Someone else's request changes nothing for carol.
-		b, err = e.svc.BrowseWorkspace(e.ctx, carol, "w1", leaf)
+		b, err = e.svc.BrowseWorkspace(e.ctx, carol, "w1", leaf, airlock.ChildrenOptions{})
 		wantCode(t, err, "")
 		if it := b.Items[0]; it.Status != airlock.WorkspaceFileUnreleased || !it.Selectable {
 			t.Errorf("carol sees %+v", it)
 		}
 	})
 	t.Run("CopilotViewsOnly", func(t *testing.T) {
-		b, err := e.svc.BrowseWorkspace(e.ctx, cop, "w1", leaf)
+		b, err := e.svc.BrowseWorkspace(e.ctx, cop, "w1", leaf, airlock.ChildrenOptions{})
 		wantCode(t, err, "")
 		if airlock.ErrorCode(b.State.CanAdd) != airlock.EFORBIDDEN || b.Items[0].Selectable {
 			t.Errorf("copilot may add: %v, %+v", b.State.CanAdd, b.Items[0])
 		}
 	})
 	t.Run("ErrNoAccess", func(t *testing.T) {
-		_, err := e.svc.BrowseWorkspace(e.ctx, nm, "w1", "")
+		_, err := e.svc.BrowseWorkspace(e.ctx, nm, "w1", "", airlock.ChildrenOptions{})
 		wantCode(t, err, airlock.EFORBIDDEN)
 	})
 	t.Run("ErrNotOnBackend", func(t *testing.T) {
-		_, err := e.svc.BrowseWorkspace(e.ctx, alice, "wold", "")
+		_, err := e.svc.BrowseWorkspace(e.ctx, alice, "wold", "", airlock.ChildrenOptions{})
 		wantCode(t, err, airlock.ENOTFOUND)
 	})
 	t.Run("ErrBrokenManifest", func(t *testing.T) {
 		broken := wstest.MustGenerate(t, e.wsDir, "warch", 1, wstest.Options{})
 		must(t, os.WriteFile(filepath.Join(broken.Dir, "metadata", "manifest.json"), []byte("{"), 0o644))
-		b, err := e.svc.BrowseWorkspace(e.ctx, alice, "warch", "")
+		b, err := e.svc.BrowseWorkspace(e.ctx, alice, "warch", "", airlock.ChildrenOptions{})
 		must(t, err)
 		if !errors.Is(b.Unavailable, airlock.ErrManifestUnreadable) || b.Items != nil {
 			t.Errorf("a broken manifest: Unavailable = %v, %d items; want it unavailable, listing nothing", b.Unavailable, len(b.Items))
@@ -176,16 +176,16 @@ func findNode(nodes []*review.TreeNode, p string) *review.TreeNode {
 
 func TestWorkspaceTree(t *testing.T) {
 	e := newDiskEnv(t)
-	nodes, err := e.svc.WorkspaceTree(e.ctx, alice, "w1", "output")
+	nodes, err := e.svc.WorkspaceTree(e.ctx, alice, "w1", "output", airlock.ChildrenOptions{})
 	wantCode(t, err, "")
 	if len(nodes) != 10 || !nodes[0].IsDir || nodes[0].Path != "output/d00" || nodes[0].Loaded {
 		t.Errorf("nodes = %+v", nodes)
 	}
-	_, err = e.svc.WorkspaceTree(e.ctx, nm, "w1", "output")
+	_, err = e.svc.WorkspaceTree(e.ctx, nm, "w1", "output", airlock.ChildrenOptions{})
 	wantCode(t, err, airlock.EFORBIDDEN)
-	_, err = e.svc.WorkspaceTree(e.ctx, alice, "w1", e.ws.Paths[0])
+	_, err = e.svc.WorkspaceTree(e.ctx, alice, "w1", e.ws.Paths[0], airlock.ChildrenOptions{})
 	wantCode(t, err, airlock.ENOTFOUND)
-	_, err = e.svc.WorkspaceTree(e.ctx, alice, "w1", "../other")
+	_, err = e.svc.WorkspaceTree(e.ctx, alice, "w1", "../other", airlock.ChildrenOptions{})
 	wantCode(t, err, airlock.EINVALID)
 }
 

@@ -35,7 +35,7 @@ func TestWorkspaceUnreadable(t *testing.T) {
 	svc := review.New(review.Config{Store: e.db, Workspaces: damagedWorkspaces{e.ws, "w1"}, Files: e.files,
 		Policy: airlock.NewPolicy(2, nil), Logger: slog.New(slog.NewTextHandler(&logs, nil))})
 
-	b, err := svc.BrowseWorkspace(e.ctx, alice, "w1", "out/table.csv")
+	b, err := svc.BrowseWorkspace(e.ctx, alice, "w1", "out/table.csv", airlock.ChildrenOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}

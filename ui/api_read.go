@@ -33,7 +33,7 @@ func (s *Server) apiWorkspaceFiles(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	b, err := s.deps.Service.BrowseWorkspace(ctx(c), currentUser(c), name, p)
+	b, err := s.deps.Service.BrowseWorkspace(ctx(c), currentUser(c), name, p, airlock.ChildrenOptions{}) // every file, each marked
 	switch {
 	case err != nil:
 		return err

@@ -113,6 +113,8 @@ func form(route string) url.Values {
 		v.Set("rule", "small-count")
 		v.Set("row", "1")
 		v.Set("reason", "a published figure")
+	case strings.Contains(route, "/out-of-date/"):
+		v.Set("show", "1")
 	}
 	return v
 }
@@ -170,6 +172,7 @@ var expected = map[string][8]int{
 	"POST /workspaces/add-form/:ws":             {401, 403, 200, 409, 403, 409, 403, 403},
 	"POST /workspaces/add/:ws":                  {401, 403, 303, 409, 403, 409, 403, 403},
 	"POST /workspaces/update/:ws":               {401, 403, 404, 409, 403, 409, 403, 403},
+	"POST /workspaces/out-of-date/:ws":          {401, 403, 303, 303, 303, 303, 303, 303},
 	"GET /requests/":                            {302, 302, 302, 302, 302, 302, 302, 302},
 	"GET /reviews/":                             {302, 403, 403, 403, 200, 200, 403, 403},
 	"GET /requests/workspace/:ws":               {302, 403, 200, 200, 200, 200, 200, 200},

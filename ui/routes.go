@@ -40,6 +40,7 @@ func (s *Server) routes() {
 	s.add(http.MethodPost, "/workspaces/add-form/:ws", accessUser, s.workspaceAddForm, true)
 	s.add(http.MethodPost, "/workspaces/add/:ws", accessUser, s.workspaceAdd, true)
 	s.add(http.MethodPost, "/workspaces/update/:ws", accessUser, s.workspaceUpdate, true)
+	s.add(http.MethodPost, "/workspaces/out-of-date/:ws", accessUser, s.workspaceOutOfDate, true) // GET answers 405
 
 	// Requests: pages.
 	s.add(http.MethodGet, "/requests/", accessUser, s.home, true)

@@ -24,8 +24,8 @@ type Service interface {
 	WorkspaceState(ctx context.Context, u *airlock.User, workspace string) (*review.WorkspaceState, error)
 	Workspaces(ctx context.Context, u *airlock.User) ([]string, error)
 	WorkspaceUnavailable(ctx context.Context, u *airlock.User, workspace string) error
-	BrowseWorkspace(ctx context.Context, u *airlock.User, workspace, path string) (*review.WorkspaceBrowse, error)
-	WorkspaceTree(ctx context.Context, u *airlock.User, workspace, dir string) ([]*review.TreeNode, error)
+	BrowseWorkspace(ctx context.Context, u *airlock.User, workspace, path string, opts airlock.ChildrenOptions) (*review.WorkspaceBrowse, error)
+	WorkspaceTree(ctx context.Context, u *airlock.User, workspace, dir string, opts airlock.ChildrenOptions) ([]*review.TreeNode, error)
 	OpenWorkspaceFile(ctx context.Context, u *airlock.User, workspace, path string) (*review.WorkspaceContent, error)
 	AddCandidates(ctx context.Context, u *airlock.User, workspace string, paths []string) (*review.WorkspaceState, []review.WorkspaceItem, error)
 	Requests(ctx context.Context, u *airlock.User, f airlock.RequestFilter) ([]*airlock.Request, error)

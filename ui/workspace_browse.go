@@ -55,12 +55,13 @@ type browsePage struct {
 	ContentURL   string
 	IsImage      bool
 	CodeURL      string // the source code at the file's commit, "" if unknown
-	OutOfDate    int
 	SelectionKey string
-	// HideOutOfDate leaves outputs of out-of-date actions out of folder
-	// tables (?outdated=hide); OutOfDateHere counts them in this folder.
-	HideOutOfDate bool
-	OutOfDateHere int
+	// OutOfDate counts the workspace's outputs of actions no longer in the
+	// pipeline; ShowOutOfDate is the session's choice to show them (they
+	// are hidden by default).
+	OutOfDate     int
+	ShowOutOfDate bool
+	Next          string // this page, to come back to after the choice
 	// Unavailable says why the workspace's files cannot be listed; the page
 	// then shows only that, with the way to its requests.
 	Unavailable string
@@ -75,10 +76,6 @@ type crumb struct {
 	Name string
 	URL  string
 }
-
-// paramOutdated is "hide" to leave outputs of out-of-date actions out of
-// folder tables.
-const paramOutdated = "outdated"
 
 // pathParam returns the unescaped wildcard path of a route and whether it
 // was written as a directory (empty or ending in '/').
@@ -144,7 +141,11 @@ func (s *Server) workspaceBrowse(c echo.Context) error {
 		return err
 	}
 	u := currentUser(c)
-	b, err := s.deps.Service.BrowseWorkspace(ctx(c), u, name, p)
+	show, err := s.showsOutOfDate(c, name)
+	if err != nil {
+		return err
+	}
+	b, err := s.deps.Service.BrowseWorkspace(ctx(c), u, name, p, airlock.ChildrenOptions{HideOutOfDateAction: !show})
 	if err != nil {
 		return err
 	}
@@ -162,21 +163,14 @@ func (s *Server) workspaceBrowse(c echo.Context) error {
 	page := browsePage{
 		Workspace: name, Access: u.Access(name), Path: p, IsDir: b.IsDir, Crumbs: crumbs(name, p, browseURL),
 		CanAdd: b.State.CanAdd, Current: b.State.Current, OutOfDate: b.OutOfDate, Tree: b.Tree,
-		SelectionKey: "ws:" + name,
+		SelectionKey: "ws:" + name, ShowOutOfDate: show, Next: browseURL(name, p, b.IsDir),
 	}
 	if b.IsDir {
 		page.Rows = make([]fileRow, 0, len(b.Items))
-		page.HideOutOfDate = c.QueryParam(paramOutdated) == "hide"
 		for _, it := range b.Items {
 			row := fileRow{Name: it.Name, Path: it.Path, IsDir: it.IsDir, Href: escapePath(it.Path)}
 			if !it.IsDir {
-				if it.File.OutOfDateAction {
-					row.OutOfDate = true
-					page.OutOfDateHere++
-					if page.HideOutOfDate {
-						continue
-					}
-				}
+				row.OutOfDate = it.File.OutOfDateAction
 				row.Size, row.Modified, row.Status = it.File.Size, it.File.Timestamp, it.Status
 				row.Why, row.Selectable, row.Disabled = airlock.ErrorMessage(it.Addable), it.Selectable, !it.Selectable
 				row.SizeText, row.ModifiedText = formatSize(row.Size), formatDateTime(row.Modified)
@@ -238,7 +232,11 @@ func (s *Server) workspaceTree(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	nodes, err := s.deps.Service.WorkspaceTree(ctx(c), currentUser(c), name, p)
+	show, err := s.showsOutOfDate(c, name)
+	if err != nil {
+		return err
+	}
+	nodes, err := s.deps.Service.WorkspaceTree(ctx(c), currentUser(c), name, p, airlock.ChildrenOptions{HideOutOfDateAction: !show})
 	if err != nil {
 		return err
 	}

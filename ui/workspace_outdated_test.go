@@ -3,6 +3,7 @@ package ui
 import (
 	"encoding/json"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -31,31 +32,64 @@ func markOutOfDate(t *testing.T, e *env, ws, path string) {
 	}
 }
 
-func TestOutOfDateOutputsCanBeHidden(t *testing.T) {
+// TestOutOfDateOutputsHiddenByDefault checks the outputs of actions no
+// longer in the pipeline are hidden from the tree and the folder tables
+// until the person asks to see them; the page says how many are hidden;
+// the choice is made by POST (a GET is 405), is per workspace and lasts for
+// the session; each shown output, and its own page, carries the warning.
+func TestOutOfDateOutputsHiddenByDefault(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
 	markOutOfDate(t, e, "ws1", "output/notes.txt")
+	markOutOfDate(t, e, "ws1", "output/deep/nested.csv") // the folder holds nothing else
 	c := e.as("member")
+	listed := func(page, what string) bool { return strings.Contains(page, what) }
 
 	body := wantCode(t, c.get("/workspaces/view/ws1/output/"), http.StatusOK).Body.String()
-	if !strings.Contains(body, `data-testid="outdated"`) || !strings.Contains(body, "1 output here comes from actions no longer in the pipeline") {
-		t.Fatalf("the stale output is not marked:\n%s", body)
+	for what, ok := range map[string]bool{
+		"the count of hidden outputs":       listed(body, "2 outputs from out-of-date actions hidden"),
+		"a button to show them":             listed(body, `data-testid="outdated-show"`),
+		"current outputs listed":            listed(body, `value="output/summary.csv"`),
+		"out-of-date output hidden (table)": !listed(body, `value="output/notes.txt"`),
+		"out-of-date output hidden (tree)":  !listed(body, `data-path="output/notes.txt"`) && !listed(body, `>notes.txt<`),
+		"folder of only stale outputs gone": !listed(body, `>deep/<`) && !listed(body, `>deep<`),
+	} {
+		if !ok {
+			t.Errorf("by default: %s", what)
+		}
 	}
-	if !strings.Contains(body, `value="output/notes.txt"`) {
-		t.Error("the stale output is not listed by default")
+	// Its own page still opens, with the warning.
+	file := wantCode(t, c.get("/workspaces/view/ws1/output/notes.txt"), http.StatusOK).Body.String()
+	if !listed(file, `data-testid="outdated-file"`) || !listed(file, "no longer in the project’s pipeline") {
+		t.Error("the page of an out-of-date output has no warning")
 	}
 
-	body = wantCode(t, c.get("/workspaces/view/ws1/output/?outdated=hide"), http.StatusOK).Body.String()
-	if strings.Contains(body, `value="output/notes.txt"`) {
-		t.Error("the stale output is still listed when hidden")
+	// The switch is a POST; a GET changes nothing.
+	wantCode(t, c.get("/workspaces/out-of-date/ws1?show=1"), http.StatusMethodNotAllowed)
+	wantCode(t, c.post("/workspaces/out-of-date/ws1", url.Values{"show": {"maybe"}}), http.StatusUnprocessableEntity)
+	rec := wantCode(t, c.post("/workspaces/out-of-date/ws1", url.Values{"show": {"1"}, "next": {"/workspaces/view/ws1/output/"}}), http.StatusSeeOther)
+	if loc := rec.Header().Get("Location"); loc != "/workspaces/view/ws1/output/" {
+		t.Errorf("after the switch: back to %q", loc)
 	}
-	if !strings.Contains(body, `value="output/summary.csv"`) {
-		t.Error("hiding stale outputs hid current ones")
+	body = wantCode(t, c.get("/workspaces/view/ws1/output/"), http.StatusOK).Body.String()
+	if !listed(body, `value="output/notes.txt"`) || !listed(body, `data-testid="outdated"`) || !listed(body, ">deep/<") {
+		t.Error("shown: the out-of-date outputs are not listed with their warning")
 	}
-	if !strings.Contains(body, "1 output of out-of-date actions hidden") || !strings.Contains(body, `href="?"`) {
-		t.Error("no way to show the hidden outputs again")
+	if !listed(body, "2 outputs from out-of-date actions shown") || !listed(body, `data-testid="outdated-hide"`) {
+		t.Error("shown: no count and no way to hide them again")
 	}
-	if !strings.Contains(body, `href="/workspaces/view/ws1/output/deep/?outdated=hide"`) {
-		t.Error("subfolder links forget the choice")
+	tree := wantCode(t, c.get("/workspaces/tree/ws1/output/"), http.StatusOK).Body.String()
+	if !listed(tree, "notes.txt") {
+		t.Error("shown: the lazily loaded tree still hides them")
+	}
+
+	// Another session, and another workspace, are not affected.
+	if other := wantCode(t, e.as("member").get("/workspaces/view/ws1/output/"), http.StatusOK).Body.String(); listed(other, `value="output/notes.txt"`) {
+		t.Error("the choice leaked into another session")
+	}
+	// Hiding again.
+	wantCode(t, c.post("/workspaces/out-of-date/ws1", url.Values{"show": {"0"}}), http.StatusSeeOther)
+	if body := wantCode(t, c.get("/workspaces/view/ws1/output/"), http.StatusOK).Body.String(); listed(body, `value="output/notes.txt"`) {
+		t.Error("hidden again: still listed")
 	}
 }

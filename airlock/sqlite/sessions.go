@@ -147,3 +147,26 @@ func scanSession(row scanner) (*airlock.Session, error) {
 // shortSession is enough of a session id to tell a person's sessions apart
 // in the audit log; the whole id stays out of it.
 func shortSession(id string) string { return id[:min(len(id), 12)] }
+
+// ShowsOutOfDate reports whether the session asked to see the outputs of
+// out-of-date actions in the workspace.
+func (db *DB) ShowsOutOfDate(ctx context.Context, sessionID, workspace string) (bool, error) {
+	var show bool
+	err := db.read(ctx, func(t *tx) error {
+		err := t.QueryRowContext(t.ctx, `SELECT show_out_of_date FROM session_workspace_options WHERE session_id = ? AND workspace = ?`,
+			sessionID, workspace).Scan(&show)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil
+		}
+		return err
+	})
+	return show, err
+}
+
+// SetShowOutOfDate records the session's choice for the workspace.
+func (db *DB) SetShowOutOfDate(ctx context.Context, sessionID, workspace string, show bool) error {
+	return db.write(ctx, func(t *tx) error {
+		return t.exec(`INSERT INTO session_workspace_options (session_id, workspace, show_out_of_date) VALUES (?,?,?)
+			ON CONFLICT (session_id, workspace) DO UPDATE SET show_out_of_date = excluded.show_out_of_date`, sessionID, workspace, show)
+	})
+}
