@@ -198,3 +198,45 @@ func TestSignInFailureAudited(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestSessionWorkspaceOptions checks the choice to show outputs of
+// out-of-date actions is kept per session and workspace, can be taken
+// back, and goes with its session when that is pruned.
+func TestSessionWorkspaceOptions(t *testing.T) {
+	db, now := sessionDB(t)
+	ctx := context.Background()
+	a, b := startSession(t, db, "secret-a", "alice"), startSession(t, db, "secret-b", "alice")
+	shows := func(s *airlock.Session, ws string) bool {
+		t.Helper()
+		v, err := db.ShowsOutOfDate(ctx, s.ID, ws)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	if shows(a, "w1") {
+		t.Fatal("shown before anyone asked")
+	}
+	if err := db.SetShowOutOfDate(ctx, a.ID, "w1", true); err != nil {
+		t.Fatal(err)
+	}
+	if !shows(a, "w1") || shows(a, "w2") || shows(b, "w1") {
+		t.Fatal("the choice is not per session and workspace")
+	}
+	if err := db.SetShowOutOfDate(ctx, a.ID, "w1", false); err != nil {
+		t.Fatal(err)
+	}
+	if shows(a, "w1") {
+		t.Fatal("the choice could not be taken back")
+	}
+	if err := db.SetShowOutOfDate(ctx, a.ID, "w1", true); err != nil {
+		t.Fatal(err)
+	}
+	*now = now.Add(30 * 24 * time.Hour)
+	if _, err := db.PruneSessions(ctx, now.Add(-14*24*time.Hour)); err != nil {
+		t.Fatalf("pruning a session with options: %v", err)
+	}
+	if shows(a, "w1") {
+		t.Error("the option outlived its session")
+	}
+}
