@@ -80,4 +80,42 @@ func testCompare(t *testing.T, b *browsertest.Browser) {
 	if strings.Contains(c1.HTML(), "compare-missing") {
 		t.Error("the comparison page says there is nothing to compare")
 	}
+
+	// Released, the table is the one a new version is set beside: a count
+	// that moved by a small number is flagged to the researcher before
+	// they submit, with the comparison one click away.
+	for _, name := range []string{checker1, checker2} {
+		u := w.users[name]
+		if err := w.svc.Vote(ctx, &u, j.id, ratesCSV, airlock.VoteApproved); err != nil {
+			t.Fatal(err)
+		}
+		if err := w.svc.SubmitReview(ctx, &u, j.id); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c1u := w.users[checker1]
+	if err := w.svc.Release(ctx, &c1u, j.id); err != nil {
+		t.Fatal(err)
+	}
+	w.changeFile("cardiac-main", ratesCSV, []byte("age_band,events,rate_per_1000\n18-39,130,2.44\n40-59,340,6.97\n60-79,615,20.42\n80+,[REDACTED],0.87\n"))
+	results, err = w.svc.AddFiles(ctx, &res, "cardiac-main", []review.AddItem{{Path: ratesCSV, Type: airlock.FileOutput}}, "tables")
+	if err != nil || results[0].Err != nil {
+		t.Fatalf("add again: %v %+v", err, results)
+	}
+	pending, err := w.svc.Requests(ctx, &res, airlock.RequestFilter{Author: researcher, Statuses: []airlock.RequestStatus{airlock.StatusPending}})
+	if err != nil || len(pending) != 1 {
+		t.Fatalf("pending requests: %d, %v", len(pending), err)
+	}
+	next := pending[0].ID
+	r.Navigate(j.base + "/requests/file/" + next + "/tables/" + ratesCSV)
+	if n := r.Count("[data-testid=differencing-cell]"); n != 1 {
+		t.Fatalf("researcher sees %d differencing cells, want 1 (18-39 events 125 → 130):\n%s", n, r.HTML())
+	}
+	accessible(t, r, "differencing")
+	r.ClickNav("[data-testid=differencing-compare]")
+	f = r.Frame("[data-testid=compare-frame]")
+	if old, new := f.Text("td[data-diff=changed] del"), f.Text("td[data-diff=changed] ins"); old != "125" || new != "130" {
+		t.Errorf("comparison with the released table shows %q → %q, want 125 → 130", old, new)
+	}
+	accessible(t, r, "compare-released")
 }

@@ -30,6 +30,7 @@ import (
 	"github.com/airlock-project/airlock/ui"
 	"github.com/airlock-project/airlock/workspaces"
 	"github.com/airlock-project/airlock/workspaces/coderepo"
+	"github.com/airlock-project/airlock/workspaces/content/compare"
 )
 
 // The people of the browser tests' demo world, named as in the reference
@@ -152,7 +153,8 @@ func newWorldChecked(t testing.TB, checker airlock.FileChecker, extra ...string)
 	}
 	t.Cleanup(func() { store.Close() })
 	w.svc = review.New(review.Config{Store: w.db, Workspaces: w.root, Files: store,
-		Policy: airlock.NewPolicy(2, nil), Code: coderepo.NewCache(repoDir), Checks: checker})
+		Policy: airlock.NewPolicy(2, nil), Code: coderepo.NewCache(repoDir), Checks: checker,
+		Differencing: compare.NewDifferencer(7)})
 	w.deliverer = review.NewDeliverer(review.DeliveryConfig{Store: w.db, Files: store, Registrar: client,
 		Destination: client, Notifier: client})
 
