@@ -4,7 +4,6 @@ import (
 	"container/list"
 	"context"
 	"errors"
-	"io"
 	"maps"
 	"path"
 	"slices"
@@ -13,6 +12,7 @@ import (
 
 	"github.com/airlock-project/airlock/airlock"
 	"github.com/airlock-project/airlock/workspaces/checks"
+	"github.com/airlock-project/airlock/workspaces/content"
 )
 
 // Cache is the server's airlock.FileChecker: results are computed once per
@@ -127,10 +127,7 @@ func (c *Cache) compute(ctx context.Context, in airlock.CheckInput) (*airlock.Fi
 		return nil, err
 	}
 	defer rc.Close()
-	ra, ok := rc.(io.ReaderAt)
-	if !ok {
-		ra = &seekReaderAt{rs: rc}
-	}
+	ra := content.ReaderAt(rc)
 	var roles Roles
 	if len(in.Roles) > 0 {
 		roles = Roles(in.Roles)
@@ -176,25 +173,6 @@ func rolesKey(roles map[string]map[string]string) string {
 		}
 	}
 	return b.String()
-}
-
-// seekReaderAt adapts a ReadSeeker that is not an io.ReaderAt.
-type seekReaderAt struct {
-	mu sync.Mutex
-	rs io.ReadSeeker
-}
-
-func (s *seekReaderAt) ReadAt(p []byte, off int64) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if _, err := s.rs.Seek(off, io.SeekStart); err != nil {
-		return 0, err
-	}
-	n, err := io.ReadFull(s.rs, p)
-	if errors.Is(err, io.ErrUnexpectedEOF) {
-		err = io.EOF // as io.ReaderAt reports a short read at the end
-	}
-	return n, err
 }
 
 var _ airlock.FileChecker = (*Cache)(nil)

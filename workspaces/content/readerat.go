@@ -1,6 +1,7 @@
 package content
 
 import (
+	"errors"
 	"io"
 	"sync"
 )
@@ -28,5 +29,9 @@ func (s *seekReaderAt) ReadAt(p []byte, off int64) (int, error) {
 	if _, err := s.rs.Seek(off, io.SeekStart); err != nil {
 		return 0, err
 	}
-	return io.ReadFull(s.rs, p)
+	n, err := io.ReadFull(s.rs, p)
+	if errors.Is(err, io.ErrUnexpectedEOF) {
+		err = io.EOF // as io.ReaderAt reports a short read at the end
+	}
+	return n, err
 }
