@@ -135,19 +135,20 @@ func (db *DB) read(ctx context.Context, fn func(*tx) error) error {
 var conflictMessages = map[string]string{
 	// D3. The service checks first; this catches two tabs creating a
 	// request at once, and a status change that would reopen a second one.
-	"requests_one_open":                        "You already have an open release request for this workspace. Add files to that one, or withdraw it before starting another.",
-	"sqlite_autoindex_requests_1":              "",
-	"sqlite_autoindex_users_1":                 "",
-	"sqlite_autoindex_file_groups_1":           "",
-	"sqlite_autoindex_request_files_1":         "",
-	"sqlite_autoindex_votes_1":                 "",
-	"sqlite_autoindex_request_file_versions_1": "", // written with an upsert
-	"sqlite_autoindex_upload_jobs_1":           "",
-	"sqlite_autoindex_migrations_1":            "",
-	"sqlite_autoindex_sessions_1":              "", // ids are the hash of 256 random bits
-	"sqlite_autoindex_api_tokens_1":            "", // ULIDs
-	"sqlite_autoindex_api_tokens_2":            "", // hashes of 256 random bits
-	"api_tokens_live_name":                     "You already have a token with this name. Choose another name, or revoke that token first.",
+	"requests_one_open":                            "You already have an open release request for this workspace. Add files to that one, or withdraw it before starting another.",
+	"sqlite_autoindex_requests_1":                  "",
+	"sqlite_autoindex_users_1":                     "",
+	"sqlite_autoindex_file_groups_1":               "",
+	"sqlite_autoindex_request_files_1":             "",
+	"sqlite_autoindex_votes_1":                     "",
+	"sqlite_autoindex_request_file_versions_1":     "", // written with an upsert
+	"sqlite_autoindex_upload_jobs_1":               "",
+	"sqlite_autoindex_migrations_1":                "",
+	"sqlite_autoindex_sessions_1":                  "", // ids are the hash of 256 random bits
+	"sqlite_autoindex_session_workspace_options_1": "", // written with an upsert
+	"sqlite_autoindex_api_tokens_1":                "", // ULIDs
+	"sqlite_autoindex_api_tokens_2":                "", // hashes of 256 random bits
+	"api_tokens_live_name":                         "You already have a token with this name. Choose another name, or revoke that token first.",
 	// The service refuses a second release by the request's status in the
 	// same serialised transaction; should one get this far, it is true.
 	"sqlite_autoindex_release_registrations_1": "This request's release is already recorded; its files are being sent to the jobs site.",
