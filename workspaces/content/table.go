@@ -448,10 +448,9 @@ func (t *Table) scan(ctx context.Context, fn func(row int, rec []string) error) 
 		return nil
 	}
 	build := t.indexed() == nil
-	idx := &rowIndex{complete: true, width: len(t.header)}
+	ib := t.newIndexBuilder()
+	idx := ib.idx
 	rr := t.newRowReader(t.dataStart)
-	var ragged, firstRagged int
-	var cn cellNotes
 	for n := 0; ; n++ {
 		if n%1024 == 0 {
 			if err := ctx.Err(); err != nil {
@@ -477,19 +476,8 @@ func (t *Table) scan(ctx context.Context, fn func(row int, rec []string) error) 
 			return fmt.Errorf("read table: %w", err)
 		}
 		if build {
-			if n%t.opts.IndexEvery == 0 {
-				idx.offsets = append(idx.offsets, off)
-			}
-			if len(rec) != t.rawWidth {
-				if ragged == 0 {
-					firstRagged = n + 1
-				}
-				ragged++
-			}
-			if len(rec) > idx.width {
-				idx.width = min(len(rec), t.opts.MaxColumns)
-			}
-			cn.scanLengths(rec, t.opts.MaxCellBytes)
+			ib.add(n, off, len(rec))
+			ib.cn.scanLengths(rec, t.opts.MaxCellBytes)
 		}
 		idx.total = n + 1
 		if err := fn(n, rec); err != nil {
@@ -500,22 +488,59 @@ func (t *Table) scan(ctx context.Context, fn func(row int, rec []string) error) 
 		// The cells' bytes were checked as they were read: a bad byte
 		// in what the rows read so far came from is a bad cell.
 		if at := rr.g.invalidAt; at >= 0 && at < rr.cr.InputOffset() {
-			cn.invalid = true
+			ib.cn.invalid = true
 		}
-		if ragged > 0 {
-			idx.notes = append(idx.notes, raggedNote(ragged, firstRagged, t.rawWidth))
-		}
-		if idx.width > len(t.header) && len(t.header) < t.opts.MaxColumns {
-			idx.notes = append(idx.notes, "Some rows have more cells than the header; the extra cells are shown under added columns named \"Column N\".")
-		}
-		idx.notes = append(idx.notes, cn.notes("Some cells")...)
-		t.mu.Lock()
-		if t.index == nil {
-			t.index = idx
-		}
-		t.mu.Unlock()
+		ib.keep()
 	}
 	return nil
+}
+
+// indexBuilder gathers the row index and its notes during a full pass.
+type indexBuilder struct {
+	t                   *Table
+	idx                 *rowIndex
+	ragged, firstRagged int
+	cn                  cellNotes // the pass notes long cells and invalid UTF-8 here
+}
+
+func (t *Table) newIndexBuilder() *indexBuilder {
+	return &indexBuilder{t: t, idx: &rowIndex{complete: true, width: len(t.header)}}
+}
+
+// add counts data row n, which starts at off and has the given number of
+// cells. The caller sets idx.total.
+func (b *indexBuilder) add(n int, off int64, cells int) {
+	idx, opts := b.idx, &b.t.opts
+	if n%opts.IndexEvery == 0 {
+		idx.offsets = append(idx.offsets, off)
+	}
+	if cells != b.t.rawWidth {
+		if b.ragged == 0 {
+			b.firstRagged = n + 1
+		}
+		b.ragged++
+	}
+	if cells > idx.width {
+		idx.width = min(cells, opts.MaxColumns)
+	}
+}
+
+// keep adds the notes of the whole pass to the index and makes it the
+// table's row index, unless another pass got there first.
+func (b *indexBuilder) keep() {
+	t, idx := b.t, b.idx
+	if b.ragged > 0 {
+		idx.notes = append(idx.notes, raggedNote(b.ragged, b.firstRagged, t.rawWidth))
+	}
+	if idx.width > len(t.header) && len(t.header) < t.opts.MaxColumns {
+		idx.notes = append(idx.notes, "Some rows have more cells than the header; the extra cells are shown under added columns named \"Column N\".")
+	}
+	idx.notes = append(idx.notes, b.cn.notes("Some cells")...)
+	t.mu.Lock()
+	if t.index == nil {
+		t.index = idx
+	}
+	t.mu.Unlock()
 }
 
 func raggedNote(n, first, width int) string {
