@@ -9,6 +9,7 @@ import (
 	"runtime/debug"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -44,19 +45,27 @@ func procStatusKB(tb testing.TB, field string) int64 {
 	return 0
 }
 
-// coldRun runs fn once and returns its wall time and the peak resident
-// memory it added, in bytes.
-func coldRun(tb testing.TB, fn func()) (time.Duration, int64) {
+// processCPU is the CPU time the process has used, all threads.
+func processCPU() time.Duration {
+	var ru syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// coldRun runs fn once and returns its wall time, the CPU time the process
+// used meanwhile (a steadier figure on a loaded machine) and the peak
+// resident memory it added, in bytes.
+func coldRun(tb testing.TB, fn func()) (wall, cpu time.Duration, peak int64) {
 	tb.Helper()
 	debug.FreeOSMemory()
 	if err := os.WriteFile("/proc/self/clear_refs", []byte("5"), 0); err != nil {
 		tb.Skip("cannot reset the peak RSS:", err)
 	}
 	base := procStatusKB(tb, "VmRSS")
-	start := time.Now()
+	start, startCPU := time.Now(), processCPU()
 	fn()
-	d := time.Since(start)
-	return d, (procStatusKB(tb, "VmHWM") - base) << 10
+	wall, cpu = time.Since(start), processCPU()-startCPU
+	return wall, cpu, (procStatusKB(tb, "VmHWM") - base) << 10
 }
 
 // runBaseline runs a shell command line, discarding its output, and
@@ -78,18 +87,20 @@ func runBaseline(tb testing.TB, line string) time.Duration {
 
 // benchCold runs view on a fresh table and the baseline command alternately.
 func benchCold(b *testing.B, path, baseline string, view func(*Table)) {
-	var tableTime, baseTime time.Duration
+	var tableTime, tableCPU, baseTime time.Duration
 	var peak int64
 	runs := 0
 	for b.Loop() {
 		baseTime += runBaseline(b, baseline)
 		tbl, _ := openBenchTable(b, path)
-		d, extra := coldRun(b, func() { view(tbl) })
-		tableTime += d
+		wall, cpu, extra := coldRun(b, func() { view(tbl) })
+		tableTime += wall
+		tableCPU += cpu
 		peak = max(peak, extra)
 		runs++
 	}
 	b.ReportMetric(float64(tableTime.Milliseconds())/float64(runs), "table-ms")
+	b.ReportMetric(float64(tableCPU.Milliseconds())/float64(runs), "table-cpu-ms")
 	b.ReportMetric(float64(baseTime.Milliseconds())/float64(runs), "baseline-ms")
 	b.ReportMetric(float64(tableTime)/float64(baseTime), "ratio")
 	b.ReportMetric(float64(peak)/(1<<20), "peak-extra-RSS-MB")

@@ -5,6 +5,7 @@ import (
 	"cmp"
 	"container/heap"
 	"context"
+	"encoding/binary"
 	"errors"
 	"math"
 	"slices"
@@ -29,15 +30,23 @@ type sortKey struct {
 	text string
 }
 
-func makeKey(row int, cell string) sortKey {
-	if strings.TrimSpace(cell) == "" {
-		return sortKey{row: row, kind: keyEmpty}
+// cellKind classifies a cell for sorting, and gives a number's value.
+func cellKind(cell []byte) (kind uint8, num float64) {
+	if len(bytes.TrimSpace(cell)) == 0 {
+		return keyEmpty, 0
 	}
-	if v, _, ok := ParseNumber(cell); ok {
-		return sortKey{row: row, kind: keyNumber, num: v}
+	// ParseNumber wants a digit, a sign or a point after any space: most
+	// text is told apart by its first byte, without making a string.
+	if c := cell[0]; c < utf8.RuneSelf && !asciiSpace[c] && (c < '0' || c > '9') && c != '+' && c != '-' && c != '.' {
+		return keyText, 0
 	}
-	return sortKey{row: row, kind: keyText, text: cell}
+	if v, _, ok := ParseNumber(string(cell)); ok {
+		return keyNumber, v
+	}
+	return keyText, 0
 }
+
+var asciiSpace = [utf8.RuneSelf]bool{'\t': true, '\n': true, '\v': true, '\f': true, '\r': true, ' ': true}
 
 // less reports whether a sorts before b.
 func (a *sortKey) less(b *sortKey, desc bool) bool {
@@ -128,19 +137,21 @@ func (h *topK) Pop() any {
 }
 
 // offer considers one cell; the text is copied only if it is kept, so the
-// heap never pins the reader's record buffers.
-func (h *topK) offer(row int, cell string) {
-	key := makeKey(row, cell)
+// heap never pins the reader's buffers.
+func (h *topK) offer(row int, cell []byte) {
+	key := sortKey{row: row}
+	key.kind, key.num = cellKind(cell)
+	if key.kind == keyText {
+		key.text = string(cell)
+	}
 	if len(h.keys) >= h.k {
 		if !key.less(&h.keys[0], h.desc) {
 			return
 		}
-		key.text = strings.Clone(key.text)
 		h.keys[0] = key
 		heap.Fix(h, 0)
 		return
 	}
-	key.text = strings.Clone(key.text)
 	heap.Push(h, key)
 }
 
@@ -199,7 +210,7 @@ func (m *matcher) match(rec []string) bool {
 
 // appendLower appends s lower-cased; bytes that are not valid UTF-8 are
 // kept as they are.
-func appendLower(dst []byte, s string) []byte {
+func appendLower[T string | []byte](dst []byte, s T) []byte {
 	for i := 0; i < len(s); {
 		c := s[i]
 		if c < utf8.RuneSelf {
@@ -210,7 +221,7 @@ func appendLower(dst []byte, s string) []byte {
 			i++
 			continue
 		}
-		r, n := utf8.DecodeRuneInString(s[i:])
+		r, n := utf8.DecodeRuneInString(string(s[i:min(i+utf8.UTFMax, len(s))]))
 		if r == utf8.RuneError && n == 1 {
 			dst = append(dst, c)
 		} else {
@@ -219,6 +230,148 @@ func appendLower(dst []byte, s string) []byte {
 		i += n
 	}
 	return dst
+}
+
+// rawFilter decides a filter on a row's bytes, without cutting the row
+// into cells. A term without a quote, separator or NUL byte (nor a line
+// end, which Fields never leaves in one) occurs in a lower-cased cell
+// exactly when it occurs in the lower-cased bytes of that cell, or for any
+// cell in those of the row: such a term can only lie within a run of
+// bytes that the CSV reader keeps as they are (it only drops quotes and
+// CRs, and cuts at separators), and lower-casing goes rune by rune, runs
+// beginning and ending at ASCII bytes. Other terms are looked for in the
+// cells, in the rows that have the others.
+//
+// Rows of ASCII bytes are looked up in a lower-cased copy of the whole
+// buffer of the pass, each term's next place in it found once for all the
+// rows before it; other rows are lower-cased one by one, as matcher does.
+type rawFilter struct {
+	m     *matcher
+	clean [][]byte // the terms looked for in the bytes
+	exact bool     // all terms are
+	buf   []byte
+
+	gen   int    // the buffer fill that lower and the places below are of
+	lower []byte // the pass's buffer, ASCII letters lower-cased
+	next  []int  // where each clean term next occurs in lower, or len(lower)
+	high  int    // where the next byte of 0x80 or more is, or len(lower)
+}
+
+func newRawFilter(m *matcher, comma byte) *rawFilter {
+	f := &rawFilter{m: m, exact: true, gen: -1}
+	for _, t := range m.terms {
+		if bytes.IndexByte(t, '"') >= 0 || bytes.IndexByte(t, comma) >= 0 || bytes.ContainsAny(t, "\x00\r\n") {
+			f.exact = false
+			continue
+		}
+		f.clean = append(f.clean, t)
+	}
+	f.next = make([]int, len(f.clean))
+	return f
+}
+
+// match reports whether the row matches the filter.
+func (f *rawFilter) match(r *rawRow) (bool, error) {
+	p := r.p
+	from, to, whole := r.at, r.at+len(r.raw), f.m.col < 0
+	if f.m.col >= 0 && p.col == f.m.col {
+		// The pass found the filter's column.
+		from, to, whole = r.at, r.at, true
+		if r.cellFrom >= 0 {
+			from, to = r.at+r.cellFrom, r.at+r.cellTo
+		}
+	}
+	if f.gen != p.gen {
+		f.gen = p.gen
+		var ascii bool
+		f.lower, ascii = lowerASCII(f.lower[:0], p.buf[:p.end])
+		for i := range f.next {
+			f.next[i] = -1
+		}
+		f.high = -1
+		if ascii {
+			f.high = len(f.lower)
+		}
+	}
+	if f.high < from {
+		f.high = len(f.lower)
+		if i := indexNonASCII(f.lower[from:]); i >= 0 {
+			f.high = from + i
+		}
+	}
+	if f.high >= to {
+		for i, t := range f.clean {
+			if f.next[i] < from {
+				f.next[i] = len(f.lower)
+				if k := bytes.Index(f.lower[from:], t); k >= 0 {
+					f.next[i] = from + k
+				}
+			}
+			if f.next[i]+len(t) > to {
+				return false, nil
+			}
+		}
+	} else {
+		f.buf = appendLower(f.buf[:0], p.buf[from:to])
+		for _, t := range f.clean {
+			if !bytes.Contains(f.buf, t) {
+				return false, nil
+			}
+		}
+	}
+	if f.exact && whole {
+		return true, nil
+	}
+	rec, err := r.record()
+	if err != nil {
+		return false, err
+	}
+	return f.m.match(rec), nil
+}
+
+// lowerASCII appends b with its ASCII capitals lower-cased, eight bytes at
+// a time; other bytes are kept. It also reports whether b is all ASCII.
+func lowerASCII(dst, b []byte) ([]byte, bool) {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	n := len(dst)
+	dst = slices.Grow(dst, len(b))[:n+len(b)]
+	out := dst[n:]
+	var seen uint64 // the high bits of all bytes
+	i := 0
+	for ; i+8 <= len(b); i += 8 {
+		x := binary.LittleEndian.Uint64(b[i:])
+		seen |= x
+		low := x &^ highs // each byte's low seven bits
+		// The high bit of each byte of up is set for 'A'..'Z' only.
+		up := ((low + ones*(0x80-'A')) ^ (low + ones*(0x7f-'Z'))) &^ x & highs
+		binary.LittleEndian.PutUint64(out[i:], x|up>>2)
+	}
+	for ; i < len(b); i++ {
+		c := b[i]
+		seen |= uint64(c)
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		out[i] = c
+	}
+	return dst, seen&highs == 0
+}
+
+// indexNonASCII returns the index of the first byte of b of 0x80 or more,
+// or -1.
+func indexNonASCII(b []byte) int {
+	i := 0
+	for ; i+8 <= len(b); i += 8 {
+		if binary.LittleEndian.Uint64(b[i:])&0x8080808080808080 != 0 {
+			break
+		}
+	}
+	for ; i < len(b); i++ {
+		if b[i] >= utf8.RuneSelf {
+			return i
+		}
+	}
+	return -1
 }
 
 // maxCachedOrders bounds how many sort orders and filters one table keeps.
@@ -334,18 +487,14 @@ func (t *Table) sortOrder(ctx context.Context, col int, desc bool) ([]int32, err
 // file order, or nil when they do not fit in the cache.
 func (t *Table) filterMatches(ctx context.Context, filter string, col int) ([]int32, error) {
 	return t.cachedOrder(ctx, orderKey{sortCol: -1, filter: filter, filterCol: col}, func(ctx context.Context) ([]int32, bool, error) {
-		m := newMatcher(filter, col)
 		rows := []int32{}
 		fits := true
-		err := t.scan(ctx, func(n int, rec []string) error {
-			if !m.match(rec) {
-				return nil
-			}
-			if n >= math.MaxInt32 || 4*int64(len(rows)+1) > t.opts.CacheBytes {
+		err := t.eachRow(ctx, -1, newMatcher(filter, col), func() { rows, fits = rows[:0], true }, func(r *rawRow) error {
+			if r.n >= math.MaxInt32 || 4*int64(len(rows)+1) > t.opts.CacheBytes {
 				fits = false
 				return errStopScan
 			}
-			rows = append(rows, int32(n))
+			rows = append(rows, int32(r.n))
 			return nil
 		})
 		if errors.Is(err, errStopScan) {
@@ -374,13 +523,54 @@ func (c *chunked[T]) add(v T) {
 	c.n++
 }
 
-// flat returns all values in one slice.
-func (c *chunked[T]) flat() []T {
-	out := make([]T, 0, c.n)
-	for _, b := range c.full {
-		out = append(out, b...)
+// each calls fn with the values in the order they were added.
+func (c *chunked[T]) each(fn func(T)) {
+	for _, b := range append(c.full, c.cur) {
+		for _, v := range b {
+			fn(v)
+		}
 	}
-	return append(out, c.cur...)
+}
+
+// sorted calls fn with the values in the order of cmp: it sorts each block
+// in place and merges them, so that sorting takes no second copy of the
+// values.
+func (c *chunked[T]) sorted(cmp func(a, b T) int, fn func(T)) {
+	var heads [][]T // a min-heap of the blocks, on their first values
+	for _, b := range append(c.full, c.cur) {
+		if len(b) > 0 {
+			slices.SortFunc(b, cmp)
+			heads = append(heads, b)
+		}
+	}
+	less := func(i, j int) bool { return cmp(heads[i][0], heads[j][0]) < 0 }
+	down := func(i int) {
+		for {
+			m := i
+			if l := 2*i + 1; l < len(heads) && less(l, m) {
+				m = l
+			}
+			if r := 2*i + 2; r < len(heads) && less(r, m) {
+				m = r
+			}
+			if m == i {
+				return
+			}
+			heads[i], heads[m] = heads[m], heads[i]
+			i = m
+		}
+	}
+	for i := len(heads)/2 - 1; i >= 0; i-- {
+		down(i)
+	}
+	for len(heads) > 0 {
+		fn(heads[0][0])
+		if heads[0] = heads[0][1:]; len(heads[0]) == 0 {
+			heads[0] = heads[len(heads)-1]
+			heads = heads[:len(heads)-1]
+		}
+		down(0)
+	}
 }
 
 // numKey sorts a number cell: its value's bits made to sort as unsigned
@@ -425,29 +615,36 @@ func (t *Table) buildSortOrder(ctx context.Context, col int, desc bool) ([]int32
 	var empty chunked[int32]
 	var arena strings.Builder
 	fits := true
-	err := t.scan(ctx, func(n int, rec []string) error {
+	reset := func() {
+		nums, texts, empty, fits = chunked[numKey]{}, chunked[textKey]{}, chunked[int32]{}, true
+		arena.Reset()
+	}
+	err := t.eachRow(ctx, col, nil, reset, func(r *rawRow) error {
+		n := r.n
 		if n >= math.MaxInt32 || 4*int64(n+1) > budget {
 			fits = false
 			return errStopScan
 		}
-		cell := ""
-		if col < len(rec) {
-			cell = rec[col]
+		cell, err := r.cell()
+		if err != nil {
+			return err
 		}
-		switch {
-		case strings.TrimSpace(cell) == "":
+		switch kind, v := cellKind(cell); kind {
+		case keyEmpty:
 			empty.add(int32(n))
-		default:
-			if v, _, ok := ParseNumber(cell); ok {
-				nums.add(numKey{u: orderedBits(v), row: int32(n)})
-				break
+		case keyNumber:
+			u := orderedBits(v)
+			if desc {
+				u = ^u
 			}
+			nums.add(numKey{u: u, row: int32(n)})
+		default:
 			if int64(arena.Len()+len(cell)) > maxText {
 				fits = false
 				return errStopScan
 			}
 			texts.add(textKey{off: uint32(arena.Len()), n: uint32(len(cell)), row: int32(n)})
-			arena.WriteString(cell)
+			arena.Write(cell)
 		}
 		return nil
 	})
@@ -457,46 +654,31 @@ func (t *Table) buildSortOrder(ctx context.Context, col int, desc bool) ([]int32
 	if err != nil || !fits {
 		return nil, false, err
 	}
-	nk := nums.flat()
-	nums = chunked[numKey]{}
-	if desc {
-		for i := range nk {
-			nk[i].u = ^nk[i].u
-		}
-	}
-	slices.SortFunc(nk, func(a, b numKey) int {
-		if a.u != b.u {
-			return cmp.Compare(a.u, b.u)
-		}
-		return cmp.Compare(a.row, b.row)
-	})
-	tk := texts.flat()
-	texts = chunked[textKey]{}
 	text := arena.String()
-	slices.SortFunc(tk, func(a, b textKey) int {
-		sa, sb := text[a.off:a.off+a.n], text[b.off:b.off+b.n]
-		c := compareFold(sa, sb)
-		if c == 0 {
-			c = strings.Compare(sa, sb)
-		}
-		if desc {
-			c = -c
-		}
-		if c != 0 {
-			return c
-		}
-		return cmp.Compare(a.row, b.row)
-	})
-	out := make([]int32, 0, len(nk)+len(tk)+empty.n)
+	out := make([]int32, 0, nums.n+texts.n+empty.n)
 	addNums := func() {
-		for _, k := range nk {
-			out = append(out, k.row)
-		}
+		nums.sorted(func(a, b numKey) int {
+			if a.u != b.u {
+				return cmp.Compare(a.u, b.u)
+			}
+			return cmp.Compare(a.row, b.row)
+		}, func(k numKey) { out = append(out, k.row) })
 	}
 	addTexts := func() {
-		for _, k := range tk {
-			out = append(out, k.row)
-		}
+		texts.sorted(func(a, b textKey) int {
+			sa, sb := text[a.off:a.off+a.n], text[b.off:b.off+b.n]
+			c := compareFold(sa, sb)
+			if c == 0 {
+				c = strings.Compare(sa, sb)
+			}
+			if desc {
+				c = -c
+			}
+			if c != 0 {
+				return c
+			}
+			return cmp.Compare(a.row, b.row)
+		}, func(k textKey) { out = append(out, k.row) })
 	}
 	if desc {
 		addTexts()
@@ -505,5 +687,6 @@ func (t *Table) buildSortOrder(ctx context.Context, col int, desc bool) ([]int32
 		addNums()
 		addTexts()
 	}
-	return append(out, empty.flat()...), true, nil
+	empty.each(func(r int32) { out = append(out, r) })
+	return out, true, nil
 }

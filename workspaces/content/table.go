@@ -755,15 +755,16 @@ func (t *Table) filteredPage(ctx context.Context, q Query) ([]pageRow, int, erro
 // filteredPageScan reads the whole file and keeps the matching rows of the
 // page.
 func (t *Table) filteredPageScan(ctx context.Context, q Query) ([]pageRow, int, error) {
-	m := newMatcher(q.Filter, q.FilterCol)
 	matched := 0
 	var rows []pageRow
-	err := t.scan(ctx, func(n int, rec []string) error {
-		if !m.match(rec) {
-			return nil
-		}
+	reset := func() { matched, rows = 0, nil }
+	err := t.eachRow(ctx, -1, newMatcher(q.Filter, q.FilterCol), reset, func(r *rawRow) error {
 		if matched >= q.Offset && matched < q.Offset+q.Limit {
-			rows = append(rows, copyRow(n, rec, t.opts.MaxColumns))
+			rec, err := r.record()
+			if err != nil {
+				return err
+			}
+			rows = append(rows, copyRow(r.n, rec, t.opts.MaxColumns))
 		}
 		matched++
 		return nil
@@ -847,16 +848,14 @@ func (t *Table) sortedPageScan(ctx context.Context, q Query) ([]pageRow, int, er
 	}
 	h := newTopK(q.Offset+q.Limit, q.Desc)
 	matched := 0
-	err := t.scan(ctx, func(n int, rec []string) error {
-		if m != nil && !m.match(rec) {
-			return nil
-		}
+	reset := func() { h, matched = newTopK(q.Offset+q.Limit, q.Desc), 0 }
+	err := t.eachRow(ctx, q.SortCol, m, reset, func(r *rawRow) error {
 		matched++
-		cell := ""
-		if q.SortCol < len(rec) {
-			cell = rec[q.SortCol]
+		cell, err := r.cell()
+		if err != nil {
+			return err
 		}
-		h.offer(n, cell)
+		h.offer(r.n, cell)
 		return nil
 	})
 	if err != nil {
