@@ -13,7 +13,10 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
+	"syscall"
 	"time"
+	"unsafe"
 
 	"github.com/airlock-project/airlock/airlock"
 )
@@ -124,7 +127,7 @@ func (s *Store) Put(ctx context.Context, workspace, requestID string, src io.Rea
 		}
 	}()
 
-	size, got, err := copyHashing(f, ctxReader{ctx, src})
+	size, got, err := copyHashing(&copyWriter{f: f}, ctxReader{ctx, src})
 	if err != nil {
 		if ctxErr := ctx.Err(); ctxErr != nil {
 			return "", 0, ctxErr
@@ -163,14 +166,21 @@ func (s *Store) Put(ctx context.Context, workspace, requestID string, src io.Rea
 }
 
 // copyChunks buffers of copyChunk bytes pipeline a copy (copyHashing).
-const copyChunk, copyChunks = 512 << 10, 4
+const copyChunk, copyChunks = 1 << 20, 4
 
-var chunkPool = sync.Pool{New: func() any { b := make([]byte, copyChunk); return &b }}
+// chunkPool holds copy buffers aligned for direct I/O (copyWriter).
+var chunkPool = sync.Pool{New: func() any {
+	raw := make([]byte, copyChunk+directAlign)
+	off := (directAlign - int(uintptr(unsafe.Pointer(unsafe.SliceData(raw)))%directAlign)) % directAlign
+	b := raw[off : off+copyChunk : off+copyChunk]
+	return &b
+}}
 
 // copyHashing copies src to dst and returns how many bytes it copied and
-// their SHA-256. Each chunk is hashed on a second goroutine while the next
-// is read and written, so a large file costs about the longer of hashing
-// and copying rather than both.
+// their SHA-256. Reading, hashing and writing run at once on successive
+// chunks, each chunk hashed before it is written, so a large file costs
+// about the longest of the three rather than their sum. The bytes written
+// are the bytes hashed: a buffer is refilled only once it is written.
 func copyHashing(dst io.Writer, src io.Reader) (int64, string, error) {
 	var bufs []*[]byte // taken from chunkPool as needed: a small file needs one or two
 	defer func() {
@@ -178,22 +188,38 @@ func copyHashing(dst io.Writer, src io.Reader) (int64, string, error) {
 			chunkPool.Put(b)
 		}
 	}()
-	free := make(chan []byte, copyChunks)    // buffers the hasher is done with
-	written := make(chan []byte, copyChunks) // chunks written, to be hashed
+	free := make(chan []byte, copyChunks)   // buffers written, to be refilled
+	toHash := make(chan []byte, copyChunks) // chunks read
+	toWrite := make(chan []byte, copyChunks)
 	sum := make(chan string, 1)
+	writeErr := make(chan error, 1)
+	var writeFailed atomic.Bool
 	go func() {
 		h := sha256.New()
-		for b := range written {
+		for b := range toHash {
 			h.Write(b)
+			toWrite <- b
+		}
+		close(toWrite)
+		sum <- hex.EncodeToString(h.Sum(nil))
+	}()
+	go func() {
+		var err error
+		for b := range toWrite {
+			if err == nil {
+				if _, err = dst.Write(b); err != nil {
+					writeFailed.Store(true)
+				}
+			}
 			free <- b[:cap(b)]
 		}
-		sum <- hex.EncodeToString(h.Sum(nil))
+		writeErr <- err
 	}()
 	var (
 		size int64
 		err  error
 	)
-	for err == nil {
+	for err == nil && !writeFailed.Load() {
 		var buf []byte
 		select {
 		case buf = <-free:
@@ -212,20 +238,73 @@ func copyHashing(dst io.Writer, src io.Reader) (int64, string, error) {
 			n += m
 		}
 		if n > 0 {
-			if _, werr := dst.Write(buf[:n]); werr != nil {
-				err = werr
-				break
-			}
 			size += int64(n)
-			written <- buf[:n]
+			toHash <- buf[:n]
 		}
 	}
-	close(written)
+	close(toHash)
 	got := <-sum
+	if werr := <-writeErr; werr != nil {
+		return 0, "", werr
+	}
 	if err == io.EOF {
 		err = nil
 	}
 	return size, got, err
+}
+
+// directAlign is the alignment direct I/O asks of buffers, file offsets
+// and lengths: the largest logical block size in common use.
+const directAlign = 4096
+
+// copyWriter writes a new stored copy. Whole aligned blocks bypass the
+// page cache (direct I/O, where the file system allows it): the disk then
+// reads them from our buffer, instead of the kernel copying them into the
+// page cache and writing them back later, which costs more CPU than
+// hashing them. The rest (a small file, the end of a large one), and
+// everything once direct I/O is refused, goes through the page cache. The
+// caller's Sync makes both durable.
+type copyWriter struct {
+	f        *os.File
+	off      int64
+	direct   bool // direct I/O is on for f
+	noDirect bool // direct I/O was refused
+}
+
+func (w *copyWriter) Write(p []byte) (int, error) {
+	written := 0
+	if n := len(p) &^ (directAlign - 1); n > 0 && w.off%directAlign == 0 &&
+		uintptr(unsafe.Pointer(unsafe.SliceData(p)))%directAlign == 0 && w.startDirect() {
+		m, err := w.f.Write(p[:n])
+		written, w.off, p = m, w.off+int64(m), p[m:]
+		if err != nil {
+			if m > 0 || !errors.Is(err, syscall.EINVAL) {
+				return written, err
+			}
+			w.noDirect = true // refused at the first write: write through the page cache
+		}
+	}
+	if len(p) == 0 {
+		return written, nil
+	}
+	if w.direct {
+		if err := setDirectIO(w.f, false); err != nil {
+			return written, err
+		}
+		w.direct = false
+	}
+	m, err := w.f.Write(p)
+	w.off += int64(m)
+	return written + m, err
+}
+
+// startDirect turns direct I/O on and reports whether it is on.
+func (w *copyWriter) startDirect() bool {
+	if !w.direct && !w.noDirect {
+		w.direct = setDirectIO(w.f, true) == nil
+		w.noDirect = !w.direct
+	}
+	return w.direct
 }
 
 // mkdirs creates the workspace and request directories if needed and

@@ -323,10 +323,78 @@ func TestStoreFromWorkspace(t *testing.T) {
 	}
 }
 
+// TestCopyWriter: a stored copy written through copyWriter has exactly
+// the bytes given, whether a write is aligned for direct I/O, partly
+// aligned, or not at all (a buffer or file offset off the block size).
+func TestCopyWriter(t *testing.T) {
+	data := make([]byte, 3*copyChunk+directAlign+5)
+	for i := range data {
+		data[i] = byte(i * 7 / 3)
+	}
+	b := chunkPool.Get().(*[]byte)
+	defer chunkPool.Put(b)
+	aligned := *b
+	for _, tt := range []struct {
+		name   string
+		writes []int // sizes of successive writes
+	}{
+		{"empty", nil},
+		{"less than a block", []int{1}},
+		{"one block less one", []int{directAlign - 1}},
+		{"one block", []int{directAlign}},
+		{"one block and one byte", []int{directAlign + 1}},
+		{"whole chunks then a tail", []int{copyChunk, copyChunk, directAlign + 5}},
+		{"unaligned offset after a tail", []int{directAlign + 3, 2 * directAlign, copyChunk}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "copy")
+			f, err := os.Create(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer f.Close()
+			w := &copyWriter{f: f}
+			off := 0
+			for _, n := range tt.writes {
+				buf := aligned[:n]
+				copy(buf, data[off:off+n])
+				if m, err := w.Write(buf); m != n || err != nil {
+					t.Fatalf("Write(%d bytes at %d) = %d, %v", n, off, m, err)
+				}
+				off += n
+			}
+			if err := f.Sync(); err != nil {
+				t.Fatal(err)
+			}
+			got, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(got, data[:off]) {
+				t.Fatalf("file has %d bytes, want %d, equal %v", len(got), off, bytes.Equal(got, data[:off]))
+			}
+		})
+	}
+	// A buffer off the block size is written through the page cache.
+	path := filepath.Join(t.TempDir(), "copy")
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	copy(aligned[1:], data[:2*directAlign])
+	if n, err := (&copyWriter{f: f}).Write(aligned[1 : 1+2*directAlign]); n != 2*directAlign || err != nil {
+		t.Fatalf("Write = %d, %v", n, err)
+	}
+	if got, err := os.ReadFile(path); err != nil || !bytes.Equal(got, data[:2*directAlign]) {
+		t.Fatalf("file has %d bytes (err %v), want the %d written", len(got), err, 2*directAlign)
+	}
+}
+
 // TestCopyHashing: the pipelined copy writes and hashes every byte, in
 // order, whatever the sizes the source reads in, and passes on its errors.
 func TestCopyHashing(t *testing.T) {
-	for _, size := range []int{0, 1, 512<<10 - 1, 512 << 10, 5*512<<10 + 3} {
+	for _, size := range []int{0, 1, copyChunk - 1, copyChunk, 5*copyChunk + 3} {
 		data := make([]byte, size)
 		for i := range data {
 			data[i] = byte(i * 7 / 3)
@@ -342,4 +410,20 @@ func TestCopyHashing(t *testing.T) {
 	if _, _, err := copyHashing(io.Discard, broken); err == nil || err.Error() != "disk on fire" {
 		t.Fatalf("error = %v, want the source's", err)
 	}
+	// A failed write stops the copy, however much is left to read.
+	full := &failingWriter{after: 2}
+	if _, _, err := copyHashing(full, bytes.NewReader(make([]byte, 10*copyChunk))); err == nil || err.Error() != "disk full" {
+		t.Fatalf("error = %v, want the destination's", err)
+	}
+}
+
+// failingWriter accepts a number of writes, then fails.
+type failingWriter struct{ after int }
+
+func (w *failingWriter) Write(p []byte) (int, error) {
+	if w.after == 0 {
+		return 0, errors.New("disk full")
+	}
+	w.after--
+	return len(p), nil
 }
