@@ -161,7 +161,9 @@ func (w *world) curlUpload(b *testing.B, id string) (time.Duration, time.Duratio
 		if i > 0 {
 			args = append(args, "--next")
 		}
-		args = append(args, "-s", "-o", "/dev/null", "-w", "%{http_code}\n", "--data-binary", "@"+path,
+		// -T streams the file with its size as Content-Length, as the
+		// deliverer does; --data-binary would first read it into memory.
+		args = append(args, "-s", "-o", "/dev/null", "-w", "%{http_code}\n", "-X", "POST", "-T", path,
 			"-H", "Authorization: "+backendToken, "-H", "OS-User: "+checker1,
 			"-H", "Content-Type: application/octet-stream",
 			"-H", "Content-Disposition: "+jobsite.ContentDisposition(f.Path), url)
