@@ -312,16 +312,18 @@ func (p *rawPass) split(r *rawRow) (skip, end int, ok bool) {
 			stop = q
 		}
 		if !found {
-			// Walk the cells up to the chosen one.
-			for field <= col {
-				k := bytes.IndexByte(b[pos:stop], comma)
-				if k < 0 {
-					break
+			// Walk the cells up to the chosen one, byte by byte: cells
+			// are short, shorter than a call of IndexByte is worth.
+			for k := pos; k < stop; k++ {
+				if b[k] != comma {
+					continue
 				}
-				k += pos
 				setCell(fieldStart, k, true)
 				field++
 				fieldStart, pos = k+1, k+1
+				if field > col {
+					break
+				}
 			}
 		}
 		if k := bytes.Count(b[pos:stop], []byte{comma}); k > 0 {

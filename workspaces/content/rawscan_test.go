@@ -2,9 +2,11 @@ package content
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"reflect"
 	"slices"
@@ -354,4 +356,25 @@ func FuzzRawPass(f *testing.F) {
 		filters := []Query{{Filter: filter, FilterCol: -1}, {Filter: filter, FilterCol: max(col, 0)}}
 		checkRawPass(t, data, opts, col, filters)
 	})
+}
+
+func TestRadixSortNumKeys(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	for _, n := range []int{0, 1, 2, 100, 5000} {
+		for _, spread := range []uint64{1, 3, 1 << 20, math.MaxUint64} {
+			keys := make([]numKey, n)
+			for i := range keys {
+				keys[i] = numKey{u: rng.Uint64() % spread, row: int32(i)}
+				if spread == 1<<20 {
+					keys[i].u <<= 40 // only the high bytes differ
+				}
+			}
+			want := slices.Clone(keys)
+			slices.SortStableFunc(want, func(a, b numKey) int { return cmp.Compare(a.u, b.u) })
+			radixSortNumKeys(keys, make([]numKey, n))
+			if !slices.Equal(keys, want) {
+				t.Fatalf("n=%d spread=%d: radix sort differs", n, spread)
+			}
+		}
+	}
 }

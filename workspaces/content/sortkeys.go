@@ -533,13 +533,13 @@ func (c *chunked[T]) each(fn func(T)) {
 }
 
 // sorted calls fn with the values in the order of cmp: it sorts each block
-// in place and merges them, so that sorting takes no second copy of the
-// values.
-func (c *chunked[T]) sorted(cmp func(a, b T) int, fn func(T)) {
+// in place with sortBlock and merges them, so that sorting takes no second
+// copy of the values.
+func (c *chunked[T]) sorted(sortBlock func([]T), cmp func(a, b T) int, fn func(T)) {
 	var heads [][]T // a min-heap of the blocks, on their first values
 	for _, b := range append(c.full, c.cur) {
 		if len(b) > 0 {
-			slices.SortFunc(b, cmp)
+			sortBlock(b)
 			heads = append(heads, b)
 		}
 	}
@@ -578,6 +578,38 @@ func (c *chunked[T]) sorted(cmp func(a, b T) int, fn func(T)) {
 type numKey struct {
 	u   uint64
 	row int32
+}
+
+// radixSortNumKeys sorts keys by u, equal ones keeping their order, a byte
+// at a time (bytes the same in all keys are skipped); scratch is as long
+// as keys.
+func radixSortNumKeys(keys, scratch []numKey) {
+	var counts [8][256]int
+	for _, k := range keys {
+		for d := range counts {
+			counts[d][byte(k.u>>(8*d))]++
+		}
+	}
+	src, dst := keys, scratch[:len(keys)]
+	for d := range counts {
+		count := &counts[d]
+		if len(src) == 0 || count[byte(src[0].u>>(8*d))] == len(src) {
+			continue
+		}
+		sum := 0
+		for i, c := range count {
+			count[i], sum = sum, sum+c
+		}
+		for _, k := range src {
+			b := byte(k.u >> (8 * d))
+			dst[count[b]] = k
+			count[b]++
+		}
+		src, dst = dst, src
+	}
+	if len(keys) > 0 && &src[0] != &keys[0] {
+		copy(keys, src)
+	}
 }
 
 // textKey sorts a text cell: where its text lies in the text arena.
@@ -657,7 +689,11 @@ func (t *Table) buildSortOrder(ctx context.Context, col int, desc bool) ([]int32
 	text := arena.String()
 	out := make([]int32, 0, nums.n+texts.n+empty.n)
 	addNums := func() {
-		nums.sorted(func(a, b numKey) int {
+		// The keys of a block are in row order: a stable sort on u alone
+		// leaves ties in file order.
+		scratch := make([]numKey, min(nums.n, cap(nums.cur)))
+		radix := func(b []numKey) { radixSortNumKeys(b, scratch) }
+		nums.sorted(radix, func(a, b numKey) int {
 			if a.u != b.u {
 				return cmp.Compare(a.u, b.u)
 			}
@@ -665,7 +701,7 @@ func (t *Table) buildSortOrder(ctx context.Context, col int, desc bool) ([]int32
 		}, func(k numKey) { out = append(out, k.row) })
 	}
 	addTexts := func() {
-		texts.sorted(func(a, b textKey) int {
+		order := func(a, b textKey) int {
 			sa, sb := text[a.off:a.off+a.n], text[b.off:b.off+b.n]
 			c := compareFold(sa, sb)
 			if c == 0 {
@@ -678,7 +714,8 @@ func (t *Table) buildSortOrder(ctx context.Context, col int, desc bool) ([]int32
 				return c
 			}
 			return cmp.Compare(a.row, b.row)
-		}, func(k textKey) { out = append(out, k.row) })
+		}
+		texts.sorted(func(b []textKey) { slices.SortFunc(b, order) }, order, func(k textKey) { out = append(out, k.row) })
 	}
 	if desc {
 		addTexts()
