@@ -285,7 +285,7 @@ func TestColdViewsMatchScan(t *testing.T) {
 			cold := mustOpenTable(t, data, opts)
 			got := mustPage(t, cold, q)
 			warm := mustOpenTable(t, data, opts)
-			if err := warm.Index(context.Background()); err != nil {
+			if err := warm.scan(context.Background(), func(int, []string) error { return nil }); err != nil {
 				t.Fatal(err)
 			}
 			want := mustPage(t, warm, q)
@@ -375,6 +375,24 @@ func TestRadixSortNumKeys(t *testing.T) {
 			if !slices.Equal(keys, want) {
 				t.Fatalf("n=%d spread=%d: radix sort differs", n, spread)
 			}
+		}
+	}
+}
+
+// TestIndexMatchesScan checks that Index, which makes a raw pass, builds
+// the row index scan builds.
+func TestIndexMatchesScan(t *testing.T) {
+	rng := rand.New(rand.NewPCG(8, 9))
+	for i := 0; i < 100; i++ {
+		data := messyCSV(rng, 1+rng.IntN(100))
+		opts := TableOptions{IndexEvery: 1 + rng.IntN(5), MaxCellBytes: 10 + rng.IntN(30)}
+		_, want := scanRows(t, data, opts)
+		tbl := mustOpenTable(t, data, opts)
+		if err := tbl.Index(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		if got := tbl.indexed(); !reflect.DeepEqual(got, want) {
+			t.Fatalf("%q: Index built\n%+v\nscan built\n%+v", data, got, want)
 		}
 	}
 }

@@ -431,7 +431,7 @@ func (t *Table) Index(ctx context.Context) error {
 	if t.indexed() != nil {
 		return nil
 	}
-	return t.scan(ctx, func(int, []string) error { return nil })
+	return t.eachRow(ctx, -1, nil, func() {}, func(*rawRow) error { return nil })
 }
 
 func (t *Table) indexed() *rowIndex {
