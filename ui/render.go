@@ -115,24 +115,32 @@ func (s *Server) render(c echo.Context, page, title string, data any) error {
 	return s.renderStatus(c, http.StatusOK, page, title, data)
 }
 
-// renderStatus renders a whole page into a buffer, then sends it.
+// renderStatus renders a whole page, then sends it.
 func (s *Server) renderStatus(c echo.Context, status int, page, title string, data any) error {
-	var b strings.Builder
-	if err := s.tmpl.page(&b, page, s.newView(c, title, data)); err != nil {
-		return err
-	}
-	c.Response().Header().Set("Vary", "HX-Request")
-	return c.HTML(status, b.String())
+	return s.tmpl.page(htmlResponse{c, status}, page, s.newView(c, title, data))
 }
 
 // renderFragment renders one named template of a page for htmx.
 func (s *Server) renderFragment(c echo.Context, page, name string, data any) error {
-	var b strings.Builder
-	if err := s.tmpl.fragment(&b, page, name, data); err != nil {
-		return err
+	return s.tmpl.fragment(htmlResponse{c, http.StatusOK}, page, name, data)
+}
+
+// htmlResponse sends the page the templates rendered into their buffer,
+// with its status and headers, at the first write: templates write only
+// once a page rendered whole, so an error still gets its own answer.
+type htmlResponse struct {
+	c      echo.Context
+	status int
+}
+
+func (w htmlResponse) Write(p []byte) (int, error) {
+	r := w.c.Response()
+	if !r.Committed {
+		r.Header().Set(echo.HeaderContentType, echo.MIMETextHTMLCharsetUTF8)
+		r.Header().Set("Vary", "HX-Request")
+		r.WriteHeader(w.status)
 	}
-	c.Response().Header().Set("Vary", "HX-Request")
-	return c.HTML(http.StatusOK, b.String())
+	return r.Write(p)
 }
 
 // isHTMX reports whether the request came from htmx.

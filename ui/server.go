@@ -19,7 +19,6 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/airlock-project/airlock/airlock"
-	"github.com/airlock-project/airlock/review"
 	"github.com/airlock-project/airlock/ui/markdown"
 	"github.com/airlock-project/airlock/ui/preview"
 )
@@ -263,12 +262,15 @@ func (s *Server) funcs() template.FuncMap {
 			}
 			return t
 		},
-		"action":   func(key string) requestAction { return requestActions()[key] },
-		"person":   personHTML,
-		"duration": duration,
-		"ago":      func(v any) string { return ago(s.now(), v) },
-		"treedata": func(ws string, nodes []*review.TreeNode) treeData { return treeData{Workspace: ws, Nodes: nodes} },
-		"icon":     func(kind string) (template.HTML, error) { return s.tmpl.icon(kind) },
+		"action":           func(key string) requestAction { return requestActions()[key] },
+		"person":           personHTML,
+		"duration":         duration,
+		"ago":              func(v any) string { return ago(s.now(), v) },
+		"markhtml":         s.markHTML,
+		"marklabel":        s.markLabelHTML,
+		"flagcount":        flagCountHTML,
+		"requesttreefiles": s.requestTreeFiles,
+		"treenodes":        s.treeNodesHTML,
 	}
 }
 

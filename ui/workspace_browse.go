@@ -1,10 +1,10 @@
 package ui
 
 import (
+	"html/template"
 	"net/http"
 	"net/url"
 	"strings"
-	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -14,28 +14,6 @@ import (
 	"github.com/airlock-project/airlock/workspaces"
 )
 
-// fileRow is one row of a directory table.
-type fileRow struct {
-	Name       string
-	Path       string
-	IsDir      bool
-	Size       int64
-	Modified   time.Time
-	Status     airlock.WorkspaceFileStatus
-	Selectable bool
-	Why        string // why the file cannot be selected
-	OutOfDate  bool   // from an action no longer in the pipeline
-	Mark       *review.Mark
-	// What the row shows, formatted once here rather than by template
-	// functions per row (each a call through reflection, with its result
-	// escaped): a folder of thousands of files is one page, and its
-	// template row calls no function at all.
-	Href         string // Path, escaped for a URL
-	Disabled     bool   // !Selectable
-	SizeText     string
-	ModifiedText string
-}
-
 // browsePage is the data of the workspace browser.
 type browsePage struct {
 	Workspace    string
@@ -44,7 +22,7 @@ type browsePage struct {
 	Crumbs       []crumb
 	Tree         []*review.TreeNode
 	IsDir        bool
-	Rows         []fileRow
+	Rows         template.HTML // the folder's table rows (dirRows)
 	File         *airlock.WorkspaceFile
 	Status       airlock.WorkspaceFileStatus
 	Mark         *review.Mark // the file's state for the viewer, if it has one
@@ -166,19 +144,8 @@ func (s *Server) workspaceBrowse(c echo.Context) error {
 		SelectionKey: "ws:" + name, ShowOutOfDate: show, Next: browseURL(name, p, b.IsDir),
 	}
 	if b.IsDir {
-		page.Rows = make([]fileRow, 0, len(b.Items))
-		for _, it := range b.Items {
-			row := fileRow{Name: it.Name, Path: it.Path, IsDir: it.IsDir, Href: escapePath(it.Path)}
-			if !it.IsDir {
-				row.OutOfDate = it.File.OutOfDateAction
-				row.Size, row.Modified, row.Status = it.File.Size, it.File.Timestamp, it.Status
-				row.Why, row.Selectable, row.Disabled = airlock.ErrorMessage(it.Addable), it.Selectable, !it.Selectable
-				row.SizeText, row.ModifiedText = formatSize(row.Size), formatDateTime(row.Modified)
-				if m, ok := b.State.Mark(it.Status); ok {
-					row.Mark = &m
-				}
-			}
-			page.Rows = append(page.Rows, row)
+		if page.Rows, err = s.dirRows(name, b, page.CanAdd == nil); err != nil {
+			return err
 		}
 		return s.render(c, "workspace_browse", name, page)
 	}
