@@ -127,16 +127,35 @@ func (v *RequestView) LastUploadError() string {
 
 // View returns the request as u may see it.
 func (s *Service) View(ctx context.Context, u *airlock.User, id string) (*RequestView, error) {
+	v, _, err := s.view(ctx, u, id, nil)
+	return v, err
+}
+
+// ViewWithActivity is View and Activity(u, id, group) read in one
+// transaction, as a request's pages show both: the request is loaded once.
+func (s *Service) ViewWithActivity(ctx context.Context, u *airlock.User, id, group string) (*RequestView, []*airlock.AuditEvent, error) {
+	return s.view(ctx, u, id, &group)
+}
+
+// view is View, with the request's activity when activity names a group
+// ("" for all of them).
+func (s *Service) view(ctx context.Context, u *airlock.User, id string, activity *string) (*RequestView, []*airlock.AuditEvent, error) {
 	var (
 		r       *airlock.Request
 		uploads []*airlock.UploadJob
 		reg     *airlock.ReleaseRegistration
 		notes   []*airlock.CheckNote
+		events  []*airlock.AuditEvent
 	)
 	err := s.store.View(ctx, func(tx airlock.Tx) error {
 		var err error
 		if r, err = loadVisible(tx, u, id); err != nil {
 			return err
+		}
+		if activity != nil {
+			if events, err = visibleEvents(tx, r, u, *activity); err != nil {
+				return err
+			}
 		}
 		if notes, err = tx.CheckNotes(id, ""); err != nil {
 			return err
@@ -150,7 +169,7 @@ func (s *Service) View(ctx context.Context, u *airlock.User, id string) (*Reques
 		return err
 	})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	req := s.required()
 	v := &RequestView{Viewer: u, Required: req, IsAuthor: r.IsAuthor(u), IsReviewer: r.CanReview(u),
@@ -177,7 +196,7 @@ func (s *Service) View(ctx context.Context, u *airlock.User, id string) (*Reques
 	v.CanSubmit = r.CheckCanSubmit(u, req)
 	partial := r.CheckCanEdit(u) != nil
 	if v.Checks, err = s.requestChecks(ctx, r, notes, partial); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if partial && s.checks != nil {
 		for _, f := range r.OutputFiles() {
@@ -205,7 +224,7 @@ func (s *Service) View(ctx context.Context, u *airlock.User, id string) (*Reques
 		v.CanDownload = airlock.Errorf(airlock.EFORBIDDEN, "Only output checkers who did not write this request can download its files.")
 	}
 	v.Request = filtered(r, u)
-	return v, nil
+	return v, events, nil
 }
 
 // filtered copies the request keeping only the comments and votes u may see.
@@ -242,21 +261,29 @@ func (s *Service) Activity(ctx context.Context, u *airlock.User, id, group strin
 		if err != nil {
 			return err
 		}
-		// Views are most of the log (every table page is one), so they
-		// are left out in the query, not after it.
-		events, err := tx.AuditEvents(airlock.AuditFilter{Request: id, Group: group, Exclude: airlock.ReadOnlyEventTypes()})
-		if err != nil {
-			return err
-		}
-		for _, e := range events {
-			if e.Type.ReadOnly() || !r.CanSee(u, e.AsItem()) {
-				continue
-			}
-			out = append(out, e)
-		}
-		return nil
+		out, err = visibleEvents(tx, r, u, group)
+		return err
 	})
 	return out, err
+}
+
+// visibleEvents are r's audit events u may see, newest first, without
+// view events; with group set, only that group's.
+func visibleEvents(tx airlock.Tx, r *airlock.Request, u *airlock.User, group string) ([]*airlock.AuditEvent, error) {
+	// Views are most of the log (every table page is one), so they are
+	// left out in the query, not after it.
+	events, err := tx.AuditEvents(airlock.AuditFilter{Request: r.ID, Group: group, Exclude: airlock.ReadOnlyEventTypes()})
+	if err != nil {
+		return nil, err
+	}
+	var out []*airlock.AuditEvent
+	for _, e := range events {
+		if e.Type.ReadOnly() || !r.CanSee(u, e.AsItem()) {
+			continue
+		}
+		out = append(out, e)
+	}
+	return out, nil
 }
 
 // WorkspaceState is what the workspace browser needs to know about requests.

@@ -276,16 +276,29 @@ func contentURL(id, group, p string) string {
 
 // loadRequest fetches the request as the viewer may see it.
 func (s *Server) loadRequest(c echo.Context) (*requestPage, error) {
-	id := c.Param("id")
-	v, err := s.deps.Service.View(ctx(c), currentUser(c), id)
+	v, err := s.deps.Service.View(ctx(c), currentUser(c), c.Param("id"))
 	if err != nil {
 		return nil, err
 	}
+	return newRequestPage(v), nil
+}
+
+// loadRequestActivity is loadRequest with the activity of one of its
+// groups ("" for the whole request), read with it.
+func (s *Server) loadRequestActivity(c echo.Context, group string) (*requestPage, []*airlock.AuditEvent, error) {
+	v, events, err := s.deps.Service.ViewWithActivity(ctx(c), currentUser(c), c.Param("id"), group)
+	if err != nil {
+		return nil, nil, err
+	}
+	return newRequestPage(v), events, nil
+}
+
+func newRequestPage(v *review.RequestView) *requestPage {
 	p := &requestPage{V: v, R: v.Request}
 	p.Outputs = v.Request.CountType(airlock.FileOutput)
 	p.Supporting = v.Request.CountType(airlock.FileSupporting)
 	p.Withdrawn = v.Request.CountType(airlock.FileWithdrawn)
-	return p, nil
+	return p
 }
 
 // actions lists the request-level actions relevant to the viewer: the
@@ -367,11 +380,7 @@ func consequence(key string, v *review.RequestView, people review.People) string
 
 // requestOverview answers GET /requests/view/:id/.
 func (s *Server) requestOverview(c echo.Context) error {
-	p, err := s.loadRequest(c)
-	if err != nil {
-		return err
-	}
-	events, err := s.deps.Service.Activity(ctx(c), currentUser(c), p.R.ID, "")
+	p, events, err := s.loadRequestActivity(c, "")
 	if err != nil {
 		return err
 	}
@@ -401,20 +410,16 @@ func (s *Server) requestOverview(c echo.Context) error {
 
 // requestGroup answers GET /requests/group/:id/:group.
 func (s *Server) requestGroup(c echo.Context) error {
-	p, err := s.loadRequest(c)
+	name, err := param(c, "group")
 	if err != nil {
 		return err
 	}
-	name, err := param(c, "group")
+	p, events, err := s.loadRequestActivity(c, name)
 	if err != nil {
 		return err
 	}
 	if p.Group = p.R.Group(name); p.Group == nil {
 		return airlock.Errorf(airlock.ENOTFOUND, "File group %q is not part of this request.", name)
-	}
-	events, err := s.deps.Service.Activity(ctx(c), currentUser(c), p.R.ID, name)
-	if err != nil {
-		return err
 	}
 	p.Activity = newActivity(c, "Recent activity for this group", events, false)
 	if err := s.people(c, p); err != nil {

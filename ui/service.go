@@ -21,6 +21,7 @@ type Service interface {
 
 	View(ctx context.Context, u *airlock.User, id string) (*review.RequestView, error)
 	Activity(ctx context.Context, u *airlock.User, id, group string) ([]*airlock.AuditEvent, error)
+	ViewWithActivity(ctx context.Context, u *airlock.User, id, group string) (*review.RequestView, []*airlock.AuditEvent, error)
 	WorkspaceState(ctx context.Context, u *airlock.User, workspace string) (*review.WorkspaceState, error)
 	Workspaces(ctx context.Context, u *airlock.User) ([]string, error)
 	WorkspaceUnavailable(ctx context.Context, u *airlock.User, workspace string) error
