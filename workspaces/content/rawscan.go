@@ -36,7 +36,8 @@ const rawReadSize = 256 << 10
 // rawPass reads the data rows of a table from its raw bytes.
 type rawPass struct {
 	t     *Table
-	g     *guardReader // counts the bytes and checks their UTF-8
+	src   io.Reader
+	utf8  utf8Check // the first byte that is not valid UTF-8
 	comma byte
 	col   int // the column whose cell is found, or -1
 
@@ -76,8 +77,8 @@ func (t *Table) newRawPass(col int) (*rawPass, error) {
 		return nil, errRawFallback
 	}
 	p := &rawPass{t: t, comma: byte(t.opts.Comma), col: col, base: t.dataStart}
-	p.g = &guardReader{r: io.NewSectionReader(t.r, t.dataStart, t.size-t.dataStart),
-		max: math.MaxInt64 / 2, maxSeps: math.MaxInt64 / 2, sep: []byte{p.comma}, invalidAt: -1}
+	p.src = io.NewSectionReader(t.r, t.dataStart, t.size-t.dataStart)
+	p.utf8.invalidAt = -1
 	p.buf = make([]byte, rawReadSize)
 	p.cr = csv.NewReader(&p.one)
 	p.cr.Comma = t.opts.Comma
@@ -155,9 +156,11 @@ func (p *rawPass) fill() error {
 		p.buf = append(p.buf, make([]byte, len(p.buf))...)
 	}
 	for p.end < len(p.buf) {
-		n, err := p.g.Read(p.buf[p.end:])
+		n, err := p.src.Read(p.buf[p.end:])
+		p.utf8.check(p.buf[p.end:p.end+n], p.base+int64(p.end))
 		p.end += n
 		if err == io.EOF {
+			p.utf8.atEOF(p.base + int64(p.end))
 			p.eof = true
 			return nil
 		}
@@ -195,7 +198,7 @@ func (p *rawPass) run(ctx context.Context, visit rawVisit) error {
 		maxRow = math.MaxInt64
 	}
 	maxSeps := t.opts.MaxRecordCells - 128<<10
-	if dataLen <= t.opts.MaxRecordCells {
+	if dataLen < t.opts.MaxRecordCells {
 		maxSeps = math.MaxInt64
 	}
 	row := rawRow{p: p}
@@ -244,7 +247,7 @@ func (p *rawPass) run(ctx context.Context, visit rawVisit) error {
 	}
 	if build {
 		// At the end of the file every byte was read, as scan reads them.
-		ib.cn.invalid = p.g.invalidAt >= 0
+		ib.cn.invalid = p.utf8.invalidAt >= 0
 		ib.keep()
 	}
 	return nil

@@ -1,10 +1,7 @@
 package content
 
 import (
-	"bufio"
-	"bytes"
 	"context"
-	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
@@ -38,15 +35,13 @@ type TableOptions struct {
 	MaxCellBytes int
 	// MaxColumns caps the columns shown and summarised. 0 means DefaultMaxColumns.
 	MaxColumns int
-	// MaxRecordBytes caps one row in bytes. A longer row (usually a quote
-	// that is never closed) ends the table there, with a note. 0 means
-	// DefaultMaxRecordBytes.
+	// MaxRecordBytes caps one row in bytes, line ends included. A longer
+	// row (usually a quote that is never closed) ends the table there,
+	// with a note. 0 means DefaultMaxRecordBytes.
 	MaxRecordBytes int64
-	// MaxRecordCells caps one row in cells: the CSV reader keeps about 40
-	// bytes per cell, so 8 MB of commas would take 320 MB. A wider row
-	// ends the table there, with a note. Separators are counted in the
-	// bytes read ahead too, so the cap is approximate, by up to 64 KB of
-	// them. 0 means DefaultMaxRecordCells.
+	// MaxRecordCells caps one row in cells: the reader keeps 24 bytes per
+	// cell, so 8 MB of commas would take 200 MB. A wider row ends the
+	// table there, with a note. 0 means DefaultMaxRecordCells.
 	MaxRecordCells int64
 	// IndexEvery is the spacing of the sparse row index: the byte offset of
 	// every IndexEvery-th row is kept, 8 bytes each, so the index of a
@@ -205,151 +200,6 @@ var (
 	errRecordTooWide = errors.New("record too wide")
 )
 
-// guardReader counts the bytes and separators handed to the CSV reader
-// and refuses to hand more than max bytes, or maxSeps separators, beyond
-// the end of the last complete record, so an unclosed quote cannot pull a
-// whole file into memory, nor a row of commas make millions of cells.
-type guardReader struct {
-	r       io.Reader
-	n       int64 // bytes handed out
-	mark    int64 // end of the last complete record, same origin as n
-	max     int64
-	sep     []byte
-	seps    int64       // separators handed out
-	maxSeps int64       // separators allowed since mark
-	reads   []readStart // where each read since mark began
-	// invalidAt is the offset of the first byte that is not valid UTF-8,
-	// or -1 (checked per read, on whole chunks, far cheaper than per
-	// cell); pend holds the start of a character cut by a read.
-	invalidAt int64
-	pend      [4]byte
-	pendN     int
-}
-
-// readStart is where one read began: its offset and the separators
-// handed out before it.
-type readStart struct{ at, seps int64 }
-
-func (g *guardReader) Read(p []byte) (int, error) {
-	if g.n-g.mark > g.max {
-		return 0, errRecordTooLong
-	}
-	// Forget reads that ended before the mark; the separators since the
-	// mark are then at most those since the first read kept.
-	for len(g.reads) > 1 && g.reads[1].at <= g.mark {
-		g.reads = g.reads[1:]
-	}
-	if len(g.reads) > 0 && g.seps-g.reads[0].seps > g.maxSeps {
-		return 0, errRecordTooWide
-	}
-	n, err := g.r.Read(p)
-	if n > 0 {
-		g.reads = append(g.reads, readStart{g.n, g.seps})
-		g.seps += int64(bytes.Count(p[:n], g.sep))
-		g.checkUTF8(p[:n], g.n)
-	}
-	g.n += int64(n)
-	if err == io.EOF && g.pendN > 0 && g.invalidAt < 0 {
-		g.invalidAt = g.n - int64(g.pendN) // the file ends inside a character
-	}
-	return n, err
-}
-
-// checkUTF8 records the first invalid UTF-8 byte of b, which starts at
-// offset at, carrying a character cut at the end of b over to the next
-// read.
-func (g *guardReader) checkUTF8(b []byte, at int64) {
-	if g.invalidAt >= 0 {
-		return
-	}
-	if g.pendN > 0 {
-		var buf [4]byte
-		k := copy(buf[:], g.pend[:g.pendN])
-		m := copy(buf[k:], b)
-		if !utf8.FullRune(buf[:k+m]) {
-			g.pendN = copy(g.pend[:], buf[:k+m])
-			return
-		}
-		if r, size := utf8.DecodeRune(buf[:k+m]); r == utf8.RuneError && size <= 1 {
-			g.invalidAt = at - int64(k)
-			return
-		} else {
-			b, at = b[size-k:], at+int64(size-k)
-		}
-		g.pendN = 0
-	}
-	tail := 0
-	for i := len(b) - 1; i >= 0 && i >= len(b)-3; i-- {
-		if utf8.RuneStart(b[i]) {
-			if !utf8.FullRune(b[i:]) {
-				tail = len(b) - i
-			}
-			break
-		}
-	}
-	body := b[:len(b)-tail]
-	if !utf8.Valid(body) {
-		for i := 0; i < len(body); {
-			r, size := utf8.DecodeRune(body[i:])
-			if r == utf8.RuneError && size <= 1 {
-				g.invalidAt = at + int64(i)
-				return
-			}
-			i += size
-		}
-	}
-	g.pendN = copy(g.pend[:], b[len(b)-tail:])
-}
-
-// rowReader reads records from a byte offset of the file.
-type rowReader struct {
-	cr    *csv.Reader
-	g     *guardReader
-	base  int64
-	start int64 // offset where the last record returned began
-}
-
-func (t *Table) newRowReader(off int64) *rowReader { return t.newRowReaderBuf(off, nil) }
-
-// newRowReaderBuf reads through br, reset to the offset, when it is not
-// nil: reading a few rows at many offsets then needs a small buffer only.
-func (t *Table) newRowReaderBuf(off int64, br *bufio.Reader) *rowReader {
-	g := &guardReader{r: io.NewSectionReader(t.r, off, t.size-off), max: t.opts.MaxRecordBytes,
-		sep: []byte(string(t.opts.Comma)), maxSeps: t.opts.MaxRecordCells, invalidAt: -1}
-	if br == nil {
-		br = bufio.NewReaderSize(g, 64<<10)
-	} else {
-		br.Reset(g)
-	}
-	cr := csv.NewReader(br)
-	cr.Comma = t.opts.Comma
-	cr.FieldsPerRecord = -1
-	cr.LazyQuotes = true
-	cr.ReuseRecord = true
-	return &rowReader{cr: cr, g: g, base: off, start: off}
-}
-
-// next returns the next record (valid until the following call), io.EOF at
-// the end, errRecordTooLong, or a read error.
-func (rr *rowReader) next() ([]string, error) {
-	before := rr.cr.InputOffset()
-	rec, err := rr.cr.Read()
-	if err != nil {
-		for _, e := range []error{errRecordTooLong, errRecordTooWide} {
-			if errors.Is(err, e) {
-				return nil, e
-			}
-		}
-		return nil, err
-	}
-	rr.start = rr.base + before
-	rr.g.mark = rr.cr.InputOffset()
-	return rec, nil
-}
-
-// offset is where the next record starts.
-func (rr *rowReader) offset() int64 { return rr.base + rr.cr.InputOffset() }
-
 // OpenTable opens a CSV (or, with TableOptions.Comma, TSV) table of size
 // bytes. It reads only the header row; an empty file or a file with only a
 // header is a table with no rows and a note, never an error. A UTF-8 byte
@@ -487,7 +337,7 @@ func (t *Table) scan(ctx context.Context, fn func(row int, rec []string) error) 
 	if build {
 		// The cells' bytes were checked as they were read: a bad byte
 		// in what the rows read so far came from is a bad cell.
-		if at := rr.g.invalidAt; at >= 0 && at < rr.cr.InputOffset() {
+		if rr.invalidUTF8() {
 			ib.cn.invalid = true
 		}
 		ib.keep()
@@ -706,7 +556,7 @@ func (t *Table) rowsByNumber(ctx context.Context, nums []int) (map[int][]string,
 	idx := t.indexed()
 	out := make(map[int][]string, len(nums))
 	var rr *rowReader
-	var br *bufio.Reader
+	var buf []byte
 	cur := -1 // row number the reader will return next
 	for _, want := range nums {
 		if err := ctx.Err(); err != nil {
@@ -717,10 +567,10 @@ func (t *Table) rowsByNumber(ctx context.Context, nums []int) (map[int][]string,
 			if idx == nil || k >= len(idx.offsets) {
 				return nil, fmt.Errorf("read table: row %d not indexed", want)
 			}
-			if br == nil {
-				br = bufio.NewReaderSize(nil, 4<<10)
+			if buf == nil {
+				buf = make([]byte, 4<<10)
 			}
-			rr = t.newRowReaderBuf(idx.offsets[k], br)
+			rr = t.newRowReaderBuf(idx.offsets[k], buf)
 			cur = k * t.opts.IndexEvery
 		}
 		for ; cur <= want; cur++ {
@@ -961,7 +811,7 @@ func (c *cellNotes) clean(s string, max int) string {
 
 // scan notes what clean would change, without allocating.
 // scanLengths notes cells too long to show in full. Their UTF-8 is
-// checked on the bytes as they are read (guardReader.invalidAt).
+// checked on the bytes as they are read (rowReader.invalidUTF8).
 func (c *cellNotes) scanLengths(rec []string, max int) {
 	for _, s := range rec {
 		if len(s) > max {
