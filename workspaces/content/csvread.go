@@ -108,10 +108,11 @@ func (rr *rowReader) next() ([]string, error) {
 	}
 	var rec []string
 	var err error
-	if bytes.IndexByte(line, '"') < 0 {
+	body := line[:len(line)-lengthNL(line)]
+	if bytes.IndexByte(body, '"') < 0 {
 		// No quote: the record is this line, cut at each separator.
-		rec, err = rr.split(line[:len(line)-lengthNL(line)])
-	} else {
+		rec, err = rr.split(body)
+	} else if rec, err = rr.splitQuoted(body); rec == nil && err == nil {
 		rec, err = rr.quoted(line)
 	}
 	if err != nil {
@@ -164,6 +165,49 @@ func (rr *rowReader) split(line []byte) ([]string, error) {
 		from = e + len(rr.sep)
 	}
 	fields = append(fields, s[from:])
+	rr.fields = fields
+	return fields, nil
+}
+
+// splitQuoted cuts a line whose quoted cells all end on it, with no
+// quote inside, into cells; it returns nil for any other line, which
+// quoted reads.
+func (rr *rowReader) splitQuoted(line []byte) ([]string, error) {
+	spans := rr.ends[:0] // start and end of each cell
+	defer func() { rr.ends = spans }()
+	for i := 0; ; {
+		if len(spans) == 2*rr.maxCells {
+			return nil, errRecordTooWide
+		}
+		if i < len(line) && line[i] == '"' {
+			j := bytes.IndexByte(line[i+1:], '"')
+			if j < 0 {
+				return nil, nil // the cell goes on past the line
+			}
+			end := i + 1 + j
+			spans = append(spans, i+1, end)
+			if end+1 == len(line) {
+				break
+			}
+			if !bytes.HasPrefix(line[end+1:], rr.sep) {
+				return nil, nil // `""` or a bare quote
+			}
+			i = end + 1 + len(rr.sep)
+			continue
+		}
+		j := bytes.Index(line[i:], rr.sep)
+		if j < 0 {
+			spans = append(spans, i, len(line))
+			break
+		}
+		spans = append(spans, i, i+j)
+		i += j + len(rr.sep)
+	}
+	s := string(line)
+	fields := rr.fields[:0]
+	for k := 0; k < len(spans); k += 2 {
+		fields = append(fields, s[spans[k]:spans[k+1]])
+	}
 	rr.fields = fields
 	return fields, nil
 }
