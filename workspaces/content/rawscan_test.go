@@ -172,6 +172,12 @@ var rawFilters = []Query{
 	{Filter: "cell long", FilterCol: -1},
 	{Filter: "2 1", FilterCol: -1},
 	{Filter: "y 2", FilterCol: 3},
+	{Filter: "2.5", FilterCol: -1},
+	{Filter: "long-z", FilterCol: 0},
+	{Filter: "é1", FilterCol: -1},
+	{Filter: "B1 a", FilterCol: -1},
+	{Filter: "i1", FilterCol: 0},
+	{Filter: "k2 ", FilterCol: -1},
 }
 
 func TestRawPassMatchesScan(t *testing.T) {
@@ -223,7 +229,7 @@ func TestRawPassGivesUp(t *testing.T) {
 // meant to be read in unusual ways.
 func messyCSV(rng *rand.Rand, rows int) []byte {
 	parts := []string{"a", "B", "école", "ÉCOLE", "1", "2.5", "", " ", ",", "\"", "\"\"", "\n", "\r\n", "\r",
-		"\"q\"", "\"x,y\"", "\"l\nm\"", "\xff", "\xc3", "İ", "\u212a", "long-" + strings.Repeat("z", 30)}
+		"\"q\"", "\"x,y\"", "\"l\nm\"", "\xff", "\xc3", "İ", "\u212a", "long-" + strings.Repeat("z", 30), "a1", "B1", "É1", "\u212a2"}
 	var b bytes.Buffer
 	b.WriteString("h1,h2,h3\n")
 	for r := 0; r < rows; r++ {
@@ -269,7 +275,7 @@ func TestRawPassSmallReads(t *testing.T) {
 // off.
 func TestColdViewsMatchScan(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
-	filters := []string{"", "a", "école", "ÉCOLE", "1", "\"q", "x,y", "l m", "z"}
+	filters := []string{"", "a", "école", "ÉCOLE", "1", "\"q", "x,y", "l m", "z", "a1", "b1 é", "é1", "k2"}
 	for i := 0; i < 60; i++ {
 		data := messyCSV(rng, 1+rng.IntN(200))
 		for _, cache := range []int64{0, -1, 40} {
@@ -356,6 +362,34 @@ func FuzzRawPass(f *testing.F) {
 		filters := []Query{{Filter: filter, FilterCol: -1}, {Filter: filter, FilterCol: max(col, 0)}}
 		checkRawPass(t, data, opts, col, filters)
 	})
+}
+
+func TestIndexFrom(t *testing.T) {
+	rng := rand.New(rand.NewPCG(10, 11))
+	for i := 0; i < 2000; i++ {
+		b := make([]byte, rng.IntN(40))
+		for j := range b {
+			b[j] = "00104\x80\xff"[rng.IntN(7)]
+		}
+		lo := rng.IntN(3)
+		sep := []byte("010\x80\xff0"[lo : lo+1+rng.IntN(4)])
+		from := rng.IntN(len(b) + 1)
+		want := len(b)
+		if k := bytes.Index(b[from:], sep); k >= 0 {
+			want = from + k
+		}
+		if got := indexFrom(b, from, sep); got != want {
+			t.Fatalf("indexFrom(%q, %d, %q) = %d, want %d", b, from, sep, got, want)
+		}
+	}
+}
+
+func TestAnchorOf(t *testing.T) {
+	for term, want := range map[string]string{"c042": "042", "central": "", "2003": "2003", "a-1.5b": "-1.5", "é1": "1", "x_y": "_", "": ""} {
+		if got := string(anchorOf([]byte(term))); got != want {
+			t.Errorf("anchorOf(%q) = %q, want %q", term, got, want)
+		}
+	}
 }
 
 func TestRadixSortNumKeys(t *testing.T) {

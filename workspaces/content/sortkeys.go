@@ -8,6 +8,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"math"
+	"math/bits"
 	"slices"
 	"strings"
 	"unicode"
@@ -242,32 +243,94 @@ func appendLower[T string | []byte](dst []byte, s T) []byte {
 // beginning and ending at ASCII bytes. Other terms are looked for in the
 // cells, in the rows that have the others.
 //
-// Rows of ASCII bytes are looked up in a lower-cased copy of the whole
-// buffer of the pass, each term's next place in it found once for all the
-// rows before it; other rows are lower-cased one by one, as matcher does.
+// Each term's next place in the pass's buffer is found once for all the
+// rows before it. A term with ASCII bytes other than letters (such as
+// "2003" in "q2003") is looked for by the longest run of them, its anchor,
+// in the bytes as they are: lower-casing keeps those bytes and never makes
+// them, so a row without the anchor cannot have the term; rows with all
+// anchors are then lower-cased one by one, as matcher does. When no term
+// has an anchor, ASCII rows are looked up in a lower-cased copy of the
+// whole buffer, and other rows lower-cased one by one.
 type rawFilter struct {
-	m     *matcher
-	clean [][]byte // the terms looked for in the bytes
-	exact bool     // all terms are
-	buf   []byte
+	m        *matcher
+	clean    [][]byte // the terms looked for in the bytes
+	exact    bool     // all terms are
+	anchors  [][]byte // each clean term's anchor, or nil
+	anchored bool     // some term has an anchor
+	caseFree bool     // each clean term is its own anchor
+	buf      []byte
 
-	gen   int    // the buffer fill that lower and the places below are of
-	lower []byte // the pass's buffer, ASCII letters lower-cased
-	next  []int  // where each clean term next occurs in lower, or len(lower)
-	high  int    // where the next byte of 0x80 or more is, or len(lower)
+	gen   int    // the buffer fill that the places below are of
+	next  []int  // where each anchor or term next occurs, or past the end
+	lower []byte // without anchors: the buffer, ASCII letters lower-cased
+	high  int    // where in lower the next byte of 0x80 or more is
 }
 
 func newRawFilter(m *matcher, comma byte) *rawFilter {
-	f := &rawFilter{m: m, exact: true, gen: -1}
+	f := &rawFilter{m: m, exact: true, caseFree: true, gen: -1}
 	for _, t := range m.terms {
 		if bytes.IndexByte(t, '"') >= 0 || bytes.IndexByte(t, comma) >= 0 || bytes.ContainsAny(t, "\x00\r\n") {
 			f.exact = false
 			continue
 		}
 		f.clean = append(f.clean, t)
+		a := anchorOf(t)
+		f.anchors = append(f.anchors, a)
+		f.anchored = f.anchored || a != nil
+		f.caseFree = f.caseFree && len(a) == len(t)
 	}
+	f.anchored = f.anchored || len(f.clean) == 0 // then nothing to look up
 	f.next = make([]int, len(f.clean))
 	return f
+}
+
+// anchorOf returns the longest run of t's bytes that are ASCII and not
+// letters, or nil.
+func anchorOf(t []byte) []byte {
+	var best []byte
+	for i := 0; i < len(t); {
+		j := i
+		for j < len(t) && t[j] < utf8.RuneSelf && !('a' <= t[j]|0x20 && t[j]|0x20 <= 'z') {
+			j++
+		}
+		if j-i > len(best) {
+			best = t[i:j]
+		}
+		i = j + 1
+	}
+	return best
+}
+
+// indexFrom returns where sep next occurs in b from from, or len(b).
+// bytes.Index slows down to a call of IndexByte per occurrence of sep's
+// first byte, and in tables of numbers a digit occurs every few bytes:
+// this looks for sep's first two bytes eight places at a time instead.
+func indexFrom(b []byte, from int, sep []byte) int {
+	if len(sep) < 2 {
+		if k := bytes.Index(b[from:], sep); k >= 0 {
+			return from + k
+		}
+		return len(b)
+	}
+	const ones, low7 = 0x0101010101010101, 0x7f7f7f7f7f7f7f7f
+	// zeros has the high bit of each zero byte of v set, and no other.
+	zeros := func(v uint64) uint64 { return ^((v&low7 + low7) | v | low7) }
+	c0, c1 := ones*uint64(sep[0]), ones*uint64(sep[1])
+	i := from
+	for ; i+9 <= len(b); i += 8 {
+		m := zeros(binary.LittleEndian.Uint64(b[i:])^c0) & zeros(binary.LittleEndian.Uint64(b[i+1:])^c1)
+		for m != 0 {
+			k := i + bits.TrailingZeros64(m)/8
+			if bytes.HasPrefix(b[k:], sep) {
+				return k
+			}
+			m &= m - 1
+		}
+	}
+	if k := bytes.Index(b[i:], sep); k >= 0 {
+		return i + k
+	}
+	return len(b)
 }
 
 // match reports whether the row matches the filter.
@@ -283,41 +346,52 @@ func (f *rawFilter) match(r *rawRow) (bool, error) {
 	}
 	if f.gen != p.gen {
 		f.gen = p.gen
-		var ascii bool
-		f.lower, ascii = lowerASCII(f.lower[:0], p.buf[:p.end])
 		for i := range f.next {
 			f.next[i] = -1
 		}
 		f.high = -1
-		if ascii {
-			f.high = len(f.lower)
+		if !f.anchored {
+			var ascii bool
+			f.lower, ascii = lowerASCII(f.lower[:0], p.buf[:p.end])
+			if ascii {
+				f.high = len(f.lower)
+			}
 		}
 	}
-	if f.high < from {
+	if f.anchored {
+		for i, a := range f.anchors {
+			if a == nil {
+				continue
+			}
+			if f.next[i] < from {
+				f.next[i] = indexFrom(p.buf[:p.end], from, a)
+			}
+			if f.next[i]+len(a) > to {
+				return false, nil
+			}
+		}
+		if !f.caseFree && !f.containsAll(p.buf[from:to]) {
+			return false, nil
+		}
+	} else if f.high < from {
 		f.high = len(f.lower)
 		if i := indexNonASCII(f.lower[from:]); i >= 0 {
 			f.high = from + i
 		}
 	}
-	if f.high >= to {
+	if f.anchored {
+		// Decided above.
+	} else if f.high >= to {
 		for i, t := range f.clean {
 			if f.next[i] < from {
-				f.next[i] = len(f.lower)
-				if k := bytes.Index(f.lower[from:], t); k >= 0 {
-					f.next[i] = from + k
-				}
+				f.next[i] = indexFrom(f.lower, from, t)
 			}
 			if f.next[i]+len(t) > to {
 				return false, nil
 			}
 		}
-	} else {
-		f.buf = appendLower(f.buf[:0], p.buf[from:to])
-		for _, t := range f.clean {
-			if !bytes.Contains(f.buf, t) {
-				return false, nil
-			}
-		}
+	} else if !f.containsAll(p.buf[from:to]) {
+		return false, nil
 	}
 	if f.exact && whole {
 		return true, nil
@@ -327,6 +401,17 @@ func (f *rawFilter) match(r *rawRow) (bool, error) {
 		return false, err
 	}
 	return f.m.match(rec), nil
+}
+
+// containsAll reports whether b lower-cased has every clean term.
+func (f *rawFilter) containsAll(b []byte) bool {
+	f.buf = appendLower(f.buf[:0], b)
+	for _, t := range f.clean {
+		if !bytes.Contains(f.buf, t) {
+			return false
+		}
+	}
+	return true
 }
 
 // lowerASCII appends b with its ASCII capitals lower-cased, eight bytes at
