@@ -120,13 +120,30 @@ func newChecker(header []string, s checks.Settings, roles map[string]string) *ch
 // on a second core.
 func checkTable(ctx context.Context, t *content.Table, s checks.Settings, roles map[string]string) (*checks.Result, error) {
 	bg := newChecker(t.Header(), s, roles).InBackground()
-	st, err := t.StatsWith(ctx, bg)
+	st, err := t.StatsWith(ctx, &numberSink{bg: bg})
 	res := bg.Result()
 	if err != nil {
 		return nil, err
 	}
 	res.Notes = append(res.Notes, st.Notes...)
 	return res, nil
+}
+
+// numberSink hands the checks each row with the numbers the statistics
+// read from it, so that no cell is parsed twice.
+type numberSink struct {
+	bg   *checks.Background
+	nums []checks.Number
+}
+
+func (s *numberSink) Add(row []string) { s.bg.Add(row) }
+
+func (s *numberSink) AddNumbers(row []string, nums []content.Number) {
+	s.nums = s.nums[:0]
+	for _, n := range nums {
+		s.nums = append(s.nums, checks.Number(n))
+	}
+	s.bg.AddNumbers(row, s.nums)
 }
 
 func checkWorkbook(ctx context.Context, r io.ReaderAt, size int64, s checks.Settings, roles Roles) (*File, error) {

@@ -14,9 +14,12 @@ type Background struct {
 	result *Result
 }
 
-// rowBatch holds rows as one run of cells and where each row ends.
+// rowBatch holds rows as one run of cells, their numbers (zero, which
+// AddNumbers takes as not read, for rows given to Add) and where each row
+// ends.
 type rowBatch struct {
 	cells []string
+	nums  []Number
 	ends  []int
 }
 
@@ -42,10 +45,10 @@ func (c *Checker) InBackground() *Background {
 		for rb := range b.work {
 			start := 0
 			for _, end := range rb.ends {
-				c.Add(rb.cells[start:end])
+				c.AddNumbers(rb.cells[start:end], rb.nums[start:end])
 				start = end
 			}
-			rb.cells, rb.ends = rb.cells[:0], rb.ends[:0]
+			rb.cells, rb.nums, rb.ends = rb.cells[:0], rb.nums[:0], rb.ends[:0]
 			b.free <- rb
 		}
 		b.result = c.Result()
@@ -55,6 +58,18 @@ func (c *Checker) InBackground() *Background {
 
 // Add hands one data row to the checker.
 func (b *Background) Add(row []string) {
+	b.cur.nums = append(b.cur.nums, make([]Number, len(row))...)
+	b.add(row)
+}
+
+// AddNumbers hands one data row to the checker with its cells read as
+// numbers (see Checker.AddNumbers). It copies nums.
+func (b *Background) AddNumbers(row []string, nums []Number) {
+	b.cur.nums = append(b.cur.nums, nums...)
+	b.add(row)
+}
+
+func (b *Background) add(row []string) {
 	b.cur.cells = append(b.cur.cells, row...)
 	b.cur.ends = append(b.cur.ends, len(b.cur.cells))
 	if len(b.cur.ends) == batchRows || len(b.cur.cells) >= batchCells {

@@ -224,15 +224,12 @@ func benchStatsAndChecks(b *testing.B, background bool) {
 		t := openTable(b, path)
 		var res *checks.Result
 		p := peakHeap(func() {
-			var sink interface {
-				Add([]string)
-				Result() *checks.Result
-			} = checks.New(t.Header(), checks.DefaultSettings())
+			var c checker = checks.New(t.Header(), checks.DefaultSettings())
 			if background {
-				sink = checks.New(t.Header(), checks.DefaultSettings()).InBackground()
+				c = checks.New(t.Header(), checks.DefaultSettings()).InBackground()
 			}
-			s, err := t.StatsWith(context.Background(), sink)
-			res = sink.Result()
+			s, err := t.StatsWith(context.Background(), &numberSink{c: c})
+			res = c.Result()
 			if err != nil || s.Rows != benchRows {
 				b.Fatal(err)
 			}
@@ -244,6 +241,30 @@ func benchStatsAndChecks(b *testing.B, background bool) {
 	}
 	b.ReportMetric(float64(peak)/(1<<20), "peak-extra-MB")
 	b.ReportMetric((cpuTime()-cpu0).Seconds()/float64(b.N), "cpu-s/op")
+}
+
+// checker is a Checker or a Background.
+type checker interface {
+	Add([]string)
+	AddNumbers([]string, []checks.Number)
+	Result() *checks.Result
+}
+
+// numberSink hands a checker the numbers the statistics read, as package
+// checkfile does.
+type numberSink struct {
+	c    checker
+	nums []checks.Number
+}
+
+func (s *numberSink) Add(row []string) { s.c.Add(row) }
+
+func (s *numberSink) AddNumbers(row []string, nums []content.Number) {
+	s.nums = s.nums[:0]
+	for _, n := range nums {
+		s.nums = append(s.nums, checks.Number(n))
+	}
+	s.c.AddNumbers(row, s.nums)
 }
 
 // BenchmarkStatsOnly is the same pass without the checks, to show what
@@ -270,7 +291,7 @@ func BenchmarkStatsOnly(b *testing.B) {
 func BenchmarkVersusMawk(b *testing.B) {
 	versusMawk(b, func(t *content.Table) {
 		c := checks.New(t.Header(), checks.DefaultSettings()).InBackground()
-		s, err := t.StatsWith(context.Background(), c)
+		s, err := t.StatsWith(context.Background(), &numberSink{c: c})
 		res := c.Result()
 		if err != nil || s.Rows != benchRows || res.Rows != benchRows {
 			b.Fatal(err)

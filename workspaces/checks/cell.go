@@ -152,6 +152,41 @@ func boundOf(b []byte) (int, bool) {
 	return v, true
 }
 
+// Number is a cell read as a plain decimal number by the caller, for
+// AddNumbers: a statistics pass (package content's Number, whose fields
+// these are, so that one converts to the other) reads every cell once and
+// shares the result. OK says whether the cell, trimmed of white space
+// (strings.TrimSpace), is an optional sign, digits with at most one
+// decimal point and an optional exponent, of a finite value; Value is
+// that value correctly rounded, Int says it has neither point nor
+// exponent, Decimals counts the digits after the point, and Padded says
+// whether trimming removed anything.
+type Number struct {
+	Value    float64
+	Decimals int16
+	OK       bool
+	Int      bool
+	Padded   bool
+}
+
+// readCell is parseCell for a cell the caller has read as a number: a
+// plain number, nearly every cell of a large table, is not parsed again.
+func (m *markers) readCell(c *cell, raw string, n *Number, commas bool) {
+	if n.OK {
+		s := raw
+		if n.Padded {
+			s = strings.TrimSpace(raw)
+		}
+		if len(s) <= maxNumberBytes {
+			// What parseNumber would find: with or without thousands
+			// commas, a number without any reads the same.
+			*c = cell{raw: s, v: n.Value, bound: -1, kind: kindNumber, whole: n.Int, decimals: int8(min(n.Decimals, 127))}
+			return
+		}
+	}
+	m.parseCell(c, raw, commas)
+}
+
 // parseCell reads a count or statistic cell into c. commas allows
 // thousands separators (decided per column).
 func (m *markers) parseCell(c *cell, raw string, commas bool) {
@@ -189,6 +224,9 @@ func (m *markers) parseCell(c *cell, raw string, commas bool) {
 	c.kind, c.bound, c.spelling = m.classify(s)
 }
 
+// maxNumberBytes bounds a number's length, its sign and % included.
+const maxNumberBytes = 64
+
 var pow10 = [...]float64{1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22}
 
 // parseNumber reads a trimmed decimal number: an optional sign, digits
@@ -200,7 +238,7 @@ func parseNumber(s string, commas bool) (v float64, whole bool, dec int, percent
 		s, percent = strings.TrimRight(s[:n-1], " "), true
 	}
 	n := len(s)
-	if n == 0 || n > 64 {
+	if n == 0 || n > maxNumberBytes {
 		return 0, false, 0, false, false
 	}
 	i := 0

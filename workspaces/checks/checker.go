@@ -159,9 +159,17 @@ func (c *Checker) addColumn(name string) {
 // added columns named "Column N" while the roles are being decided (the
 // first rows), and ignored after that, with a note. Add does not keep row
 // once the roles are decided.
-func (c *Checker) Add(row []string) {
+func (c *Checker) Add(row []string) { c.AddNumbers(row, nil) }
+
+// AddNumbers is Add for a row whose cells the caller has read as numbers
+// already (see Number), one per cell, so that the checks need not parse
+// them again; nil nums is Add. It does not keep nums.
+func (c *Checker) AddNumbers(row []string, nums []Number) {
 	if c.result != nil {
 		return
+	}
+	if len(nums) < len(row) {
+		nums = nil
 	}
 	if !c.ready {
 		for len(row) > len(c.cols) && len(c.cols) < MaxColumns {
@@ -178,7 +186,7 @@ func (c *Checker) Add(row []string) {
 		return
 	}
 	c.rows++
-	c.process(c.rows, row)
+	c.process(c.rows, row, nums)
 }
 
 // start decides the roles from the rows held back, then checks them.
@@ -189,7 +197,7 @@ func (c *Checker) start() {
 	c.prefix, c.prefixBytes = nil, 0
 	for _, r := range pre {
 		c.rows++
-		c.process(c.rows, r)
+		c.process(c.rows, r, nil)
 	}
 }
 
@@ -325,8 +333,9 @@ func looksNumeric(s string) bool {
 	return digits > 0
 }
 
-// process checks one data row once the roles are decided.
-func (c *Checker) process(rowNum int, row []string) {
+// process checks one data row once the roles are decided; nums, if not
+// nil, are its cells read as numbers.
+func (c *Checker) process(rowNum int, row []string, nums []Number) {
 	if len(row) > len(c.cols) && !c.extra {
 		c.extra = true
 		if len(c.cols) < MaxColumns {
@@ -351,7 +360,11 @@ func (c *Checker) process(rowNum int, row []string) {
 			col.inf.texts++
 			continue
 		}
-		c.mk.parseCell(&c.cur[i], row[i], col.commas)
+		if nums != nil {
+			c.mk.readCell(&c.cur[i], row[i], &nums[i], col.commas)
+		} else {
+			c.mk.parseCell(&c.cur[i], row[i], col.commas)
+		}
 		if col.rk == rkDimension {
 			c.dimv[i] = c.cur[i].raw
 		}

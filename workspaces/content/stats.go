@@ -2,6 +2,7 @@ package content
 
 import (
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode"
@@ -160,44 +161,83 @@ func isRedacted(norm string) bool {
 // hexadecimal, "inf" and "nan" are not numbers, and neither is a value too
 // large for a float64. isInt is true when there is no point and no exponent.
 func ParseNumber(s string) (v float64, isInt bool, ok bool) {
-	s = strings.TrimSpace(s)
+	n := ReadNumber(s)
+	return n.Value, n.Int, n.OK
+}
+
+// Number is a cell read by ParseNumber's rules, with what else a reader
+// of numbers needs to know. A statistics pass reads each cell once and
+// hands the Numbers to every NumberSink with the row.
+type Number struct {
+	Value float64
+	// Decimals counts the digits after the decimal point (before any
+	// exponent).
+	Decimals int16
+	OK       bool // the cell is a number
+	Int      bool // written with neither point nor exponent
+	// Padded is true when white space surrounds the number in the cell.
+	Padded bool
+}
+
+// ReadNumber reads a cell as ParseNumber does.
+func ReadNumber(s string) Number {
 	n := len(s)
-	if n == 0 || n > 400 {
-		return 0, false, false
+	if n == 0 {
+		return Number{}
+	}
+	padded := false
+	if notPlain(s[0]) || notPlain(s[n-1]) {
+		t := strings.TrimSpace(s)
+		s, padded = t, len(t) != n
+		if n = len(s); n == 0 {
+			return Number{}
+		}
+	}
+	if n > 400 {
+		return Number{}
 	}
 	i := 0
-	if s[i] == '+' || s[i] == '-' {
+	neg := s[0] == '-'
+	if neg || s[0] == '+' {
 		i++
 	}
-	digits, dot, exp := 0, false, false
+	// One loop reads the digits and their value: up to 15 digits are
+	// exact in a float64, and so is a power of ten up to 1e22, so a plain
+	// integer needs no strconv, and a plain decimal is one correctly
+	// rounded division, the result strconv gives. Most cells of large
+	// tables are one or the other.
+	var u uint64
+	digits, frac, dot := 0, 0, false
 	for ; i < n; i++ {
 		c := s[i]
-		switch {
-		case c >= '0' && c <= '9':
+		if d := c - '0'; d <= 9 {
+			u = u*10 + uint64(d)
 			digits++
-		case c == '.' && !dot:
-			dot = true
-		default:
-			goto tail
+			if dot {
+				frac++
+			}
+			continue
 		}
+		if c == '.' && !dot {
+			dot = true
+			continue
+		}
+		break
 	}
-tail:
 	if digits == 0 {
-		return 0, false, false
+		return Number{}
 	}
 	if i == n && digits <= 15 {
-		// Up to 15 digits are exact in a float64, and so is a power of
-		// ten up to 1e22: a plain integer needs no strconv, and a plain
-		// decimal is one correctly rounded division, the result strconv
-		// gives. Most cells of large tables are one or the other.
-		if !dot {
-			return plainInt(s), true, true
+		f := float64(u) / pow10[frac]
+		if neg {
+			f = -f // keeps the sign of "-0", as strconv does
 		}
-		return plainDecimal(s), false, true
+		return Number{Value: f, Decimals: int16(frac), OK: true, Int: !dot, Padded: padded}
 	}
+	exp := false
 	if i < n {
 		if s[i] != 'e' && s[i] != 'E' {
-			return 0, false, false
+			return Number{}
 		}
 		exp = true
 		i++
@@ -209,64 +249,22 @@ tail:
 			ed++
 		}
 		if ed == 0 || i != n {
-			return 0, false, false
+			return Number{}
 		}
 	}
 	f, err := strconv.ParseFloat(s, 64)
 	if err != nil || math.IsInf(f, 0) || math.IsNaN(f) {
-		return 0, false, false
+		return Number{}
 	}
-	return f, !dot && !exp, true
+	return Number{Value: f, Decimals: int16(frac), OK: true, Int: !dot && !exp, Padded: padded}
 }
+
+// notPlain reports whether a cell starting or ending with c may need
+// trimming: white space, or a byte of a character beyond ASCII, which may
+// be white space too.
+func notPlain(c byte) bool { return c <= ' ' || c >= utf8.RuneSelf }
 
 var pow10 = [...]float64{1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15}
-
-// plainDecimal converts an optionally signed number of at most 15 digits
-// with one decimal point.
-func plainDecimal(s string) float64 {
-	neg := s[0] == '-'
-	if s[0] == '-' || s[0] == '+' {
-		s = s[1:]
-	}
-	var u int64
-	frac, dot := 0, false
-	for i := 0; i < len(s); i++ {
-		if s[i] == '.' {
-			dot = true
-			continue
-		}
-		u = u*10 + int64(s[i]-'0')
-		if dot {
-			frac++
-		}
-	}
-	f := float64(u) / pow10[frac]
-	if neg {
-		f = -f
-	}
-	return f
-}
-
-// plainInt converts an optionally signed run of at most 15 digits.
-func plainInt(s string) float64 {
-	neg := false
-	switch s[0] {
-	case '-':
-		neg = true
-		s = s[1:]
-	case '+':
-		s = s[1:]
-	}
-	var u int64
-	for i := 0; i < len(s); i++ {
-		u = u*10 + int64(s[i]-'0')
-	}
-	f := float64(u)
-	if neg {
-		f = -f // keeps the sign of "-0", as strconv does
-	}
-	return f
-}
 
 // StatsBuilder accumulates summary statistics one row at a time. Its memory
 // depends on the number of columns, never on the number of rows.
@@ -274,7 +272,8 @@ type StatsBuilder struct {
 	maxCols int
 	stats   Stats
 	capped  bool
-	floats  []bool // a column has seen a non-integer number
+	floats  []bool   // a column has seen a non-integer number
+	nums    []Number // Add's numbers of the row
 }
 
 // NewStatsBuilder starts statistics for a table with this header. Columns
@@ -307,6 +306,22 @@ func (b *StatsBuilder) addColumn(name string) {
 // (named "Column N"); absent cells of short rows count as missing. Add does
 // not keep row.
 func (b *StatsBuilder) Add(row []string) {
+	b.nums = ReadNumbers(b.nums, row)
+	b.AddNumbers(row, b.nums)
+}
+
+// ReadNumbers reads every cell of row into nums, reusing its memory.
+func ReadNumbers(nums []Number, row []string) []Number {
+	nums = slices.Grow(nums[:0], len(row))[:len(row)]
+	for i, cell := range row {
+		nums[i] = ReadNumber(cell)
+	}
+	return nums
+}
+
+// AddNumbers is Add for a row read already: nums[i] is ReadNumber(row[i]).
+// It keeps neither slice.
+func (b *StatsBuilder) AddNumbers(row []string, nums []Number) {
 	for len(row) > len(b.stats.Columns) {
 		if b.maxCols > 0 && len(b.stats.Columns) >= b.maxCols {
 			b.capped = true
@@ -323,12 +338,11 @@ func (b *StatsBuilder) Add(row []string) {
 			c.Missing++
 			continue
 		}
-		cell := row[i]
-		if v, isInt, ok := ParseNumber(cell); ok {
-			b.addNumber(i, v, isInt)
+		if n := &nums[i]; n.OK {
+			b.addNumber(i, n.Value, n.Int)
 			continue
 		}
-		switch markerOf(cell) {
+		switch markerOf(row[i]) {
 		case markerMissing:
 			c.Missing++
 		case markerRedacted:

@@ -286,3 +286,37 @@ func TestParseNumberMatchesStrconv(t *testing.T) {
 		}
 	}
 }
+
+func TestReadNumber(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		in   string
+		want Number
+	}{
+		{"12", Number{Value: 12, OK: true, Int: true}},
+		{" 12 ", Number{Value: 12, OK: true, Int: true, Padded: true}},
+		{"\u00a012", Number{Value: 12, OK: true, Int: true, Padded: true}},
+		{"-3.250", Number{Value: -3.25, Decimals: 3, OK: true}},
+		{"1.5e3", Number{Value: 1500, Decimals: 1, OK: true}},
+		{"2E+2", Number{Value: 200, OK: true}},
+		{"12.", Number{Value: 12, OK: true}},
+		{".5", Number{Value: 0.5, Decimals: 1, OK: true}},
+		{"0.00000000000000012", Number{Value: 1.2e-16, Decimals: 17, OK: true}},
+		{"1234567890123456789", Number{Value: 1234567890123456789, OK: true, Int: true}},
+		{"", Number{}},
+		{"  ", Number{}},
+		{"1,000", Number{}},
+		{"5%", Number{}},
+		{"1e400", Number{}},
+		{"1e", Number{}},
+		{"é1", Number{}},
+		{"1é", Number{}},
+	} {
+		if got := ReadNumber(tt.in); got != tt.want {
+			t.Errorf("ReadNumber(%q) = %+v, want %+v", tt.in, got, tt.want)
+		}
+	}
+	if n := ReadNumber("-0"); !n.OK || !math.Signbit(n.Value) {
+		t.Errorf(`ReadNumber("-0") = %+v, want -0`, n)
+	}
+}

@@ -421,6 +421,15 @@ type RowSink interface {
 	Add(row []string)
 }
 
+// NumberSink is a RowSink that takes each row with its cells read as
+// numbers already, nums[i] being ReadNumber(row[i]): a statistics pass
+// reads every cell once, for the statistics and all such sinks. Neither
+// slice may be kept; the row's strings may.
+type NumberSink interface {
+	RowSink
+	AddNumbers(row []string, nums []Number)
+}
+
 // StatsWith computes and caches the summary statistics as Stats does, and
 // in the same pass hands every data row to each sink, so that the table is
 // read once for both. It always reads the table, even when the statistics
@@ -430,10 +439,20 @@ func (t *Table) StatsWith(ctx context.Context, sinks ...RowSink) (*Stats, error)
 	if t.rawWidth > len(t.header) {
 		b.capped = true
 	}
+	numbered := make([]NumberSink, len(sinks)) // nil for a plain RowSink
+	for i, s := range sinks {
+		numbered[i], _ = s.(NumberSink)
+	}
+	var nums []Number
 	err := t.scan(ctx, func(_ int, rec []string) error {
-		b.Add(rec)
-		for _, s := range sinks {
-			s.Add(rec)
+		nums = ReadNumbers(nums, rec)
+		b.AddNumbers(rec, nums)
+		for i, s := range sinks {
+			if ns := numbered[i]; ns != nil {
+				ns.AddNumbers(rec, nums)
+			} else {
+				s.Add(rec)
+			}
 		}
 		return nil
 	})
