@@ -3,11 +3,9 @@ package content
 import (
 	"bytes"
 	"context"
-	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
-	"math"
 	"unicode/utf8"
 )
 
@@ -20,14 +18,15 @@ import (
 // is a quote, a quote before the separator or the end of the line closes
 // it, any other quote is kept; blank lines are skipped; a CR before a line
 // end and at the end of the file is dropped), and builds the same row
-// index and notes as scan. Rows are cut into cells exactly, by the CSV
-// reader, only when needed: a page's rows, rows with a cell long enough
-// for the long-cell note, a chosen cell with quotes or CRs to undo.
+// index and notes as scan. Rows are cut into cells by the table's
+// rowReader, as scan cuts them, only when needed: a page's rows, rows
+// with a cell long enough for the long-cell note, a chosen cell with
+// quotes or CRs to undo.
 //
 // Where it cannot be sure to match scan it gives up with errRawFallback
 // and the caller uses scan instead: a separator that is not one byte, a
-// row close to MaxRecordBytes or MaxRecordCells (scan's guard stops at
-// such rows, at a point that depends on its read-ahead).
+// row over MaxRecordBytes or MaxRecordCells (where scan stops, with a
+// note).
 var errRawFallback = errors.New("raw pass not applicable")
 
 // rawReadSize is how much the raw pass reads at a time.
@@ -47,9 +46,7 @@ type rawPass struct {
 	base     int64 // file offset of buf[0]
 	eof      bool
 
-	one  oneRecordReader
-	cr   *csv.Reader // cuts single rows into cells
-	read int64       // the bytes cr has consumed so far
+	rowBuf []byte // the buffer of the rowReader that cuts single rows
 }
 
 // rawRow is one data row of a raw pass, valid during the visit only.
@@ -80,43 +77,26 @@ func (t *Table) newRawPass(col int) (*rawPass, error) {
 	p.src = io.NewSectionReader(t.r, t.dataStart, t.size-t.dataStart)
 	p.utf8.invalidAt = -1
 	p.buf = make([]byte, rawReadSize)
-	p.cr = csv.NewReader(&p.one)
-	p.cr.Comma = t.opts.Comma
-	p.cr.FieldsPerRecord = -1
-	p.cr.LazyQuotes = true
-	p.cr.ReuseRecord = true
 	return p, nil
 }
 
-// oneRecordReader hands the CSV reader the bytes of one row at a time.
-type oneRecordReader struct{ b []byte }
-
-func (o *oneRecordReader) Read(p []byte) (int, error) {
-	if len(o.b) == 0 {
-		return 0, io.EOF
-	}
-	n := copy(p, o.b)
-	o.b = o.b[n:]
-	return n, nil
-}
-
-// record returns the row cut into cells by the CSV reader (valid during
-// the visit). A row that the CSV reader does not read as exactly one row
-// means the raw pass went wrong: it gives up.
+// record returns the row cut into cells by the table's rowReader, as scan
+// cuts it. A row that it does not read as exactly one row of the same
+// cells means the raw pass went wrong: it gives up.
 func (r *rawRow) record() ([]string, error) {
 	if r.parsed {
 		return r.rec, nil
 	}
 	p := r.p
-	p.one.b = r.raw
-	rec, err := p.cr.Read()
+	rr := readRows(bytes.NewReader(r.raw), 0, &p.t.opts, p.rowBuf)
+	rec, err := rr.next()
+	p.rowBuf = rr.buf
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", errRawFallback, err)
 	}
-	if off := p.cr.InputOffset(); off-p.read != int64(len(r.raw)) || len(rec) != r.cells {
+	if rr.consumed() != int64(len(r.raw)) || len(rec) != r.cells {
 		return nil, errRawFallback
 	}
-	p.read = p.cr.InputOffset()
 	r.rec, r.parsed = rec, true
 	return rec, nil
 }
@@ -188,19 +168,6 @@ func (p *rawPass) run(ctx context.Context, visit rawVisit) error {
 	build := t.indexed() == nil
 	ib := t.newIndexBuilder()
 	idx := ib.idx
-	// scan's guard stops at a row (with the blank lines before it) of
-	// more than MaxRecordBytes, counting up to 64 KB read ahead, or more
-	// than MaxRecordCells separators, counting up to 128 KB of bytes
-	// around it. Rows that come near either are left to scan.
-	dataLen := t.size - t.dataStart
-	maxRow := t.opts.MaxRecordBytes - 64<<10
-	if dataLen <= t.opts.MaxRecordBytes {
-		maxRow = math.MaxInt64
-	}
-	maxSeps := t.opts.MaxRecordCells - 128<<10
-	if dataLen < t.opts.MaxRecordCells {
-		maxSeps = math.MaxInt64
-	}
 	row := rawRow{p: p}
 	for n := 0; ; n++ {
 		if n%1024 == 0 {
@@ -221,7 +188,10 @@ func (p *rawPass) run(ctx context.Context, visit rawVisit) error {
 			}
 			start = p.pos
 		}
-		if rowLen := int64(end - start); rowLen > maxRow || (rowLen > maxSeps && int64(bytes.Count(p.buf[start:end], []byte{p.comma})) > maxSeps) {
+		// scan stops at a row of more than MaxRecordBytes or more than
+		// MaxRecordCells cells, with a note: it is left to scan, and so
+		// are blank lines beyond MaxRecordBytes.
+		if int64(end-start) > t.opts.MaxRecordBytes || (ok && int64(row.cells) > t.opts.MaxRecordCells) {
 			return errRawFallback
 		}
 		off := p.base + int64(start)

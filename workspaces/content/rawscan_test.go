@@ -211,13 +211,17 @@ func TestRawPassGivesUp(t *testing.T) {
 		want bool
 	}{
 		{"multi-byte separator", "a¦b\n1¦2\n", TableOptions{Comma: '¦'}, true},
-		{"row near MaxRecordBytes", long, TableOptions{MaxRecordBytes: 180 << 10}, true},
+		{"row over MaxRecordBytes", long, TableOptions{MaxRecordBytes: 180 << 10}, true},
 		{"file within MaxRecordBytes", long, TableOptions{MaxRecordBytes: 256 << 10}, false},
 		{"row well within MaxRecordBytes", long, TableOptions{}, false},
 		{"file within MaxRecordBytes", long, TableOptions{MaxRecordBytes: 1 << 20}, false},
-		{"row near MaxRecordCells", "a\n" + strings.Repeat(",", 200<<10) + "\n1\n", TableOptions{MaxRecordCells: 190 << 10}, true},
+		{"row over MaxRecordCells", "a\n" + strings.Repeat(",", 200<<10) + "\n1\n", TableOptions{MaxRecordCells: 190 << 10}, true},
 		{"file within MaxRecordCells", "a\n" + strings.Repeat(",", 200<<10) + "\n1\n", TableOptions{}, false},
 		{"many blank lines", "a\n1\n" + strings.Repeat("\n", 300<<10), TableOptions{MaxRecordBytes: 256 << 10}, true},
+		{"row of MaxRecordBytes", "a\n1\n" + strings.Repeat("x", 99) + "\n2\n", TableOptions{MaxRecordBytes: 100}, false},
+		{"row of MaxRecordBytes and one", "a\n1\n" + strings.Repeat("x", 100) + "\n2\n", TableOptions{MaxRecordBytes: 100}, true},
+		{"row of MaxRecordCells", "a\n1\n" + strings.Repeat(",", 99) + "\n2\n", TableOptions{MaxRecordCells: 100}, false},
+		{"row of MaxRecordCells and one", "a\n1\n" + strings.Repeat(",", 100) + "\n2\n", TableOptions{MaxRecordCells: 100}, true},
 	} {
 		if got := checkRawPass(t, []byte(c.data), c.opts, 0, rawFilters[:2]); got != c.want {
 			t.Errorf("%s: gave up %v, want %v", c.name, got, c.want)
