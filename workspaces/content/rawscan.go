@@ -128,8 +128,8 @@ func (p *rawPass) fill() error {
 		p.pos, p.end = 0, n
 	}
 	if p.end == len(p.buf) {
-		// One row fills the buffer. Rows near MaxRecordBytes are left
-		// to scan, so it never grows past that.
+		// One row fills the buffer. Rows over MaxRecordBytes are left
+		// to scan, so it never grows much past that.
 		if int64(len(p.buf)) > p.t.opts.MaxRecordBytes {
 			return errRawFallback
 		}
@@ -148,7 +148,7 @@ func (p *rawPass) fill() error {
 			return fmt.Errorf("read table: %w", err)
 		}
 		if n == 0 {
-			return nil
+			return fmt.Errorf("read table: %w", io.ErrNoProgress)
 		}
 	}
 	return nil
