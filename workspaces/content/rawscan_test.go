@@ -434,3 +434,39 @@ func TestIndexMatchesScan(t *testing.T) {
 		}
 	}
 }
+
+// TestColdViewsOverLongRow checks the views of a table that stops at an
+// over-long or over-wide row, which the raw pass leaves to scan: the same
+// pages and notes as when scan built the index.
+func TestColdViewsOverLongRow(t *testing.T) {
+	for _, c := range []struct {
+		data string
+		opts TableOptions
+		note string
+	}{
+		{"a,b\n1,x\n\"" + strings.Repeat("y", 500) + "\n2,x\n", TableOptions{MaxRecordBytes: 200}, "longer than 200 bytes"},
+		{"a,b\n1,x\n3,x\n" + strings.Repeat(",", 500) + "\n2,x\n", TableOptions{MaxRecordCells: 100}, "more than 100 cells"},
+	} {
+		for _, q := range []Query{
+			{Limit: 10, SortCol: 0, Desc: true, FilterCol: -1},
+			{Limit: 10, SortCol: -1, Filter: "x", FilterCol: -1},
+			{Limit: 10, SortCol: 0, Filter: "X", FilterCol: 1},
+		} {
+			for _, cache := range []int64{0, -1} {
+				opts := c.opts
+				opts.CacheBytes = cache
+				got := mustPage(t, mustOpenTable(t, []byte(c.data), opts), q)
+				warm := mustOpenTable(t, []byte(c.data), opts)
+				if err := warm.scan(context.Background(), func(int, []string) error { return nil }); err != nil {
+					t.Fatal(err)
+				}
+				if want := mustPage(t, warm, q); !reflect.DeepEqual(got, want) {
+					t.Fatalf("%+v:\ncold %+v\nwarm %+v", q, got, want)
+				}
+				if !hasNote(got.Notes, c.note) || got.Total < 1 {
+					t.Fatalf("%+v: notes %q, total %d", q, got.Notes, got.Total)
+				}
+			}
+		}
+	}
+}
