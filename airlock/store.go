@@ -61,6 +61,12 @@ type Tx interface {
 
 	// Request loads a request with its groups, files, votes and comments.
 	Request(id string) (*Request, error)
+	// RequestOutline loads a request with its groups and, of each file,
+	// only its path, group, type and content hash (FileID): no other
+	// detail, votes, file versions or comments. It is what the pages of a
+	// workspace need of their viewer's open request (each file's status,
+	// whether files may be added), for a fraction of Request's reads.
+	RequestOutline(id string) (*Request, error)
 	// Requests lists the requests matching the filter, newest first, each
 	// loaded as Request loads one.
 	Requests(f RequestFilter) ([]*Request, error)

@@ -39,3 +39,38 @@ func TestViewWithActivityIsViewAndActivity(t *testing.T) {
 		}
 	}
 }
+
+// RequestOutline, which a workspace's pages read of their viewer's open
+// request, is Request with only the path, group, type and content hash of
+// each file, and no votes, file versions or comments.
+func TestRequestOutlineIsRequestWithoutReviews(t *testing.T) {
+	e := newEnv(t)
+	id := e.toStatus(alice, airlock.StatusPartiallyReviewed)
+	e.must(e.svc.Comment(e.ctx, chk2, id, "tables", "Is 7 the threshold?", airlock.Private))
+	e.must(e.db.View(e.ctx, func(tx airlock.Tx) error {
+		whole, err := tx.Request(id)
+		if err != nil {
+			return err
+		}
+		outline, err := tx.RequestOutline(id)
+		if err != nil {
+			return err
+		}
+		if len(whole.Groups[0].Comments) == 0 || len(whole.OutputFiles()[0].Votes) == 0 || len(whole.OutputFiles()[0].Versions) == 0 {
+			t.Fatal("the request has no comments, votes or versions to leave out")
+		}
+		for _, g := range whole.Groups {
+			g.Comments = nil
+			for i, f := range g.Files {
+				g.Files[i] = &airlock.RequestFile{Path: f.Path, Group: f.Group, Type: f.Type, FileID: f.FileID, Votes: map[string]*airlock.FileVote{}}
+			}
+		}
+		if !reflect.DeepEqual(outline, whole) {
+			t.Errorf("the outline differs from the request's groups and files' paths, groups, types and hashes:\n%+v\n%+v", outline, whole)
+		}
+		if _, err := tx.RequestOutline("no-such-request"); airlock.ErrorCode(err) != airlock.ENOTFOUND {
+			t.Errorf("an unknown request's outline: %v, want ENOTFOUND", err)
+		}
+		return nil
+	}))
+}

@@ -291,7 +291,10 @@ type WorkspaceState struct {
 	Workspace string
 	// Released are the content hashes already released from the workspace.
 	Released map[string]bool
-	// Current is the viewer's open request in the workspace, or nil.
+	// Current is the viewer's open request in the workspace, or nil, in
+	// outline (airlock.Tx.RequestOutline): its groups, and of each file
+	// its path, group, type and content hash, which is all a workspace's
+	// pages use of it.
 	Current *airlock.Request
 	// CanAdd is nil if the viewer may add files now, else why not.
 	CanAdd error
@@ -317,7 +320,7 @@ func (s *Service) WorkspaceState(ctx context.Context, u *airlock.User, workspace
 		if err != nil || id == "" {
 			return err
 		}
-		w.Current, err = tx.Request(id)
+		w.Current, err = tx.RequestOutline(id)
 		return err
 	})
 	if err != nil {

@@ -46,7 +46,17 @@ func scanRequest(rows interface{ Scan(...any) error }) (*airlock.Request, error)
 
 // Request loads one request with everything that belongs to it.
 func (t *tx) Request(id string) (*airlock.Request, error) {
-	reqs, err := t.loadRequests(`id = ?`, []any{id})
+	return t.oneRequest(id, true)
+}
+
+// RequestOutline loads one request with its groups and, of its files,
+// their path, group, type and content hash.
+func (t *tx) RequestOutline(id string) (*airlock.Request, error) {
+	return t.oneRequest(id, false)
+}
+
+func (t *tx) oneRequest(id string, whole bool) (*airlock.Request, error) {
+	reqs, err := t.loadRequests(`id = ?`, []any{id}, whole)
 	if err != nil {
 		return nil, err
 	}
@@ -76,13 +86,16 @@ func (t *tx) Requests(f airlock.RequestFilter) ([]*airlock.Request, error) {
 			args = append(args, string(s))
 		}
 	}
-	return t.loadRequests(strings.Join(where, " AND "), args)
+	return t.loadRequests(strings.Join(where, " AND "), args, true)
 }
 
 // loadRequests loads the requests matching a WHERE clause on the requests
 // table with their groups, files, votes and comments, in five queries
 // however many requests match.
-func (t *tx) loadRequests(where string, args []any) ([]*airlock.Request, error) {
+// loadRequests loads the requests matching where. Without whole, each
+// file has only its path, group, type and content hash (FileID), and no
+// file has votes or versions, no group comments (RequestOutline).
+func (t *tx) loadRequests(where string, args []any, whole bool) ([]*airlock.Request, error) {
 	rows, err := t.QueryContext(t.ctx, `SELECT `+requestColumns+` FROM requests WHERE `+where+` ORDER BY created_at DESC, id DESC`, args...)
 	if err != nil {
 		return nil, err
@@ -124,22 +137,29 @@ func (t *tx) loadRequests(where string, args []any) ([]*airlock.Request, error) 
 	}
 
 	files := map[string]map[string]*airlock.RequestFile{}
-	if err := t.each(`SELECT request_id, path, group_name, file_id, type, size, timestamp, commit_sha, repo, job_id,
-			row_count, col_count, added_at, released_at, released_by, uploaded_at
-		FROM request_files WHERE `+sub, args, func(s scanner) error {
+	columns := `request_id, path, group_name, file_id, type`
+	if whole {
+		columns += `, size, timestamp, commit_sha, repo, job_id, row_count, col_count, added_at, released_at, released_by, uploaded_at`
+	}
+	if err := t.each(`SELECT `+columns+` FROM request_files WHERE `+sub, args, func(s scanner) error {
 		var (
 			rid, ts, added         string
 			rowCount, colCount     sql.NullInt64
 			releasedAt, uploadedAt sql.NullString
 			f                      = &airlock.RequestFile{Votes: map[string]*airlock.FileVote{}}
 		)
-		if err := s.Scan(&rid, &f.Path, &f.Group, &f.FileID, &f.Type, &f.Size, &ts, &f.Commit, &f.Repo, &f.JobID,
-			&rowCount, &colCount, &added, &releasedAt, &f.ReleasedBy, &uploadedAt); err != nil {
+		dest := []any{&rid, &f.Path, &f.Group, &f.FileID, &f.Type}
+		if whole {
+			dest = append(dest, &f.Size, &ts, &f.Commit, &f.Repo, &f.JobID, &rowCount, &colCount, &added, &releasedAt, &f.ReleasedBy, &uploadedAt)
+		}
+		if err := s.Scan(dest...); err != nil {
 			return err
 		}
-		f.Timestamp, f.AddedAt = parseTime(ts), parseTime(added)
-		f.RowCount, f.ColCount = intPtr(rowCount), intPtr(colCount)
-		f.ReleasedAt, f.UploadedAt = parseTimePtr(releasedAt), parseTimePtr(uploadedAt)
+		if whole {
+			f.Timestamp, f.AddedAt = parseTime(ts), parseTime(added)
+			f.RowCount, f.ColCount = intPtr(rowCount), intPtr(colCount)
+			f.ReleasedAt, f.UploadedAt = parseTimePtr(releasedAt), parseTimePtr(uploadedAt)
+		}
 		g := groups[rid][f.Group]
 		if g == nil {
 			return fmt.Errorf("file %s refers to missing group %s", f.Path, f.Group)
@@ -152,6 +172,12 @@ func (t *tx) loadRequests(where string, args []any) ([]*airlock.Request, error) 
 		return nil
 	}); err != nil {
 		return nil, fmt.Errorf("load files: %w", err)
+	}
+	if !whole {
+		for _, r := range reqs {
+			r.SortGroups()
+		}
+		return reqs, nil
 	}
 
 	if err := t.each(`SELECT request_id, path, reviewer, vote, turn, updated_at FROM votes WHERE `+sub, args, func(s scanner) error {

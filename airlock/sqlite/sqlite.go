@@ -62,7 +62,11 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		writer.Close()
 		return nil, fmt.Errorf("open db: %w", err)
 	}
+	// Every reader stays open: database/sql keeps only two idle by
+	// default, and under load the others were closed and opened again
+	// (file, WAL index and schema) for a few reads each.
 	reader.SetMaxOpenConns(8)
+	reader.SetMaxIdleConns(8)
 	db := &DB{writer: writer, reader: reader, path: path, Now: time.Now}
 	if err := db.migrate(ctx); err != nil {
 		db.Close()
