@@ -39,7 +39,7 @@ type rowReader struct {
 	utf8 utf8Check
 
 	rec    []byte // unquoted bytes of a record with quotes
-	ends   []int  // where each cell of rec ends
+	spans  []int  // start and end of each cell of the record
 	fields []string
 }
 
@@ -90,36 +90,61 @@ func (rr *rowReader) invalidUTF8() bool {
 }
 
 // next returns the next record (valid until the following call), io.EOF at
-// the end, errRecordTooLong, errRecordTooWide, or a read error.
+// the end, errRecordTooLong, errRecordTooWide, or a read error. Its cells
+// are slices of one new string.
 func (rr *rowReader) next() ([]string, error) {
+	raw, spans, err := rr.read()
+	if err != nil {
+		return nil, err
+	}
+	rr.fields = cellStrings(rr.fields, raw, spans)
+	return rr.fields, nil
+}
+
+// cellStrings cuts a record read by read into strings, slices of one
+// string, reusing the memory of fields.
+func cellStrings(fields []string, raw []byte, spans []int) []string {
+	s := string(raw)
+	fields = fields[:0]
+	for k := 0; k < len(spans); k += 2 {
+		fields = append(fields, s[spans[k]:spans[k+1]])
+	}
+	return fields
+}
+
+// read returns the next record as bytes and where each cell lies in them
+// (its start and end, in pairs), both valid until the following call,
+// with next's errors. Nothing is copied for a record without quotes.
+func (rr *rowReader) read() (raw []byte, spans []int, err error) {
 	if rr.stuck != nil {
-		return nil, rr.stuck
+		return nil, nil, rr.stuck
 	}
 	var line []byte
 	for {
 		rr.recStart = rr.consumed()
-		var err error
 		if line, err = rr.readLine(); err != nil {
-			return nil, rr.fail(err)
+			return nil, nil, rr.fail(err)
 		}
 		if len(line) != lengthNL(line) {
 			break // encoding/csv skips blank lines
 		}
 	}
-	var rec []string
-	var err error
 	body := line[:len(line)-lengthNL(line)]
+	raw = body
 	if bytes.IndexByte(body, '"') < 0 {
 		// No quote: the record is this line, cut at each separator.
-		rec, err = rr.split(body)
-	} else if rec, err = rr.splitQuoted(body); rec == nil && err == nil {
-		rec, err = rr.quoted(line)
+		err = rr.split(body)
+	} else if ok, e := rr.splitQuoted(body); e != nil || !ok {
+		err = e
+		if err == nil {
+			raw, err = rr.quoted(line)
+		}
 	}
 	if err != nil {
-		return nil, rr.fail(err)
+		return nil, nil, rr.fail(err)
 	}
 	rr.start = rr.base + rr.recStart
-	return rec, nil
+	return raw, rr.spans, nil
 }
 
 // fail makes the limits' errors stick: the reader cannot find the next
@@ -131,17 +156,19 @@ func (rr *rowReader) fail(err error) error {
 	return err
 }
 
-// split cuts a line without quotes into cells.
-func (rr *rowReader) split(line []byte) ([]string, error) {
-	ends := rr.ends[:0]
-	defer func() { rr.ends = ends }()
+// split finds the cells of a line without quotes.
+func (rr *rowReader) split(line []byte) error {
+	spans := append(rr.spans[:0], 0)
+	defer func() { rr.spans = spans }()
+	sepLen := len(rr.sep)
+	limit := 2 * rr.maxCells
 	if c := rr.comma; c != 0 {
 		for i, b := range line {
 			if b == c {
-				if len(ends) == rr.maxCells-1 {
-					return nil, errRecordTooWide
+				if len(spans) == limit-1 {
+					return errRecordTooWide
 				}
-				ends = append(ends, i)
+				spans = append(spans, i, i+1)
 			}
 		}
 	} else {
@@ -150,47 +177,39 @@ func (rr *rowReader) split(line []byte) ([]string, error) {
 			if j < 0 {
 				break
 			}
-			if len(ends) == rr.maxCells-1 {
-				return nil, errRecordTooWide
+			if len(spans) == limit-1 {
+				return errRecordTooWide
 			}
-			ends = append(ends, i+j)
-			i += j + len(rr.sep)
+			spans = append(spans, i+j, i+j+sepLen)
+			i += j + sepLen
 		}
 	}
-	s := string(line)
-	fields := rr.fields[:0]
-	from := 0
-	for _, e := range ends {
-		fields = append(fields, s[from:e])
-		from = e + len(rr.sep)
-	}
-	fields = append(fields, s[from:])
-	rr.fields = fields
-	return fields, nil
+	spans = append(spans, len(line))
+	return nil
 }
 
-// splitQuoted cuts a line whose quoted cells all end on it, with no
-// quote inside, into cells; it returns nil for any other line, which
+// splitQuoted finds the cells of a line whose quoted cells all end on
+// it, with no quote inside; it reports false for any other line, which
 // quoted reads.
-func (rr *rowReader) splitQuoted(line []byte) ([]string, error) {
-	spans := rr.ends[:0] // start and end of each cell
-	defer func() { rr.ends = spans }()
+func (rr *rowReader) splitQuoted(line []byte) (bool, error) {
+	spans := rr.spans[:0]
+	defer func() { rr.spans = spans }()
 	for i := 0; ; {
 		if len(spans) == 2*rr.maxCells {
-			return nil, errRecordTooWide
+			return false, errRecordTooWide
 		}
 		if i < len(line) && line[i] == '"' {
 			j := bytes.IndexByte(line[i+1:], '"')
 			if j < 0 {
-				return nil, nil // the cell goes on past the line
+				return false, nil // the cell goes on past the line
 			}
 			end := i + 1 + j
 			spans = append(spans, i+1, end)
 			if end+1 == len(line) {
-				break
+				return true, nil
 			}
 			if !bytes.HasPrefix(line[end+1:], rr.sep) {
-				return nil, nil // `""` or a bare quote
+				return false, nil // `""` or a bare quote
 			}
 			i = end + 1 + len(rr.sep)
 			continue
@@ -198,30 +217,25 @@ func (rr *rowReader) splitQuoted(line []byte) ([]string, error) {
 		j := bytes.Index(line[i:], rr.sep)
 		if j < 0 {
 			spans = append(spans, i, len(line))
-			break
+			return true, nil
 		}
 		spans = append(spans, i, i+j)
 		i += j + len(rr.sep)
 	}
-	s := string(line)
-	fields := rr.fields[:0]
-	for k := 0; k < len(spans); k += 2 {
-		fields = append(fields, s[spans[k]:spans[k+1]])
-	}
-	rr.fields = fields
-	return fields, nil
 }
 
 // quoted reads a record whose first line, given, has a quote, following
 // encoding/csv's readRecord with LazyQuotes step by step: a quoted cell
 // may span lines, `""` in it is a quote, and a quote that neither ends
 // the cell nor doubles is kept as it is.
-func (rr *rowReader) quoted(line []byte) ([]string, error) {
-	rec, ends := rr.rec[:0], rr.ends[:0]
-	defer func() { rr.rec, rr.ends = rec, ends }()
+func (rr *rowReader) quoted(line []byte) ([]byte, error) {
+	rec, spans := rr.rec[:0], rr.spans[:0]
+	defer func() { rr.rec, rr.spans = rec, spans }()
+	from := 0 // where the cell being read starts in rec
 	endCell := func() error {
-		ends = append(ends, len(rec))
-		if len(ends) > rr.maxCells {
+		spans = append(spans, from, len(rec))
+		from = len(rec)
+		if len(spans) > 2*rr.maxCells {
 			return errRecordTooWide
 		}
 		return nil
@@ -291,15 +305,7 @@ cells:
 			}
 		}
 	}
-	s := string(rec)
-	fields := rr.fields[:0]
-	from := 0
-	for _, e := range ends {
-		fields = append(fields, s[from:e])
-		from = e
-	}
-	rr.fields = fields
-	return fields, nil
+	return rec, nil
 }
 
 // lengthNL is 1 if b ends with a line feed, else 0.

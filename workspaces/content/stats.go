@@ -79,9 +79,12 @@ const (
 	markerRedacted
 )
 
+// cellText is a cell as a string, or as bytes of the row a pass is reading.
+type cellText interface{ ~string | ~[]byte }
+
 // markerOf classifies a cell as missing, redacted or neither, comparing its
 // normalised form (white space removed, lower-cased) without allocating.
-func markerOf(cell string) int {
+func markerOf[T cellText](cell T) int {
 	// Every marker starts with one of these once spaces are skipped,
 	// which rules most words out at their first letter.
 	for i := 0; i < len(cell); i++ {
@@ -118,7 +121,7 @@ func markerOf(cell string) int {
 		buf[n] = c
 		n++
 	}
-	for _, r := range cell[i:] {
+	for _, r := range string(cell[i:]) {
 		if unicode.IsSpace(r) {
 			continue
 		}
@@ -185,15 +188,29 @@ func ReadNumber(s string) Number {
 	if n == 0 {
 		return Number{}
 	}
-	padded := false
 	if notPlain(s[0]) || notPlain(s[n-1]) {
 		t := strings.TrimSpace(s)
-		s, padded = t, len(t) != n
-		if n = len(s); n == 0 {
-			return Number{}
-		}
+		return readTrimmed(t, len(t) != n)
 	}
-	if n > 400 {
+	return readTrimmed(s, false)
+}
+
+// readNumberBytes is ReadNumber for a cell's bytes.
+func readNumberBytes(b []byte) Number {
+	n := len(b)
+	if n == 0 {
+		return Number{}
+	}
+	if notPlain(b[0]) || notPlain(b[n-1]) {
+		return ReadNumber(string(b)) // rare: white space to trim
+	}
+	return readTrimmed(b, false)
+}
+
+// readTrimmed is ReadNumber for a cell without white space around it.
+func readTrimmed[T cellText](s T, padded bool) Number {
+	n := len(s)
+	if n == 0 || n > 400 {
 		return Number{}
 	}
 	i := 0
@@ -252,7 +269,7 @@ func ReadNumber(s string) Number {
 			return Number{}
 		}
 	}
-	f, err := strconv.ParseFloat(s, 64)
+	f, err := strconv.ParseFloat(string(s), 64)
 	if err != nil || math.IsInf(f, 0) || math.IsNaN(f) {
 		return Number{}
 	}
@@ -321,7 +338,19 @@ func ReadNumbers(nums []Number, row []string) []Number {
 
 // AddNumbers is Add for a row read already: nums[i] is ReadNumber(row[i]).
 // It keeps neither slice.
-func (b *StatsBuilder) AddNumbers(row []string, nums []Number) {
+func (b *StatsBuilder) AddNumbers(row []string, nums []Number) { addRow(b, row, nums) }
+
+// addBytes is Add for a row's cells as bytes.
+func (b *StatsBuilder) addBytes(row [][]byte) {
+	nums := slices.Grow(b.nums[:0], len(row))[:len(row)]
+	for i, cell := range row {
+		nums[i] = readNumberBytes(cell)
+	}
+	b.nums = nums
+	addRow(b, row, nums)
+}
+
+func addRow[T cellText](b *StatsBuilder, row []T, nums []Number) {
 	for len(row) > len(b.stats.Columns) {
 		if b.maxCols > 0 && len(b.stats.Columns) >= b.maxCols {
 			b.capped = true

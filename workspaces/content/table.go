@@ -294,6 +294,17 @@ func (t *Table) indexed() *rowIndex {
 // number and the record (valid only during the call), and records the row
 // index on the way if it is not built yet.
 func (t *Table) scan(ctx context.Context, fn func(row int, rec []string) error) error {
+	var rec []string
+	return t.scanRaw(ctx, func(n int, raw []byte, spans []int) error {
+		rec = cellStrings(rec, raw, spans)
+		return fn(n, rec)
+	})
+}
+
+// scanRaw is scan for a pass that keeps nothing of the rows: fn gets each
+// row's bytes and where its cells lie in them (rowReader.read), valid only
+// during the call, so that no row is copied into strings.
+func (t *Table) scanRaw(ctx context.Context, fn func(row int, raw []byte, spans []int) error) error {
 	if t.empty {
 		return nil
 	}
@@ -308,7 +319,7 @@ func (t *Table) scan(ctx context.Context, fn func(row int, rec []string) error) 
 			}
 		}
 		off := rr.offset()
-		rec, err := rr.next()
+		raw, spans, err := rr.read()
 		if err == io.EOF {
 			break
 		}
@@ -326,11 +337,11 @@ func (t *Table) scan(ctx context.Context, fn func(row int, rec []string) error) 
 			return fmt.Errorf("read table: %w", err)
 		}
 		if build {
-			ib.add(n, off, len(rec))
-			ib.cn.scanLengths(rec, t.opts.MaxCellBytes)
+			ib.add(n, off, len(spans)/2)
+			ib.cn.scanSpans(spans, t.opts.MaxCellBytes)
 		}
 		idx.total = n + 1
-		if err := fn(n, rec); err != nil {
+		if err := fn(n, raw, spans); err != nil {
 			return err
 		}
 	}
@@ -444,7 +455,7 @@ func (t *Table) StatsWith(ctx context.Context, sinks ...RowSink) (*Stats, error)
 		numbered[i], _ = s.(NumberSink)
 	}
 	var nums []Number
-	err := t.scan(ctx, func(_ int, rec []string) error {
+	pass := func(_ int, rec []string) error {
 		nums = ReadNumbers(nums, rec)
 		b.AddNumbers(rec, nums)
 		for i, s := range sinks {
@@ -455,7 +466,23 @@ func (t *Table) StatsWith(ctx context.Context, sinks ...RowSink) (*Stats, error)
 			}
 		}
 		return nil
-	})
+	}
+	var err error
+	if len(sinks) == 0 {
+		// The statistics keep no cell: they read the rows' bytes in
+		// place, with no string made for any.
+		var cells [][]byte
+		err = t.scanRaw(ctx, func(_ int, raw []byte, spans []int) error {
+			cells = cells[:0]
+			for k := 0; k < len(spans); k += 2 {
+				cells = append(cells, raw[spans[k]:spans[k+1]])
+			}
+			b.addBytes(cells)
+			return nil
+		})
+	} else {
+		err = t.scan(ctx, pass)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -834,6 +861,15 @@ func (c *cellNotes) clean(s string, max int) string {
 func (c *cellNotes) scanLengths(rec []string, max int) {
 	for _, s := range rec {
 		if len(s) > max {
+			c.long, c.max = true, max
+		}
+	}
+}
+
+// scanSpans is scanLengths for cells given by their start and end.
+func (c *cellNotes) scanSpans(spans []int, max int) {
+	for k := 0; k < len(spans); k += 2 {
+		if spans[k+1]-spans[k] > max {
 			c.long, c.max = true, max
 		}
 	}
