@@ -15,6 +15,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -139,9 +140,9 @@ type numberSink struct {
 func (s *numberSink) Add(row []string) { s.bg.Add(row) }
 
 func (s *numberSink) AddNumbers(row []string, nums []content.Number) {
-	s.nums = s.nums[:0]
-	for _, n := range nums {
-		s.nums = append(s.nums, checks.Number(n))
+	s.nums = slices.Grow(s.nums[:0], len(nums))[:len(nums)]
+	for i := range nums {
+		s.nums[i] = checks.Number(nums[i])
 	}
 	s.bg.AddNumbers(row, s.nums)
 }

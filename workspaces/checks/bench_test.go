@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/metrics"
+	"slices"
 	"strconv"
 	"sync"
 	"syscall"
@@ -260,9 +261,9 @@ type numberSink struct {
 func (s *numberSink) Add(row []string) { s.c.Add(row) }
 
 func (s *numberSink) AddNumbers(row []string, nums []content.Number) {
-	s.nums = s.nums[:0]
-	for _, n := range nums {
-		s.nums = append(s.nums, checks.Number(n))
+	s.nums = slices.Grow(s.nums[:0], len(nums))[:len(nums)]
+	for i := range nums {
+		s.nums[i] = checks.Number(nums[i])
 	}
 	s.c.AddNumbers(row, s.nums)
 }

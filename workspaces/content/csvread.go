@@ -2,7 +2,9 @@ package content
 
 import (
 	"bytes"
+	"encoding/binary"
 	"io"
+	"math/bits"
 	"unicode/utf8"
 )
 
@@ -163,8 +165,23 @@ func (rr *rowReader) split(line []byte) error {
 	sepLen := len(rr.sep)
 	limit := 2 * rr.maxCells
 	if c := rr.comma; c != 0 {
-		for i, b := range line {
-			if b == c {
+		// Eight bytes at a time: a mask of the separators in each word,
+		// then one step per separator, with no branch per byte.
+		pat := uint64(c) * 0x0101010101010101
+		i := 0
+		for ; i+8 <= len(line); i += 8 {
+			x := binary.LittleEndian.Uint64(line[i:]) ^ pat // zero where the separators are
+			m := ^(((x & 0x7f7f7f7f7f7f7f7f) + 0x7f7f7f7f7f7f7f7f) | x | 0x7f7f7f7f7f7f7f7f)
+			for ; m != 0; m &= m - 1 {
+				if len(spans) == limit-1 {
+					return errRecordTooWide
+				}
+				j := i + bits.TrailingZeros64(m)/8
+				spans = append(spans, j, j+1)
+			}
+		}
+		for ; i < len(line); i++ {
+			if line[i] == c {
 				if len(spans) == limit-1 {
 					return errRecordTooWide
 				}

@@ -185,7 +185,7 @@ type Number struct {
 // ReadNumber reads a cell as ParseNumber does.
 func ReadNumber(s string) Number {
 	n := len(s)
-	if n == 0 {
+	if n == 0 || notNumberStart(s[0]) {
 		return Number{}
 	}
 	if notPlain(s[0]) || notPlain(s[n-1]) {
@@ -198,7 +198,7 @@ func ReadNumber(s string) Number {
 // readNumberBytes is ReadNumber for a cell's bytes.
 func readNumberBytes(b []byte) Number {
 	n := len(b)
-	if n == 0 {
+	if n == 0 || notNumberStart(b[0]) {
 		return Number{}
 	}
 	if notPlain(b[0]) || notPlain(b[n-1]) {
@@ -275,6 +275,11 @@ func readTrimmed[T cellText](s T, padded bool) Number {
 	}
 	return Number{Value: f, Decimals: int16(frac), OK: true, Int: !dot && !exp, Padded: padded}
 }
+
+// notNumberStart reports whether a cell starting with c is surely not a
+// number: a number starts with a digit, sign, point or white space, all
+// below '9', and the letters and symbols of words and markers are above.
+func notNumberStart(c byte) bool { return c > '9' && c < utf8.RuneSelf }
 
 // notPlain reports whether a cell starting or ending with c may need
 // trimming: white space, or a byte of a character beyond ASCII, which may
