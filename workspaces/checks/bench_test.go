@@ -386,3 +386,34 @@ func BenchmarkChecker(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*(len(recs)-1)), "ns/row")
 }
+
+// BenchmarkCheckerNumbers is BenchmarkChecker with each row's numbers
+// read beforehand, as a statistics pass hands them over: the cost of the
+// checks that a pass adds.
+func BenchmarkCheckerNumbers(b *testing.B) {
+	path := writeAggregateCSV(b, 100_000)
+	f, err := os.Open(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	recs, err := csv.NewReader(f).ReadAll()
+	f.Close()
+	if err != nil {
+		b.Fatal(err)
+	}
+	nums := make([][]checks.Number, len(recs))
+	for i, r := range recs {
+		for _, n := range content.ReadNumbers(nil, r) {
+			nums[i] = append(nums[i], checks.Number(n))
+		}
+	}
+	b.ResetTimer()
+	for b.Loop() {
+		c := checks.New(recs[0], checks.DefaultSettings())
+		for i, r := range recs[1:] {
+			c.AddNumbers(r, nums[i+1])
+		}
+		c.Result()
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*(len(recs)-1)), "ns/row")
+}
