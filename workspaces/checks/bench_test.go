@@ -362,20 +362,26 @@ func BenchmarkMawkSum(b *testing.B) {
 	b.ReportMetric(cpu.Seconds()/float64(b.N), "cpu-s/op")
 }
 
+// aggregateRecords is the rows of writeAggregateCSV read into memory,
+// header first.
+func aggregateRecords(b *testing.B, rows int) [][]string {
+	f, err := os.Open(writeAggregateCSV(b, rows))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer f.Close()
+	recs, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		b.Fatal(err)
+	}
+	return recs
+}
+
 // BenchmarkChecker feeds 100,000 rows of the same shape, already in
 // memory, to the checker alone: the cost of the checks per row, without
 // reading or parsing the file.
 func BenchmarkChecker(b *testing.B) {
-	path := writeAggregateCSV(b, 100_000)
-	f, err := os.Open(path)
-	if err != nil {
-		b.Fatal(err)
-	}
-	recs, err := csv.NewReader(f).ReadAll()
-	f.Close()
-	if err != nil {
-		b.Fatal(err)
-	}
+	recs := aggregateRecords(b, 100_000)
 	b.ResetTimer()
 	for b.Loop() {
 		c := checks.New(recs[0], checks.DefaultSettings())
@@ -391,16 +397,7 @@ func BenchmarkChecker(b *testing.B) {
 // read beforehand, as a statistics pass hands them over: the cost of the
 // checks that a pass adds.
 func BenchmarkCheckerNumbers(b *testing.B) {
-	path := writeAggregateCSV(b, 100_000)
-	f, err := os.Open(path)
-	if err != nil {
-		b.Fatal(err)
-	}
-	recs, err := csv.NewReader(f).ReadAll()
-	f.Close()
-	if err != nil {
-		b.Fatal(err)
-	}
+	recs := aggregateRecords(b, 100_000)
 	nums := make([][]checks.Number, len(recs))
 	for i, r := range recs {
 		for _, n := range content.ReadNumbers(nil, r) {
