@@ -2,7 +2,6 @@ package preview
 
 import (
 	"bytes"
-	"container/list"
 	"errors"
 	"fmt"
 	"html/template"
@@ -13,7 +12,6 @@ import (
 	"path"
 	"strconv"
 	"strings"
-	"sync"
 
 	"github.com/airlock-project/airlock/airlock"
 	"github.com/airlock-project/airlock/ui/viewer"
@@ -159,11 +157,11 @@ func (v *Engine) compareText(vr, ovr *viewRequest, title string, c viewer.Compar
 // compareTables compares two CSV or TSV tables, from the engine's table
 // cache, and shows a page of the result.
 func (v *Engine) compareTables(vr, ovr *viewRequest, title string, c viewer.Comparison) error {
-	oe, err := v.tables.acquire(ovr.f, ovr.ra, content.TableOptionsFor(ovr.f.Name))
+	oe, err := acquireTable(v.tables, ovr.f, ovr.ra, content.TableOptionsFor(ovr.f.Name))
 	if err != nil {
 		return err
 	}
-	ne, err := v.tables.acquire(vr.f, vr.ra, content.TableOptionsFor(vr.f.Name))
+	ne, err := acquireTable(v.tables, vr.f, vr.ra, content.TableOptionsFor(vr.f.Name))
 	if err != nil {
 		v.tables.release(oe)
 		return err
@@ -222,7 +220,7 @@ func (v *Engine) compareSheets(vr, ovr *viewRequest, title string, c viewer.Comp
 		}
 		c.Notes = append(c.Notes, "The old version has no sheet named “"+name+"”: every row of this sheet is new.")
 		empty, _ := content.OpenTable(bytes.NewReader(nil), 0, content.TableOptions{})
-		oe = &tableEntry{table: empty, refs: 1, inMemory: true}
+		oe = &tableEntry{cached: cached{refs: 1}, table: empty, inMemory: true}
 	}
 	for _, s := range oldList {
 		found := false
@@ -286,7 +284,7 @@ func (v *Engine) diffPage(vr *viewRequest, key string, c viewer.Comparison, oc *
 			nc.release(ne)
 			return "", err
 		}
-		de = &diffEntry{key: key, d: d, oc: oc, oe: oe, nc: nc, ne: ne, refs: 1}
+		de = &diffEntry{cached: cached{key: key, refs: 1}, d: d, oc: oc, oe: oe, nc: nc, ne: ne}
 		if oe.outlivesRequest() && ne.outlivesRequest() {
 			de = v.diffs.add(de)
 		}
@@ -321,99 +319,18 @@ func (v *Engine) diffPage(vr *viewRequest, key string, c viewer.Comparison, oc *
 // its pages from; it holds a reference to each, released when it has left
 // the cache and nobody uses it any more.
 type diffEntry struct {
-	key    string
+	cached
 	d      *compare.Table
 	oc, nc *tableCache
 	oe, ne *tableEntry
-	refs   int // guarded by diffCache.mu
 }
 
 // diffCache keeps the last few table comparisons, so paging one reads
 // only the rows shown (a comparison of two million-row tables keeps about
 // 8 bytes per row).
-type diffCache struct {
-	mu  sync.Mutex
-	max int
-	ll  *list.List // of *diffEntry, most recent first
-	m   map[string]*list.Element
-}
+type diffCache = refCache[*diffEntry]
 
-func newDiffCache(max int) *diffCache {
-	return &diffCache{max: max, ll: list.New(), m: map[string]*list.Element{}}
-}
-
-func (c *diffCache) get(key string) (*diffEntry, bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	el, ok := c.m[key]
-	if !ok {
-		return nil, false
-	}
-	c.ll.MoveToFront(el)
-	e := el.Value.(*diffEntry)
-	e.refs++
-	return e, true
-}
-
-// add caches e (holding the caller's reference) and returns it, or the
-// entry cached meanwhile for the same key.
-func (c *diffCache) add(e *diffEntry) *diffEntry {
-	var closing []*diffEntry
-	defer func() {
-		for _, old := range closing {
-			old.close()
-		}
-	}()
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if el, ok := c.m[e.key]; ok {
-		closing = append(closing, e)
-		c.ll.MoveToFront(el)
-		old := el.Value.(*diffEntry)
-		old.refs++
-		return old
-	}
-	e.refs++
-	c.m[e.key] = c.ll.PushFront(e)
-	for c.ll.Len() > c.max {
-		el := c.ll.Back()
-		old := el.Value.(*diffEntry)
-		c.ll.Remove(el)
-		delete(c.m, old.key)
-		if old.refs--; old.refs == 0 {
-			closing = append(closing, old)
-		}
-	}
-	return e
-}
-
-func (c *diffCache) release(e *diffEntry) {
-	c.mu.Lock()
-	e.refs--
-	last := e.refs == 0
-	c.mu.Unlock()
-	if last {
-		e.close()
-	}
-}
-
-// close drops every entry the cache holds.
-func (c *diffCache) close() {
-	var closing []*diffEntry
-	c.mu.Lock()
-	for el := c.ll.Front(); el != nil; el = el.Next() {
-		e := el.Value.(*diffEntry)
-		if e.refs--; e.refs == 0 {
-			closing = append(closing, e)
-		}
-	}
-	c.ll.Init()
-	c.m = map[string]*list.Element{}
-	c.mu.Unlock()
-	for _, e := range closing {
-		e.close()
-	}
-}
+func newDiffCache(max int) *diffCache { return newRefCache[*diffEntry](max) }
 
 // outlivesRequest reports whether the table reads nothing through the
 // request's own handle, so a comparison of it may be cached.

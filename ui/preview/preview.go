@@ -354,7 +354,7 @@ func offsetParam(q url.Values, name string) int64 {
 func (v *Engine) table(vr *viewRequest) error {
 	ctx := vr.r.Context()
 	opts := content.TableOptionsFor(vr.f.Name)
-	e, err := v.tables.acquire(vr.f, vr.ra, opts)
+	e, err := acquireTable(v.tables, vr.f, vr.ra, opts)
 	if err != nil {
 		return err
 	}
@@ -607,7 +607,7 @@ func (v *Engine) sheet(ctx context.Context, f File, ra io.ReaderAt, idx int) ([]
 		if err != nil {
 			return nil, nil, err
 		}
-		return list, &tableEntry{table: sh.Table, sheet: sh, refs: 1}, nil
+		return list, &tableEntry{cached: cached{refs: 1}, table: sh.Table, sheet: sh}, nil
 	}
 	// The conversion outlives this request: it is bounded by the viewer's
 	// lifetime and BackgroundTimeout, not by the request.
@@ -629,7 +629,7 @@ func (v *Engine) sheet(ctx context.Context, f File, ra io.ReaderAt, idx int) ([]
 			return nil, nil, err
 		}
 	}
-	e := &tableEntry{key: sheetKey(f.Hash, idx), table: sh.Table, sheet: sh, file: dup, refs: 1}
+	e := &tableEntry{cached: cached{key: sheetKey(f.Hash, idx), refs: 1}, table: sh.Table, sheet: sh, file: dup}
 	return list, v.sheets.add(e), nil
 }
 

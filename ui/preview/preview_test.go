@@ -202,7 +202,7 @@ func TestTableCacheEvictsAndCloses(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		e, err := c.acquire(File{Name: p, Size: 4, Hash: fmt.Sprint(i), Content: f}, f, content.TableOptions{})
+		e, err := acquireTable(c, File{Name: p, Size: 4, Hash: fmt.Sprint(i), Content: f}, f, content.TableOptions{})
 		f.Close()
 		if err != nil {
 			t.Fatal(err)
@@ -225,7 +225,7 @@ func TestTableCacheEvictsAndCloses(t *testing.T) {
 	if _, err := entries[2].file.Stat(); err != nil {
 		t.Errorf("cached table's file closed: %v", err)
 	}
-	again, err := c.acquire(File{Hash: "2"}, nil, content.TableOptions{})
+	again, err := acquireTable(c, File{Hash: "2"}, nil, content.TableOptions{})
 	if err != nil || again != entries[2] {
 		t.Errorf("cache miss for a cached hash: %v", err)
 	}
