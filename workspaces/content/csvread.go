@@ -167,11 +167,10 @@ func (rr *rowReader) split(line []byte) error {
 	if c := rr.comma; c != 0 {
 		// Eight bytes at a time: a mask of the separators in each word,
 		// then one step per separator, with no branch per byte.
-		pat := uint64(c) * 0x0101010101010101
+		pat := repeat8(c)
 		i := 0
 		for ; i+8 <= len(line); i += 8 {
-			x := binary.LittleEndian.Uint64(line[i:]) ^ pat // zero where the separators are
-			m := ^(((x & 0x7f7f7f7f7f7f7f7f) + 0x7f7f7f7f7f7f7f7f) | x | 0x7f7f7f7f7f7f7f7f)
+			m := zeroBytes(binary.LittleEndian.Uint64(line[i:]) ^ pat)
 			for ; m != 0; m &= m - 1 {
 				if len(spans) == limit-1 {
 					return errRecordTooWide

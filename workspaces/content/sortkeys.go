@@ -312,13 +312,10 @@ func indexFrom(b []byte, from int, sep []byte) int {
 		}
 		return len(b)
 	}
-	const ones, low7 = 0x0101010101010101, 0x7f7f7f7f7f7f7f7f
-	// zeros has the high bit of each zero byte of v set, and no other.
-	zeros := func(v uint64) uint64 { return ^((v&low7 + low7) | v | low7) }
-	c0, c1 := ones*uint64(sep[0]), ones*uint64(sep[1])
+	c0, c1 := repeat8(sep[0]), repeat8(sep[1])
 	i := from
 	for ; i+9 <= len(b); i += 8 {
-		m := zeros(binary.LittleEndian.Uint64(b[i:])^c0) & zeros(binary.LittleEndian.Uint64(b[i+1:])^c1)
+		m := zeroBytes(binary.LittleEndian.Uint64(b[i:])^c0) & zeroBytes(binary.LittleEndian.Uint64(b[i+1:])^c1)
 		for m != 0 {
 			k := i + bits.TrailingZeros64(m)/8
 			if bytes.HasPrefix(b[k:], sep) {
