@@ -3,7 +3,6 @@ package checks_test
 import (
 	"bufio"
 	"context"
-	"encoding/csv"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -360,21 +359,6 @@ func BenchmarkMawkSum(b *testing.B) {
 		cpu += cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
 	}
 	b.ReportMetric(cpu.Seconds()/float64(b.N), "cpu-s/op")
-}
-
-// aggregateRecords is the rows of writeAggregateCSV read into memory,
-// header first.
-func aggregateRecords(b *testing.B, rows int) [][]string {
-	f, err := os.Open(writeAggregateCSV(b, rows))
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer f.Close()
-	recs, err := csv.NewReader(f).ReadAll()
-	if err != nil {
-		b.Fatal(err)
-	}
-	return recs
 }
 
 // BenchmarkChecker feeds 100,000 rows of the same shape, already in
