@@ -38,12 +38,40 @@ var Rules = []Rule{
 	RuleClassDisclosure, RuleRedactionMarker, RuleDominance, RuleLowDoF, RuleLogFile, RuleFigure,
 }
 
+// ruleIndex is r's place in Rules, or len(Rules). It is asked of every
+// finding, listed or not, so it switches rather than searches.
 func ruleIndex(r Rule) int {
-	i := slices.Index(Rules, r)
-	if i < 0 {
-		return len(Rules)
+	switch r {
+	case RuleSmallCount:
+		return 0
+	case RuleLowCountBin:
+		return 1
+	case RuleUnroundedCount:
+		return 2
+	case RuleRecoverableSuppression:
+		return 3
+	case RuleTotalDifferencing:
+		return 4
+	case RuleSmallDenominator:
+		return 5
+	case RuleRateMismatch:
+		return 6
+	case RuleExtremeValue:
+		return 7
+	case RuleClassDisclosure:
+		return 8
+	case RuleRedactionMarker:
+		return 9
+	case RuleDominance:
+		return 10
+	case RuleLowDoF:
+		return 11
+	case RuleLogFile:
+		return 12
+	case RuleFigure:
+		return 13
 	}
-	return i
+	return len(Rules)
 }
 
 // Severity says whether a finding blocks (fail) or asks for a look (review).

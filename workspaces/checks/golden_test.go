@@ -382,3 +382,15 @@ func randomTable(seed uint64, rows int) [][]string {
 	}
 	return recs
 }
+
+// TestRuleIndex holds the order findings are sorted and counted in to Rules.
+func TestRuleIndex(t *testing.T) {
+	for i, r := range checks.Rules {
+		if got := checks.RuleIndex(r); got != i {
+			t.Errorf("RuleIndex(%s) = %d, want %d", r, got, i)
+		}
+	}
+	if got := checks.RuleIndex("no-such-rule"); got != len(checks.Rules) {
+		t.Errorf("RuleIndex of an unknown rule = %d", got)
+	}
+}

@@ -6,19 +6,33 @@ import (
 )
 
 // outbox collects findings, listing a bounded number per rule and column
-// while counting them all.
+// while counting them all. A table can hold millions of flagged cells, so
+// the counts per rule and column are kept in flat slices indexed by slot
+// (see slotOf), not in maps keyed by the rule's name.
 type outbox struct {
 	findings       []Finding
-	fromLine       []bool // findings[i] came from a line (a total)
-	listed         map[listKey]int
-	unlisted       map[listKey]*[2]int // fails, reviews
+	fromLine       []bool  // findings[i] came from a line (a total)
+	listed         []int32 // per slot: findings listed
+	unlisted       [][2]int
 	fails, reviews int
 	notes          []string
 }
 
-type listKey struct {
-	rule Rule
-	col  int
+// ruleSlots is the number of slots per column: one per rule and one for
+// a rule not in Rules.
+var ruleSlots = len(Rules) + 1
+
+// slotOf is where the counts of a rule in a column (-1 for the file)
+// are kept.
+func slotOf(r Rule, col int) int { return (col+1)*ruleSlots + ruleIndex(r) }
+
+// grow makes room for slot.
+func (o *outbox) grow(slot int) {
+	if slot >= len(o.listed) {
+		n := max(slot+1, 2*len(o.listed), 16*ruleSlots)
+		o.listed = slices.Grow(o.listed, n-len(o.listed))[:n]
+		o.unlisted = slices.Grow(o.unlisted, n-len(o.unlisted))[:n]
+	}
 }
 
 func (o *outbox) add(f Finding, fromLine bool) {
@@ -27,53 +41,40 @@ func (o *outbox) add(f Finding, fromLine bool) {
 	} else {
 		o.reviews++
 	}
-	if o.listed == nil {
-		o.listed, o.unlisted = map[listKey]int{}, map[listKey]*[2]int{}
-	}
-	k := listKey{f.Rule, f.Col}
-	if o.listed[k] >= maxListedPerColumn || len(o.findings) >= maxListed {
-		n := o.unlisted[k]
-		if n == nil {
-			n = new([2]int)
-			o.unlisted[k] = n
-		}
-		if f.Severity == Fail {
-			n[0]++
-		} else {
-			n[1]++
-		}
+	slot := slotOf(f.Rule, f.Col)
+	o.grow(slot)
+	if o.listed[slot] >= maxListedPerColumn || len(o.findings) >= maxListed {
+		o.uncounted(slot, f.Severity)
 		return
 	}
-	o.listed[k]++
+	o.listed[slot]++
 	o.findings = append(o.findings, f)
 	o.fromLine = append(o.fromLine, fromLine)
+}
+
+// uncounted counts a finding that is not listed.
+func (o *outbox) uncounted(slot int, sev Severity) {
+	if sev == Fail {
+		o.unlisted[slot][0]++
+	} else {
+		o.unlisted[slot][1]++
+	}
 }
 
 // room reports whether a finding would be listed; when it would not, it
 // counts it and reports false.
 func (o *outbox) room(r Rule, sev Severity, col int) bool {
-	k := listKey{r, col}
-	if o.listed[k] < maxListedPerColumn && len(o.findings) < maxListed {
+	slot := slotOf(r, col)
+	o.grow(slot)
+	if o.listed[slot] < maxListedPerColumn && len(o.findings) < maxListed {
 		return true
-	}
-	if o.unlisted == nil {
-		o.listed, o.unlisted = map[listKey]int{}, map[listKey]*[2]int{}
 	}
 	if sev == Fail {
 		o.fails++
 	} else {
 		o.reviews++
 	}
-	n := o.unlisted[k]
-	if n == nil {
-		n = new([2]int)
-		o.unlisted[k] = n
-	}
-	if sev == Fail {
-		n[0]++
-	} else {
-		n[1]++
-	}
+	o.uncounted(slot, sev)
 	return false
 }
 
@@ -99,36 +100,33 @@ func (o *outbox) drop(cols []int, lines bool) {
 		keep, keepLine = append(keep, f), append(keepLine, o.fromLine[i])
 	}
 	o.findings, o.fromLine = keep, keepLine
-	for k, n := range o.unlisted {
-		if slices.Contains(cols, k.col) {
+	for slot := range o.unlisted {
+		if n := &o.unlisted[slot]; slices.Contains(cols, slot/ruleSlots-1) {
 			o.fails -= n[0]
 			o.reviews -= n[1]
-			delete(o.unlisted, k)
+			*n = [2]int{}
 		}
 	}
 }
 
-// done sorts the findings and explains what was not listed.
+// done sorts the findings and explains what was not listed, column by
+// column and rule by rule.
 func (o *outbox) done(names []string) ([]Finding, int, int, []string) {
 	sortFindings(o.findings)
 	notes := o.notes
-	keys := make([]listKey, 0, len(o.unlisted))
-	for k := range o.unlisted {
-		keys = append(keys, k)
-	}
-	slices.SortFunc(keys, func(a, b listKey) int {
-		if a.col != b.col {
-			return a.col - b.col
+	for slot, n := range o.unlisted {
+		if n[0]+n[1] == 0 {
+			continue
 		}
-		return ruleIndex(a.rule) - ruleIndex(b.rule)
-	})
-	for _, k := range keys {
+		col, rule := slot/ruleSlots-1, "unknown"
+		if k := slot % ruleSlots; k < len(Rules) {
+			rule = string(Rules[k])
+		}
 		where := "the file"
-		if k.col >= 0 && k.col < len(names) {
-			where = fmt.Sprintf("column %q", names[k.col])
+		if col >= 0 && col < len(names) {
+			where = fmt.Sprintf("column %q", names[col])
 		}
-		n := o.unlisted[k]
-		notes = append(notes, fmt.Sprintf("%d more %s findings in %s are counted but not listed.", n[0]+n[1], k.rule, where))
+		notes = append(notes, fmt.Sprintf("%d more %s findings in %s are counted but not listed.", n[0]+n[1], rule, where))
 	}
 	return o.findings, o.fails, o.reviews, notes
 }

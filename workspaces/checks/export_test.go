@@ -1,0 +1,4 @@
+package checks
+
+// RuleIndex is ruleIndex, for the tests.
+var RuleIndex = ruleIndex
