@@ -3,6 +3,7 @@ package review
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -23,6 +24,9 @@ type FileResult struct {
 	Type    airlock.FileType
 	Err     error  // nil on success
 	Message string // what happened, for the person
+	// Unchanged: the file was already as asked, so nothing was done; this
+	// is not a refusal (Err is nil).
+	Unchanged bool
 }
 
 // describe sets the message: the success text, or why the file was refused.
@@ -419,10 +423,15 @@ func (s *Service) WithdrawFiles(ctx context.Context, u *airlock.User, id string,
 	return results, nil
 }
 
+// errUnchanged ends, changing nothing, the change of a file that is
+// already as asked.
+var errUnchanged = errors.New("nothing to change")
+
 // ChangeFiles moves files to another group and/or changes their type, each
 // item naming a file and the type it should have. Their reviews start
-// again, because they now sit in a different context. A new group is
-// refused, and nothing changed, if it exists already.
+// again, because they now sit in a different context. A file already of
+// its type in the group chosen is left as it is (FileResult.Unchanged). A
+// new group is refused, and nothing changed, if it exists already.
 func (s *Service) ChangeFiles(ctx context.Context, u *airlock.User, id string, items []AddItem, to GroupChoice) ([]FileResult, error) {
 	if len(items) == 0 {
 		return nil, airlock.Errorf(airlock.EINVALID, "Please select at least one file.")
@@ -477,7 +486,8 @@ func (s *Service) ChangeFiles(ctx context.Context, u *airlock.User, id string, i
 				target.Name = f.Group
 			}
 			if !target.New && target.Name == f.Group && t == f.Type {
-				return airlock.Errorf(airlock.EINVALID, "%s is already %s in group %q; nothing to change.", p, t.Noun(), f.Group)
+				res.Group = f.Group
+				return errUnchanged
 			}
 			g, err := resolveGroup(tx, r, target)
 			if err != nil {
@@ -494,6 +504,10 @@ func (s *Service) ChangeFiles(ctx context.Context, u *airlock.User, id string, i
 			return audit(tx, r, u.Username, airlock.EventRequestFileUpdate, p, map[string]string{"group": g.Name, "filetype": string(t)})
 		})
 		res.describe("Now " + t.Noun() + " in group " + res.Group + ".")
+		if errors.Is(res.Err, errUnchanged) {
+			res.Err, res.Unchanged = nil, true
+			res.Message = fmt.Sprintf("Nothing to change: %s is already %s in group %q.", p, t.Noun(), res.Group)
+		}
 		if res.Err == nil && to.New {
 			to = GroupChoice{Name: res.Group} // created by the first file; the others join it
 		}

@@ -244,12 +244,14 @@ type apiFileResult struct {
 	OK      bool             `json:"ok"`
 	Code    string           `json:"code,omitempty"`
 	Message string           `json:"message"`
+	// Unchanged: the file was already as asked; nothing was done.
+	Unchanged bool `json:"unchanged,omitempty"`
 }
 
 func newAPIFileResults(results []review.FileResult) []apiFileResult {
 	out := make([]apiFileResult, len(results))
 	for i, r := range results {
-		out[i] = apiFileResult{Path: r.Path, Group: r.Group, Type: r.Type, OK: r.Err == nil, Code: airlock.ErrorCode(r.Err), Message: r.Message}
+		out[i] = apiFileResult{Path: r.Path, Group: r.Group, Type: r.Type, OK: r.Err == nil, Code: airlock.ErrorCode(r.Err), Message: r.Message, Unchanged: r.Unchanged}
 	}
 	return out
 }

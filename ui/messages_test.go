@@ -81,3 +81,36 @@ func TestRequestChangesOnAllReportsBothCounts(t *testing.T) {
 		t.Error("a press with nothing to do changed the database")
 	}
 }
+
+// TestChangingNothingSaysSo checks that moving files to the group they are
+// in with the types they have is not a refusal: the author is told there
+// is nothing to change, and nothing is written; in a batch where another
+// file does change, the unchanged one is told apart from it.
+func TestChangingNothingSaysSo(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	c := e.as("author")
+	id := authorRequest(t, e, c)
+	c.get("/workspaces/") // shows, and so clears, the messages so far
+	before := e.dump()
+	rec := wantCode(t, c.post("/requests/change-files/"+id, url.Values{"count": {"2"},
+		"file_0": {"output/summary.csv"}, "type_0": {"OUTPUT"}, "file_1": {"output/notes.txt"}, "type_1": {"OUTPUT"},
+		"group_choice": {"existing"}, "group": {"tables"}}), http.StatusSeeOther)
+	if e.dump() != before {
+		t.Error("a change that changes nothing changed the database")
+	}
+	wantFlashes(t, "both unchanged", flashes(t, c, rec),
+		`info: Nothing to change: output/summary.csv is already an output file in group "tables".`,
+		`info: Nothing to change: output/notes.txt is already an output file in group "tables".`)
+
+	rec = wantCode(t, c.post("/requests/change-files/"+id, url.Values{"count": {"1"},
+		"file_0": {"output/notes.txt"}, "type_0": {"OUTPUT"}}), http.StatusSeeOther)
+	wantFlashes(t, "one unchanged, its own group", flashes(t, c, rec),
+		`info: Nothing to change: output/notes.txt is already an output file in group "tables".`)
+
+	rec = wantCode(t, c.post("/requests/change-files/"+id, url.Values{"count": {"2"},
+		"file_0": {"output/summary.csv"}, "type_0": {"OUTPUT"}, "file_1": {"output/notes.txt"}, "type_1": {"SUPPORTING"}}), http.StatusSeeOther)
+	wantFlashes(t, "one changed", flashes(t, c, rec),
+		`info: Nothing to change: output/summary.csv is already an output file in group "tables".`,
+		"success: output/notes.txt: Now a supporting file in group tables.")
+}

@@ -283,28 +283,37 @@ func (s *Server) flashResults(c echo.Context, results []review.FileResult, err e
 		return err
 	}
 	for _, r := range results {
-		if r.Err != nil {
+		switch {
+		case r.Unchanged: // its message names the file
+			s.addFlash(c, "info", r.Message)
+		case r.Err != nil:
 			s.addFlash(c, "error", r.Path+": "+r.Message)
-		} else {
+		default:
 			s.addFlash(c, "success", r.Path+": "+r.Message)
 		}
 	}
 	return nil
 }
 
-// allFailed is the refusal of a batch in which no file could be changed
-// (so nothing was), or nil when at least one was.
+// allFailed is the refusal of a batch in which no file was changed and
+// some were refused, or nil when at least one was changed or none refused.
+// A file already as asked (Unchanged) is neither.
 func allFailed(results []review.FileResult) error {
+	var failed []review.FileResult
 	for _, r := range results {
-		if r.Err == nil {
+		switch {
+		case r.Unchanged:
+		case r.Err == nil:
 			return nil
+		default:
+			failed = append(failed, r)
 		}
 	}
-	switch len(results) {
+	switch len(failed) {
 	case 0:
 		return nil
 	case 1:
-		return results[0].Err
+		return failed[0].Err
 	}
-	return &airlock.Error{Code: airlock.ErrorCode(results[0].Err), Message: fmt.Sprintf("None of the %d files could be changed. %s: %s", len(results), results[0].Path, results[0].Message)}
+	return &airlock.Error{Code: airlock.ErrorCode(failed[0].Err), Message: fmt.Sprintf("None of the %d files could be changed. %s: %s", len(failed), failed[0].Path, failed[0].Message)}
 }
