@@ -635,6 +635,23 @@ func testScreens(t *testing.T, b *browsertest.Browser) {
 		}
 	}
 
+	// In the workspace tree a file stands where the folders beside it have
+	// their icon, and a folder's files one step further in.
+	rs := people[researcher]
+	rs.Resize(1400, 900)
+	rs.Navigate(base + "/workspaces/view/cardiac-main/output/tables/")
+	left := func(sel string) float64 {
+		return browsertest.Eval[float64](rs, `document.querySelector('`+sel+`').getBoundingClientRect().left`)
+	}
+	file, folder := left(`.tree a.file[title="`+notesTXT+`"]`), left(`.tree details[data-path="output/deep"] > summary > a`)
+	inner := left(`.tree a.file[title="` + countsCSV + `"]`)
+	if d := file - folder; d < -1 || d > 1 {
+		t.Errorf("in the workspace tree %s starts %.0f px from the folder beside it", notesTXT, d)
+	}
+	if d := inner - left(`.tree details[data-path="output/tables"] > summary > a`); d < 8 {
+		t.Errorf("in the workspace tree %s is %.0f px further in than its folder", countsCSV, d)
+	}
+
 	// Layout of a file page, wide and narrow.
 	c1 := people[checker1]
 	c1.Resize(1400, 900)
