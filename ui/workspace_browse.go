@@ -97,15 +97,15 @@ func browseURL(ws, p string, isDir bool) string {
 	return u
 }
 
-// crumbs builds the breadcrumb trail of a path.
-func crumbs(ws, p string, url func(ws, p string, isDir bool) string) []crumb {
+// crumbs builds the breadcrumb trail of a path, a folder's if isDir.
+func crumbs(ws, p string, isDir bool, url func(ws, p string, isDir bool) string) []crumb {
 	out := []crumb{{Name: ws, URL: url(ws, "", true)}}
 	if p == "" {
 		return out
 	}
 	parts := strings.Split(p, "/")
 	for i := range parts {
-		out = append(out, crumb{Name: parts[i], URL: url(ws, strings.Join(parts[:i+1], "/"), i < len(parts)-1)})
+		out = append(out, crumb{Name: parts[i], URL: url(ws, strings.Join(parts[:i+1], "/"), isDir || i < len(parts)-1)})
 	}
 	return out
 }
@@ -139,7 +139,7 @@ func (s *Server) workspaceBrowse(c echo.Context) error {
 		return c.Redirect(http.StatusFound, browseURL(name, p, b.IsDir))
 	}
 	page := browsePage{
-		Workspace: name, Access: u.Access(name), Path: p, IsDir: b.IsDir, Crumbs: crumbs(name, p, browseURL),
+		Workspace: name, Access: u.Access(name), Path: p, IsDir: b.IsDir, Crumbs: crumbs(name, p, b.IsDir, browseURL),
 		CanAdd: b.State.CanAdd, Current: b.State.Current, OutOfDate: b.OutOfDate, Tree: b.Tree,
 		SelectionKey: "ws:" + name, ShowOutOfDate: show, Next: browseURL(name, p, b.IsDir),
 	}
