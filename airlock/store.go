@@ -15,6 +15,13 @@ type Store interface {
 	View(ctx context.Context, fn func(tx Tx) error) error
 }
 
+// StateVersioner is a store that tells whether anything in it changed:
+// StateVersion differs after every committed write, by any connection or
+// process, from every value it returned before the write.
+type StateVersioner interface {
+	StateVersion(ctx context.Context) (uint64, error)
+}
+
 // RequestFilter selects requests; zero fields match everything.
 type RequestFilter struct {
 	Workspace     string

@@ -5,6 +5,7 @@ package review
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -291,4 +292,19 @@ func (s *Service) recordFileOpen(ctx context.Context, u *airlock.User, id, path 
 		return audit(tx, r, u.Username, ev, path, map[string]string{"group": f.Group})
 	})
 	return f, ws, err
+}
+
+// errNoStateVersion says the store cannot tell when it changed.
+var errNoStateVersion = errors.New("the store has no state version")
+
+// StateVersion is the store's state version (airlock.StateVersioner): it
+// differs after every committed write, so what was read from the store
+// under one version may be shown again while the version is unchanged.
+// Stores that cannot tell return an error.
+func (s *Service) StateVersion(ctx context.Context) (uint64, error) {
+	v, ok := s.store.(airlock.StateVersioner)
+	if !ok {
+		return 0, errNoStateVersion
+	}
+	return v.StateVersion(ctx)
 }

@@ -71,15 +71,23 @@ func manyFileRequest(tb testing.TB, w *world, ws wstest.Workspace, n int) string
 
 // BenchmarkRequestPage serves a request's overview page, of a request of
 // 20 and of 200 outputs under review, to its reviewer and to its author,
-// through the real handler with a signed-in session. The overview lists
-// every file with its decision, so bytes grow with the files; allocations
-// and CPU per file show what each row costs.
+// through the real handler with a signed-in session, rendered every time
+// (the page cache is off). The overview lists every file with its
+// decision, so bytes grow with the files; allocations and CPU per file
+// show what each row costs.
 //
 //	go test -run='^$' -bench=BenchmarkRequestPage -benchmem ./ui/
-func BenchmarkRequestPage(b *testing.B) {
+func BenchmarkRequestPage(b *testing.B) { benchmarkRequestPage(b, false) }
+
+// BenchmarkRequestPageCached is BenchmarkRequestPage with the page cache
+// on: the same page seen again while nothing changed.
+func BenchmarkRequestPageCached(b *testing.B) { benchmarkRequestPage(b, true) }
+
+func benchmarkRequestPage(b *testing.B, cache bool) {
 	for _, n := range []int{20, 200} {
 		b.Run(fmt.Sprintf("files=%d", n), func(b *testing.B) {
 			w := newWorld(b, "generated")
+			w.srv.SetPageCache(cache)
 			ws := wstest.MustGenerate(b, w.wsDir, "generated", n+n/49+1, wstest.Options{Fanout: 10, Depth: 2})
 			backdate(b, ws.Dir)
 			id := manyFileRequest(b, w, ws, n)

@@ -201,11 +201,13 @@ type activity struct {
 	ClearURL, FormPath string
 	Filtered           bool
 	TypeLabels         map[string]string
+	// Clock gives the times relative to now.
+	Clock *renderClock
 }
 
-func newActivity(c echo.Context, title string, events []*airlock.AuditEvent, showGroups bool) activity {
+func newActivity(c echo.Context, clock *renderClock, title string, events []*airlock.AuditEvent, showGroups bool) activity {
 	q := c.QueryParams()
-	a := activity{Title: title, All: len(events), ShowGroups: showGroups, TypeLabels: map[string]string{},
+	a := activity{Title: title, All: len(events), ShowGroups: showGroups, TypeLabels: map[string]string{}, Clock: clock,
 		User: q.Get("activity_user"), Type: q.Get("activity_type"), Group: q.Get("activity_group"),
 		FormPath: c.Request().URL.Path}
 	a.Filtered = a.User != "" || a.Type != "" || a.Group != ""
@@ -384,11 +386,14 @@ func (s *Server) requestOverview(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	p.Activity = newActivity(c, "Recent activity for this request", events, true)
+	p.Activity = newActivity(c, s.clock(c), "Recent activity for this request", events, true)
 	if err := s.people(c, p); err != nil {
 		return err
 	}
 	p.Actions = actions(p.V, p.People)
+	if p.V.ChecksPending > 0 {
+		noCache(c) // the results still being computed are not in the store
+	}
 	if p.V.IsReviewer && p.R.Status.IsUnderReview() && !p.V.HasSubmitted {
 		// Until every file has their vote, a reviewer's next step is the
 		// next file, not a button that is still disabled.
@@ -421,7 +426,7 @@ func (s *Server) requestGroup(c echo.Context) error {
 	if p.Group = p.R.Group(name); p.Group == nil {
 		return airlock.Errorf(airlock.ENOTFOUND, "File group %q is not part of this request.", name)
 	}
-	p.Activity = newActivity(c, "Recent activity for this group", events, false)
+	p.Activity = newActivity(c, s.clock(c), "Recent activity for this group", events, false)
 	if err := s.people(c, p); err != nil {
 		return err
 	}

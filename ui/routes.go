@@ -46,7 +46,7 @@ func (s *Server) routes() {
 	s.add(http.MethodGet, "/requests/", accessUser, s.home, true)
 	s.add(http.MethodGet, "/reviews/", accessChecker, s.reviews, true)
 	s.add(http.MethodGet, "/requests/workspace/:ws", accessUser, s.workspaceRequests, true)
-	s.add(http.MethodGet, "/requests/view/:id/", accessUser, s.requestOverview, true)
+	s.add(http.MethodGet, "/requests/view/:id/", accessUser, s.cached(s.requestOverview), true)
 	s.add(http.MethodGet, "/requests/group/:id/:group", accessUser, s.requestGroup, true)
 	s.add(http.MethodGet, "/requests/file/:id/:group/*", accessUser, s.requestFile, true)
 	s.add(http.MethodGet, "/requests/content/:id/:group/*", accessUser, s.requestContent, true)

@@ -157,6 +157,9 @@ type Server struct {
 	viewer Viewer
 	// apiLimiter rate-limits API calls per token.
 	apiLimiter echo.MiddlewareFunc
+	// pages holds rendered pages to send again while nothing they read
+	// has changed (cached).
+	pages *pageCache
 }
 
 // NewServer builds the web application: templates are parsed, static files
@@ -191,6 +194,7 @@ func NewServer(deps Deps) (*Server, error) {
 		rules:  map[string]access{},
 		md:     markdown.New(),
 		viewer: deps.Viewer,
+		pages:  newPageCache(pageCacheBytes),
 	}
 	var err error
 	if s.viewer == nil {

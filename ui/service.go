@@ -18,6 +18,7 @@ type Service interface {
 	SaveUser(ctx context.Context, u *airlock.User, refreshedAt time.Time) error
 	User(ctx context.Context, username string) (*airlock.User, time.Time, error)
 	People(ctx context.Context, usernames []string) (review.People, error)
+	StateVersion(ctx context.Context) (uint64, error)
 
 	View(ctx context.Context, u *airlock.User, id string) (*review.RequestView, error)
 	Activity(ctx context.Context, u *airlock.User, id, group string) ([]*airlock.AuditEvent, error)

@@ -29,7 +29,9 @@ var migrationFS embed.FS
 type DB struct {
 	writer *sql.DB
 	reader *sql.DB
-	path   string
+	// version reads the state version (StateVersion).
+	version stateVersion
+	path    string
 	// uniqueIndexes names the index behind each column list SQLite reports
 	// in a UNIQUE violation ("requests.workspace, requests.author").
 	uniqueIndexes map[string]string
@@ -37,7 +39,10 @@ type DB struct {
 	Now func() time.Time
 }
 
-var _ airlock.Store = (*DB)(nil)
+var (
+	_ airlock.Store          = (*DB)(nil)
+	_ airlock.StateVersioner = (*DB)(nil)
+)
 
 // Open opens (creating if needed) the database at path and applies migrations.
 func Open(ctx context.Context, path string) (*DB, error) {
@@ -67,7 +72,14 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	// (file, WAL index and schema) for a few reads each.
 	reader.SetMaxOpenConns(8)
 	reader.SetMaxIdleConns(8)
-	db := &DB{writer: writer, reader: reader, path: path, Now: time.Now}
+	version, err := sql.Open("sqlite", dsn(""))
+	if err != nil {
+		writer.Close()
+		reader.Close()
+		return nil, fmt.Errorf("open db: %w", err)
+	}
+	version.SetMaxOpenConns(1)
+	db := &DB{writer: writer, reader: reader, version: stateVersion{db: version}, path: path, Now: time.Now}
 	if err := db.migrate(ctx); err != nil {
 		db.Close()
 		return nil, err
@@ -81,7 +93,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 
 // Close closes the database.
 func (db *DB) Close() error {
-	return errors.Join(db.reader.Close(), db.writer.Close())
+	return errors.Join(db.version.close(), db.reader.Close(), db.writer.Close())
 }
 
 // Path is the database file's path.
