@@ -92,6 +92,26 @@ type errorPage struct {
 	Title     string
 	Message   string
 	RequestID string
+	// Back is the page a refused form was sent from, or "".
+	Back string
+}
+
+// backTo is the page of ours a refused form was sent from (its Referer),
+// for the error page's way back, or "" for a page asked for directly.
+func (s *Server) backTo(r *http.Request) string {
+	ref := r.Header.Get("Referer")
+	if isSafeMethod(r.Method) || ref == "" {
+		return ""
+	}
+	o, err := originOf(ref)
+	if err != nil || !s.ours(o, r) {
+		return ""
+	}
+	u, err := url.Parse(ref)
+	if err != nil {
+		return ""
+	}
+	return safeNext(u.RequestURI(), "")
 }
 
 // handleError is Echo's one error handler: it maps the error to a status,
@@ -128,7 +148,7 @@ func (s *Server) handleError(err error, c echo.Context) {
 			return
 		}
 	}
-	page := errorPage{Status: status, Title: http.StatusText(status), Message: messageOf(err, status), RequestID: rid}
+	page := errorPage{Status: status, Title: http.StatusText(status), Message: messageOf(err, status), RequestID: rid, Back: s.backTo(r)}
 	if status == http.StatusTooManyRequests {
 		page.Title = "Too many attempts"
 	}

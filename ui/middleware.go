@@ -165,10 +165,15 @@ func (s *Server) checkOrigin(r *http.Request) error {
 	if err != nil {
 		return errForeignOrigin
 	}
-	if (s.origin != "" && o == s.origin) || o == s.requestOrigin(r) {
+	if s.ours(o, r) {
 		return nil
 	}
 	return errForeignOrigin
+}
+
+// ours reports whether origin o is this server's (see checkOrigin).
+func (s *Server) ours(o string, r *http.Request) bool {
+	return (s.origin != "" && o == s.origin) || o == s.requestOrigin(r)
 }
 
 // originOf returns a URL's origin, lower-cased, without a default port.

@@ -84,3 +84,40 @@ func TestCheckerCommentOnReturnedRequest(t *testing.T) {
 	rec := ch.post("/requests/comment/"+id+"/tables", url.Values{"text": {"One more thing."}, "visibility": {"PUBLIC"}})
 	wantRefusal(t, rec, rec.Body.String(), http.StatusConflict, why)
 }
+
+// TestRefusalLeadsBack checks that the page of a refused form links back
+// to the page it was sent from, when that is one of ours, and otherwise
+// only to the workspaces.
+func TestRefusalLeadsBack(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	c := e.as("author")
+	id := authorRequest(t, e, c)
+	page := "/requests/view/" + id + "/"
+	refused := func(referer string, status int) string {
+		t.Helper()
+		hdr := map[string]string{}
+		if referer != "" {
+			hdr["Referer"] = referer
+		}
+		// No file chosen: refused.
+		rec := c.do("POST", "/requests/withdraw-files/"+id, url.Values{"_csrf": {c.csrf}}, hdr)
+		wantCode(t, rec, status)
+		return rec.Body.String()
+	}
+	if body := refused("http://airlock.test"+page+"?x=1", http.StatusUnprocessableEntity); !strings.Contains(body, `href="`+page+`?x=1" data-testid="error-back"`) {
+		t.Errorf("a refusal sent from %s does not lead back to it:\n%s", page, body)
+	}
+	for _, tc := range []struct {
+		referer string
+		status  int
+	}{
+		{"", http.StatusUnprocessableEntity},
+		{"http://airlock.test//elsewhere.example/", http.StatusUnprocessableEntity},
+		{"https://elsewhere.example" + page, http.StatusForbidden},
+	} {
+		if body := refused(tc.referer, tc.status); strings.Contains(body, "error-back") || !strings.Contains(body, `href="/workspaces/"`) {
+			t.Errorf("a refusal sent from %q leads back to it, or not to the workspaces:\n%s", tc.referer, body)
+		}
+	}
+}
