@@ -15,7 +15,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -133,18 +132,13 @@ func checkTable(ctx context.Context, t *content.Table, s checks.Settings, roles 
 // numberSink hands the checks each row with the numbers the statistics
 // read from it, so that no cell is parsed twice.
 type numberSink struct {
-	bg   *checks.Background
-	nums []checks.Number
+	bg *checks.Background
 }
 
 func (s *numberSink) Add(row []string) { s.bg.Add(row) }
 
 func (s *numberSink) AddNumbers(row []string, nums []content.Number) {
-	s.nums = slices.Grow(s.nums[:0], len(nums))[:len(nums)]
-	for i := range nums {
-		s.nums[i] = checks.Number(nums[i])
-	}
-	s.bg.AddNumbers(row, s.nums)
+	checks.AddNumbersOf(s.bg, row, nums)
 }
 
 func checkWorkbook(ctx context.Context, r io.ReaderAt, size int64, s checks.Settings, roles Roles) (*File, error) {

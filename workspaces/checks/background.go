@@ -1,5 +1,7 @@
 package checks
 
+import "slices"
+
 // Background runs a Checker on a goroutine of its own, fed in batches of
 // rows, so that the checks use a second core while the caller reads,
 // parses and summarises the table. Add copies the row slice but keeps its
@@ -66,6 +68,32 @@ func (b *Background) Add(row []string) {
 // numbers (see Checker.AddNumbers). It copies nums.
 func (b *Background) AddNumbers(row []string, nums []Number) {
 	b.cur.nums = append(b.cur.nums, nums...)
+	b.add(row)
+}
+
+// NumberFields is any type with the fields of Number, such as package
+// content's Number, which the checks do not import.
+type NumberFields interface {
+	~struct {
+		Value    float64
+		Decimals int16
+		OK       bool
+		Int      bool
+		Padded   bool
+	}
+}
+
+// AddNumbersOf is b.AddNumbers for numbers of any type with Number's
+// fields, converted as they are copied into the batch: a statistics pass
+// hands every row over, and converting them into a slice of its own first
+// would copy each number twice on the reading goroutine.
+func AddNumbersOf[N NumberFields](b *Background, row []string, nums []N) {
+	rb := b.cur
+	start := len(rb.nums)
+	rb.nums = slices.Grow(rb.nums, len(nums))[:start+len(nums)]
+	for i, n := range nums {
+		rb.nums[start+i] = Number(n)
+	}
 	b.add(row)
 }
 

@@ -260,6 +260,10 @@ type numberSink struct {
 func (s *numberSink) Add(row []string) { s.c.Add(row) }
 
 func (s *numberSink) AddNumbers(row []string, nums []content.Number) {
+	if bg, ok := s.c.(*checks.Background); ok {
+		checks.AddNumbersOf(bg, row, nums)
+		return
+	}
 	s.nums = slices.Grow(s.nums[:0], len(nums))[:len(nums)]
 	for i := range nums {
 		s.nums[i] = checks.Number(nums[i])

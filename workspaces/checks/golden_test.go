@@ -105,12 +105,15 @@ type goldenReport struct {
 	line string // counts and a digest of text
 }
 
-// runAllWays checks recs three ways, which must agree, and reports the result.
+// runAllWays checks recs four ways, which must agree, and reports the
+// result: by Add, by AddNumbers, and in the background by AddNumbers and
+// AddNumbersOf.
 func runAllWays(t *testing.T, name string, recs [][]string, s checks.Settings) goldenReport {
 	t.Helper()
 	plain := checks.New(recs[0], s)
 	numbered := checks.New(recs[0], s)
 	bg := checks.New(recs[0], s).InBackground()
+	bgOf := checks.New(recs[0], s).InBackground()
 	var nums []content.Number
 	var cnums []checks.Number
 	for _, r := range recs[1:] {
@@ -122,6 +125,7 @@ func runAllWays(t *testing.T, name string, recs [][]string, s checks.Settings) g
 		plain.Add(r)
 		numbered.AddNumbers(r, cnums)
 		bg.AddNumbers(r, cnums)
+		checks.AddNumbersOf(bgOf, r, nums)
 	}
 	rep := goldenReportOf(plain.Result())
 	if got := goldenReportOf(numbered.Result()); got != rep {
@@ -129,6 +133,9 @@ func runAllWays(t *testing.T, name string, recs [][]string, s checks.Settings) g
 	}
 	if got := goldenReportOf(bg.Result()); got != rep {
 		t.Errorf("%s: Background differs from Add: %s vs %s", name, got.line, rep.line)
+	}
+	if got := goldenReportOf(bgOf.Result()); got != rep {
+		t.Errorf("%s: AddNumbersOf differs from Add: %s vs %s", name, got.line, rep.line)
 	}
 	assertFindings(t, recs[0], recs[1:], plain.Result())
 	return rep
