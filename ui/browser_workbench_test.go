@@ -30,6 +30,7 @@ func TestBrowserWorkbench(t *testing.T) {
 	t.Run("SafeActionsFirst", func(t *testing.T) { testSafeActionsFirst(t, b) })
 	t.Run("ResearcherWording", func(t *testing.T) { testResearcherWording(t, b) })
 	t.Run("Screens", func(t *testing.T) { testScreens(t, b) })
+	t.Run("LongNames", func(t *testing.T) { testLongNames(t, b) })
 	t.Run("Clicks", func(t *testing.T) { testClicks(t, b) })
 }
 
@@ -747,5 +748,29 @@ func testClicks(t *testing.T, b *browsertest.Browser) {
 	t.Logf("clicks: researcher, 3 files in 2 groups to submitted: %d (before: 19); checker, 3 files reviewed and review submitted: %d (before: 9)", res.n, c1.n)
 	if res.n > 15 || c1.n > 7 {
 		t.Errorf("the journeys take %d and %d clicks, more than the 15 and 7 of this layout", res.n, c1.n)
+	}
+}
+
+// testLongNames: a file name far longer than the folder table's name
+// column wraps inside its cell at 800 px, in the table and in the tree,
+// and the page is no wider than the window.
+func testLongNames(t *testing.T, b *browsertest.Browser) {
+	w := newWorld(t)
+	base := w.serve()
+	long := "output/tables/admissions_by_region_and_age_band_and_financial_year_after_small_number_suppression_v12.csv"
+	w.changeFile("cardiac-main", long, []byte("a,b\n1,2\n"))
+	p := person(t, b, w, base, researcher)
+	p.Resize(800, 900)
+	p.Navigate(base + "/workspaces/view/cardiac-main/output/tables/")
+	p.Screenshot("800-long-name-folder")
+	if over := browsertest.Eval[float64](p, `document.documentElement.scrollWidth - window.innerWidth`); over > 1 {
+		t.Errorf("the folder page is %.0f px wider than the window", over)
+	}
+	if over := browsertest.Eval[float64](p, `(function () { var w = document.querySelector("[data-testid=dir-form] .table-wrap"); return w.scrollWidth - w.clientWidth; })()`); over > 1 {
+		t.Errorf("the folder table is %.0f px wider than its card: the long name does not wrap", over)
+	}
+	// A size keeps its unit beside it.
+	if n := browsertest.Eval[float64](p, `(function () { var r = document.createRange(); r.selectNodeContents(document.querySelector("[data-testid=dir-table] td.num")); return r.getClientRects().length; })()`); n != 1 {
+		t.Errorf("a size wraps over %.0f lines", n)
 	}
 }
