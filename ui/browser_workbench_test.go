@@ -773,4 +773,15 @@ func testLongNames(t *testing.T, b *browsertest.Browser) {
 	if n := browsertest.Eval[float64](p, `(function () { var r = document.createRange(); r.selectNodeContents(document.querySelector("[data-testid=dir-table] td.num")); return r.getClientRects().length; })()`); n != 1 {
 		t.Errorf("a size wraps over %.0f lines", n)
 	}
+	// The form to add it, likewise.
+	p.Click(`input[name=path][value="` + long + `"]`)
+	p.ClickNav("[data-testid=add-files]")
+	p.WaitVisible("[data-testid=add-files-form]")
+	p.Screenshot("800-long-name-add")
+	if over := browsertest.Eval[float64](p, `document.documentElement.scrollWidth - window.innerWidth`); over > 1 {
+		t.Errorf("the add form is %.0f px wider than the window", over)
+	}
+	if over := browsertest.Eval[float64](p, `(function () { var f = document.querySelector("[data-testid=add-files-form]"); var t = f.querySelector("table"); return t.getBoundingClientRect().right - f.getBoundingClientRect().right; })()`); over > 1 {
+		t.Errorf("the add form's table overflows the form by %.0f px", over)
+	}
 }
