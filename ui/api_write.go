@@ -277,7 +277,7 @@ func (s *Server) apiDo(key string) echo.HandlerFunc {
 	a := requestActions()[key]
 	return func(c echo.Context) error {
 		id := c.Param("id")
-		if err := a.run(s, ctx(c), currentUser(c), id); err != nil {
+		if err := a.run(s.deps.Service, ctx(c), currentUser(c), id); err != nil {
 			return err
 		}
 		return s.apiShowRequest(c, id)

@@ -19,7 +19,7 @@ type requestAction struct {
 	Explain string // what happens, shown before confirming
 	Done    string // the flash after success
 	Danger  bool
-	run     func(s *Server, ctx context.Context, u *airlock.User, id string) error
+	run     func(svc Service, ctx context.Context, u *airlock.User, id string) error // a Service method
 }
 
 // requestActions are the request-level steps by their URL key.
@@ -27,34 +27,22 @@ func requestActions() map[string]requestAction {
 	return map[string]requestAction{
 		"submit": {Label: "Submit for review", Done: "The request has been submitted for review.",
 			Explain: "Output checkers will review every output file independently. You cannot change the request while it is under review. Submit only outputs that follow the data release policy: low counts redacted, counts rounded, every output described.",
-			run: func(s *Server, ctx context.Context, u *airlock.User, id string) error {
-				return s.deps.Service.Submit(ctx, u, id)
-			}},
+			run:     Service.Submit},
 		"withdraw": {Label: "Withdraw this request", Done: "The request has been withdrawn.", Danger: true,
 			Explain: "Withdrawing ends the request for good: nothing in it will be released. You can start a new request afterwards.",
-			run: func(s *Server, ctx context.Context, u *airlock.User, id string) error {
-				return s.deps.Service.Withdraw(ctx, u, id)
-			}},
+			run:     Service.Withdraw},
 		"review": {Label: "Submit your review", Done: "Your review has been submitted.",
 			Explain: "Your votes and comments become final for this round. Other reviewers will see them once every review is in.",
-			run: func(s *Server, ctx context.Context, u *airlock.User, id string) error {
-				return s.deps.Service.SubmitReview(ctx, u, id)
-			}},
+			run:     Service.SubmitReview},
 		"return": {Label: "Return to author", Done: "The request has been returned to its author.",
 			Explain: "The author will be able to change files and answer comments, then resubmit. If not every review is in yet, this round's votes and comments are reset.",
-			run: func(s *Server, ctx context.Context, u *airlock.User, id string) error {
-				return s.deps.Service.Return(ctx, u, id)
-			}},
+			run:     Service.Return},
 		"reject": {Label: "Reject request", Done: "The request has been rejected.", Danger: true,
 			Explain: "Rejecting ends the request for good: nothing in it will be released, and the author cannot change it.",
-			run: func(s *Server, ctx context.Context, u *airlock.User, id string) error {
-				return s.deps.Service.Reject(ctx, u, id)
-			}},
+			run:     Service.Reject},
 		"release": {Label: "Release files", Done: "The files are released. They go to the jobs site in the background, retried automatically while it is unavailable; this page shows the progress.",
 			Explain: "Every approved output file will leave the backend and be uploaded, byte for byte as reviewed, to the jobs site. This cannot be undone. If the jobs site is unavailable, airlock keeps trying until the files arrive.",
-			run: func(s *Server, ctx context.Context, u *airlock.User, id string) error {
-				return s.deps.Service.Release(ctx, u, id)
-			}},
+			run:     Service.Release},
 	}
 }
 
@@ -101,7 +89,7 @@ func (s *Server) requestDo(key string) echo.HandlerFunc {
 	a := requestActions()[key]
 	return func(c echo.Context) error {
 		id := c.Param("id")
-		if err := a.run(s, ctx(c), currentUser(c), id); err != nil {
+		if err := a.run(s.deps.Service, ctx(c), currentUser(c), id); err != nil {
 			return err
 		}
 		s.addFlash(c, "success", a.Done)
