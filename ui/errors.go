@@ -78,10 +78,19 @@ func formError(err error) error {
 func messageOf(err error, status int) string {
 	var he *echo.HTTPError
 	if errors.As(err, &he) {
-		if m, ok := he.Message.(string); ok && status < 500 {
-			return m
+		m, ok := he.Message.(string)
+		if !ok || status >= 500 {
+			return http.StatusText(status)
 		}
-		return http.StatusText(status)
+		if m == http.StatusText(status) { // the router's own, which says no more than the title
+			switch status {
+			case http.StatusNotFound:
+				return "There is no page at this address: the link may be mistyped or out of date."
+			case http.StatusMethodNotAllowed:
+				return "This address is for a button on a page, not for opening by itself, so nothing was done. Go back and use the button."
+			}
+		}
+		return m
 	}
 	return airlock.ErrorMessage(err)
 }

@@ -121,3 +121,24 @@ func TestRefusalLeadsBack(t *testing.T) {
 		}
 	}
 }
+
+// TestRouterRefusalsSaySomething checks that an address with no page, and
+// an action's address opened by itself, are answered with a sentence, not
+// with the status's name again.
+func TestRouterRefusalsSaySomething(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	c := e.as("author")
+	id := authorRequest(t, e, c)
+	for _, tc := range []struct {
+		path     string
+		status   int
+		sentence string
+	}{
+		{"/nothing/here", http.StatusNotFound, "There is no page at this address"},
+		{"/requests/submit/" + id, http.StatusMethodNotAllowed, "This address is for a button on a page"},
+	} {
+		rec := c.get(tc.path)
+		wantRefusal(t, rec, rec.Body.String(), tc.status, tc.sentence)
+	}
+}
