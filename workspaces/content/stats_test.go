@@ -320,3 +320,30 @@ func TestReadNumber(t *testing.T) {
 		t.Errorf(`ReadNumber("-0") = %+v, want -0`, n)
 	}
 }
+
+// TestReadNumbersMatchesReadNumber holds the digits-only fast path of
+// ReadNumbers and of the byte pass to ReadNumber, on cells of every length
+// around its limit and on cells that only nearly are digits.
+func TestReadNumbersMatchesReadNumber(t *testing.T) {
+	t.Parallel()
+	cells := []string{"", "0", "00", "007", "-0", "+1", "1.", "1.5", " 1", "1 ", "1e3", "12a", "a12", "٣", "1,000", "[REDACTED]"}
+	for n := 1; n <= 20; n++ {
+		cells = append(cells, strings.Repeat("9", n), "1"+strings.Repeat("0", n-1), strings.Repeat("0", n))
+	}
+	nums := ReadNumbers(nil, cells)
+	b := NewStatsBuilder([]string{"x"}, 0)
+	var asBytes [][]byte
+	for _, c := range cells {
+		asBytes = append(asBytes, []byte(c))
+	}
+	b.addBytes(asBytes)
+	for i, c := range cells {
+		want := ReadNumber(c)
+		if nums[i] != want {
+			t.Errorf("ReadNumbers(%q) = %+v, ReadNumber = %+v", c, nums[i], want)
+		}
+		if b.nums[i] != want {
+			t.Errorf("addBytes(%q) = %+v, ReadNumber = %+v", c, b.nums[i], want)
+		}
+	}
+}
