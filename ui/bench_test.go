@@ -59,6 +59,11 @@ func signInBench(tb testing.TB, w *world, username string) *benchClient {
 	if rec.Code != http.StatusSeeOther {
 		tb.Fatalf("sign in %s: status %d", username, rec.Code)
 	}
+	// Follow the redirect, as a browser does: its page shows the sign-in
+	// message and clears it from the browser's cookie. A client that kept
+	// sending the cookie from before (wrk does) would be shown the message
+	// again on every page, each answer setting a new cookie.
+	c.do("GET", rec.Header().Get("Location"), nil)
 	return c
 }
 

@@ -8,3 +8,11 @@ func (s *Server) SetPageCache(on bool) {
 		s.pages = newPageCache(pageCacheBytes)
 	}
 }
+
+// PageCacheHits is how many pages were sent from the cache.
+func (s *Server) PageCacheHits() int64 {
+	if s.pages == nil {
+		return 0
+	}
+	return s.pages.hits.Load()
+}
