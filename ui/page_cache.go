@@ -49,11 +49,42 @@ type pageCache struct {
 	max, bytes int
 	order      *list.List // of *cachedPage, most recent first
 	pages      map[pageKey]*list.Element
-	hits       atomic.Int64 // pages sent from the cache, for tests
+	// rendering are the keys being rendered now, each closed when done:
+	// the same session asking again meanwhile (200 clients of one
+	// session, or a browser's retries) waits for that render instead of
+	// rendering the same page beside it.
+	rendering map[pageKey]chan struct{}
+	hits      atomic.Int64 // pages sent from the cache, for tests
 }
 
 func newPageCache(maxBytes int) *pageCache {
-	return &pageCache{max: maxBytes, order: list.New(), pages: map[pageKey]*list.Element{}}
+	return &pageCache{max: maxBytes, order: list.New(), pages: map[pageKey]*list.Element{}, rendering: map[pageKey]chan struct{}{}}
+}
+
+// claim returns a function to call once the page under k is rendered (and
+// kept, if it is), or nil when another request is rendering it; that one
+// is waited for, up to the request's end, before returning nil.
+func (pc *pageCache) claim(c echo.Context, k pageKey) func() {
+	pc.mu.Lock()
+	done, busy := pc.rendering[k]
+	if !busy {
+		done = make(chan struct{})
+		pc.rendering[k] = done
+	}
+	pc.mu.Unlock()
+	if busy {
+		select {
+		case <-done:
+		case <-c.Request().Context().Done():
+		}
+		return nil
+	}
+	return func() {
+		pc.mu.Lock()
+		delete(pc.rendering, k)
+		pc.mu.Unlock()
+		close(done)
+	}
 }
 
 func (pc *pageCache) get(k pageKey, now time.Time) *cachedPage {
@@ -137,7 +168,15 @@ func (s *Server) cached(h echo.HandlerFunc) echo.HandlerFunc {
 		}
 		k := pageKey{session: sess.ID, uri: r.URL.RequestURI(), htmx: isHTMX(c), version: version}
 		id, _ := c.Get(ctxRequestID).(string)
-		if p := s.pages.get(k, s.now()); p != nil && id != "" {
+		p := s.pages.get(k, s.now())
+		if p == nil && id != "" {
+			if release := s.pages.claim(c, k); release != nil {
+				defer release()
+			} else {
+				p = s.pages.get(k, s.now())
+			}
+		}
+		if p != nil && id != "" {
 			res := c.Response()
 			for name, v := range p.header {
 				res.Header()[name] = v
@@ -168,11 +207,11 @@ func (s *Server) cached(h echo.HandlerFunc) echo.HandlerFunc {
 			return nil
 		}
 		at := bytes.Index(body, []byte(id))
-		p := &cachedPage{key: k, header: header, before: bytes.Clone(body[:at]), after: bytes.Clone(body[at+len(id):])}
+		page := &cachedPage{key: k, header: header, before: bytes.Clone(body[:at]), after: bytes.Clone(body[at+len(id):])}
 		if k, ok := c.Get(ctxClock).(*renderClock); ok {
-			p.until = k.until
+			page.until = k.until
 		}
-		s.pages.put(p)
+		s.pages.put(page)
 		return nil
 	}
 }

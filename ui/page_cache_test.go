@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -329,4 +330,39 @@ func TestPageCacheShowsFlashes(t *testing.T) {
 		t.Error("the message was shown twice")
 	}
 	compareCached(t, c, "checker", "after the message", target)
+}
+
+// Many requests of one session at once get the same page as a fresh
+// render; those that arrive while it renders wait for it.
+func TestPageCacheConcurrentSession(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	id := submitted(t, e, "author")
+	target := "/requests/view/" + id + "/"
+	c := e.as("checker")
+	want := answerOf(c.fresh(target)).body
+	var wg sync.WaitGroup
+	bodies := make([]string, 16)
+	for i := range bodies {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			req := httptest.NewRequest("GET", "http://airlock.test"+target, nil)
+			for _, ck := range c.jar.Cookies(req.URL) {
+				req.AddCookie(ck)
+			}
+			rec := httptest.NewRecorder()
+			e.srv.ServeHTTP(rec, req)
+			bodies[i] = answerOf(rec).body
+		}()
+	}
+	wg.Wait()
+	for i, b := range bodies {
+		if b != want {
+			t.Errorf("request %d: a page unlike a fresh render:\n%s", i, firstDifference(b, want))
+		}
+	}
+	if e.srv.pages.hits.Load() == 0 {
+		t.Error("no request was answered from the cache")
+	}
 }
