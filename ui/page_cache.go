@@ -29,6 +29,10 @@ type pageKey struct {
 	session string // the session's id: pages carry its CSRF token
 	uri     string // the path and query
 	htmx    bool   // HX-Request: htmx gets other headers (HX-Refresh)
+	// browser is the browser cookie as sent. A page is kept only when it
+	// set no cookie, so took no waiting message from it: the same cookie
+	// again holds none either, and is not decoded to find out.
+	browser string
 	version uint64 // the store's state version when the page was read
 }
 
@@ -41,7 +45,9 @@ type cachedPage struct {
 	until         time.Time // when its time-relative text changes; zero: never
 }
 
-func (p *cachedPage) size() int { return len(p.before) + len(p.after) + len(p.key.uri) + 256 }
+func (p *cachedPage) size() int {
+	return len(p.before) + len(p.after) + len(p.key.uri) + len(p.key.browser) + 256
+}
 
 // pageCache is an LRU of rendered pages, bounded by their bytes.
 type pageCache struct {
@@ -159,14 +165,14 @@ func (s *Server) cached(h echo.HandlerFunc) echo.HandlerFunc {
 		if s.pages == nil || r.Method != http.MethodGet || sess == nil || currentUser(c) == nil || s.isDemo() {
 			return h(c)
 		}
-		if flashes, _ := s.browser(c).Values["_flash"].([]any); len(flashes) > 0 {
-			return h(c) // the page shows them once, and takes them
-		}
 		version, err := s.deps.Service.StateVersion(ctx(c))
 		if err != nil {
 			return h(c)
 		}
 		k := pageKey{session: sess.ID, uri: r.URL.RequestURI(), htmx: isHTMX(c), version: version}
+		if ck, err := r.Cookie(browserCookie); err == nil {
+			k.browser = ck.Value
+		}
 		id, _ := c.Get(ctxRequestID).(string)
 		p := s.pages.get(k, s.now())
 		if p == nil && id != "" {
