@@ -48,6 +48,24 @@ func randomCell(r *rand.Rand) string {
 	return []string{"North", "South", "male", "female", "A", "B", "é", "  padded  "}[r.IntN(8)]
 }
 
+// randomHeader draws n headers the rules look for.
+func randomHeader(r *rand.Rand, n int) []string {
+	header := make([]string, n)
+	for i := range header {
+		header[i] = fuzzHeaders[r.IntN(len(fuzzHeaders))]
+	}
+	return header
+}
+
+// randomWidth is the number of cells of a row of a table ncol wide: one
+// row in oneIn is shorter or longer.
+func randomWidth(r *rand.Rand, ncol, oneIn int) int {
+	if r.IntN(oneIn) == 0 {
+		return r.IntN(ncol + 3)
+	}
+	return ncol
+}
+
 var fuzzHeaders = []string{"region", "sex", "n", "total", "rate", "numerator", "denominator", "pct", "mean_age", "min_age",
 	"week", "at_risk", "n_event", "n_censor", "surv", "time", "sum", "top1", "top2", "df_resid", "nobs", "coef",
 	"lower", "upper", "bin", "n_midpoint6", "n_midpoint6_derived", "statistic", "value", "male", "female", "x", "", "Total", "population"}
@@ -116,16 +134,10 @@ func FuzzRandomTables(f *testing.F) {
 		r := rand.New(rand.NewPCG(seed, seed>>7))
 		ncol := 1 + int(cols)%12
 		n := int(nrows) % 1500
-		header := make([]string, ncol)
-		for i := range header {
-			header[i] = fuzzHeaders[r.IntN(len(fuzzHeaders))]
-		}
+		header := randomHeader(r, ncol)
 		rows := make([][]string, n)
 		for i := range rows {
-			w := ncol
-			if r.IntN(20) == 0 {
-				w = r.IntN(ncol + 3)
-			}
+			w := randomWidth(r, ncol, 20)
 			rows[i] = make([]string, w)
 			for j := range rows[i] {
 				rows[i][j] = randomCell(r)

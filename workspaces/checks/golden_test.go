@@ -105,39 +105,54 @@ type goldenReport struct {
 	line string // counts and a digest of text
 }
 
-// runAllWays checks recs four ways, which must agree, and reports the
-// result: by Add, by AddNumbers, and in the background by AddNumbers and
-// AddNumbersOf.
+// everyWay feeds rows to checkers that take them every way a caller can
+// hand them over: by Add, by AddNumbers, and in the background by
+// AddNumbers and AddNumbersOf. All must find the same.
+type everyWay struct {
+	plain, numbered *checks.Checker
+	bg, bgOf        *checks.Background
+	nums            []content.Number
+	cnums           []checks.Number
+}
+
+func newEveryWay(header []string, s checks.Settings) *everyWay {
+	return &everyWay{plain: checks.New(header, s), numbered: checks.New(header, s),
+		bg: checks.New(header, s).InBackground(), bgOf: checks.New(header, s).InBackground()}
+}
+
+func (e *everyWay) add(row []string) {
+	e.nums = content.ReadNumbers(e.nums, row)
+	e.cnums = e.cnums[:0]
+	for _, n := range e.nums {
+		e.cnums = append(e.cnums, checks.Number(n))
+	}
+	e.plain.Add(row)
+	e.numbered.AddNumbers(row, e.cnums)
+	e.bg.AddNumbers(row, e.cnums)
+	checks.AddNumbersOf(e.bgOf, row, e.nums)
+}
+
+// results returns what Add found, and what each other way found by its name.
+func (e *everyWay) results() (*checks.Result, map[string]*checks.Result) {
+	return e.plain.Result(), map[string]*checks.Result{
+		"AddNumbers": e.numbered.Result(), "Background.AddNumbers": e.bg.Result(), "AddNumbersOf": e.bgOf.Result()}
+}
+
+// runAllWays checks recs every way, which must agree, and reports the result.
 func runAllWays(t *testing.T, name string, recs [][]string, s checks.Settings) goldenReport {
 	t.Helper()
-	plain := checks.New(recs[0], s)
-	numbered := checks.New(recs[0], s)
-	bg := checks.New(recs[0], s).InBackground()
-	bgOf := checks.New(recs[0], s).InBackground()
-	var nums []content.Number
-	var cnums []checks.Number
+	e := newEveryWay(recs[0], s)
 	for _, r := range recs[1:] {
-		nums = content.ReadNumbers(nums, r)
-		cnums = cnums[:0]
-		for _, n := range nums {
-			cnums = append(cnums, checks.Number(n))
+		e.add(r)
+	}
+	want, others := e.results()
+	rep := goldenReportOf(want)
+	for way, res := range others {
+		if got := goldenReportOf(res); got != rep {
+			t.Errorf("%s: %s differs from Add: %s vs %s", name, way, got.line, rep.line)
 		}
-		plain.Add(r)
-		numbered.AddNumbers(r, cnums)
-		bg.AddNumbers(r, cnums)
-		checks.AddNumbersOf(bgOf, r, nums)
 	}
-	rep := goldenReportOf(plain.Result())
-	if got := goldenReportOf(numbered.Result()); got != rep {
-		t.Errorf("%s: AddNumbers differs from Add: %s vs %s", name, got.line, rep.line)
-	}
-	if got := goldenReportOf(bg.Result()); got != rep {
-		t.Errorf("%s: Background differs from Add: %s vs %s", name, got.line, rep.line)
-	}
-	if got := goldenReportOf(bgOf.Result()); got != rep {
-		t.Errorf("%s: AddNumbersOf differs from Add: %s vs %s", name, got.line, rep.line)
-	}
-	assertFindings(t, recs[0], recs[1:], plain.Result())
+	assertFindings(t, recs[0], recs[1:], want)
 	return rep
 }
 
@@ -366,18 +381,10 @@ func statisticsByRow(seed uint64, rows int) [][]string {
 func randomTable(seed uint64, rows int) [][]string {
 	r := rand.New(rand.NewPCG(seed, seed>>7+11))
 	ncol := 2 + r.IntN(10)
-	header := make([]string, ncol)
-	for i := range header {
-		header[i] = fuzzHeaders[r.IntN(len(fuzzHeaders))]
-	}
-	recs := [][]string{header}
+	recs := [][]string{randomHeader(r, ncol)}
 	labels := slices.Clip([]string{"North", "South", "Total", "East"})
 	for range rows {
-		w := ncol
-		if r.IntN(50) == 0 {
-			w = r.IntN(ncol + 3)
-		}
-		row := make([]string, w)
+		row := make([]string, randomWidth(r, ncol, 50))
 		for j := range row {
 			if j == 0 && r.IntN(2) == 0 {
 				row[j] = labels[r.IntN(len(labels))]

@@ -30,20 +30,10 @@ func FuzzAddNumbersMatchesAdd(f *testing.F) {
 		r := rand.New(rand.NewPCG(seed, seed>>7))
 		ncol := 1 + int(cols)%12
 		n := 1000 + int(nrows)%1500 // past the rows that decide the roles, which Add reads itself
-		header := make([]string, ncol)
-		for i := range header {
-			header[i] = fuzzHeaders[r.IntN(len(fuzzHeaders))]
-		}
-		plain := checks.New(header, checks.DefaultSettings())
-		numbered := checks.New(header, checks.DefaultSettings())
-		bg := checks.New(header, checks.DefaultSettings()).InBackground()
-		var nums []content.Number
-		var cnums []checks.Number
+		header := randomHeader(r, ncol)
+		e := newEveryWay(header, checks.DefaultSettings())
 		for range n {
-			w := ncol
-			if r.IntN(20) == 0 {
-				w = r.IntN(ncol + 3)
-			}
+			w := randomWidth(r, ncol, 20)
 			row := make([]string, w)
 			for j := range row {
 				if r.IntN(3) == 0 {
@@ -52,21 +42,14 @@ func FuzzAddNumbersMatchesAdd(f *testing.F) {
 					row[j] = randomCell(r)
 				}
 			}
-			nums = content.ReadNumbers(nums, row)
-			cnums = cnums[:0]
-			for _, n := range nums {
-				cnums = append(cnums, checks.Number(n))
+			e.add(row)
+		}
+		plain, others := e.results()
+		want := summary(plain)
+		for way, res := range others {
+			if got := summary(res); got != want {
+				t.Fatalf("%s differs from Add:\n%s\nvs\n%s", way, got, want)
 			}
-			plain.Add(row)
-			numbered.AddNumbers(row, cnums)
-			bg.AddNumbers(row, cnums)
-		}
-		want := summary(plain.Result())
-		if got := summary(numbered.Result()); got != want {
-			t.Fatalf("AddNumbers differs from Add:\n%s\nvs\n%s", got, want)
-		}
-		if got := summary(bg.Result()); got != want {
-			t.Fatalf("Background.AddNumbers differs from Add:\n%s\nvs\n%s", got, want)
 		}
 	})
 }
