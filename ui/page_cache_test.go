@@ -229,19 +229,28 @@ func TestPageCacheKeepsSessionsApart(t *testing.T) {
 	}
 }
 
+// overviewSeen is a submitted request whose overview checker has seen
+// twice, the second time from the cache.
+func overviewSeen(t *testing.T) (*env, string, *client) {
+	t.Helper()
+	e := newEnv(t)
+	id := submitted(t, e, "author")
+	c := e.as("checker")
+	c.get("/requests/view/" + id + "/")
+	c.get("/requests/view/" + id + "/")
+	if e.srv.pages.hits.Load() == 0 {
+		t.Fatal("the page was not cached")
+	}
+	return e, id, c
+}
+
 // A write through another connection to the database, as another process
 // (an airlock subcommand) makes, is shown at once on cached pages.
 func TestPageCacheSeesOtherConnections(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t)
-	id := submitted(t, e, "author")
+	e, id, c := overviewSeen(t)
 	target := "/requests/view/" + id + "/"
-	c := e.as("checker")
-	c.get(target)
 	before := c.get(target).Body.String()
-	if e.srv.pages.hits.Load() == 0 {
-		t.Fatal("the page was not cached")
-	}
 	other, err := sqlite.Open(context.Background(), e.db.Path())
 	if err != nil {
 		t.Fatal(err)
@@ -313,12 +322,8 @@ func TestPageCacheTimeMovesOn(t *testing.T) {
 // is cached, once, and the page with it is not kept.
 func TestPageCacheShowsFlashes(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t)
-	id := submitted(t, e, "author")
+	_, id, c := overviewSeen(t)
 	target := "/requests/view/" + id + "/"
-	c := e.as("checker")
-	c.get(target)
-	c.get(target)
 	if rec := c.get("/workspaces/view/ws1/output/no-such-file.csv"); rec.Code != http.StatusFound {
 		t.Fatalf("a missing path: status %d, want a redirect with a message", rec.Code)
 	}
