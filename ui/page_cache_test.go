@@ -371,3 +371,42 @@ func TestPageCacheConcurrentSession(t *testing.T) {
 		t.Error("no request was answered from the cache")
 	}
 }
+
+// The cache holds at most its bytes: the least recently used pages go
+// first, a page seen again stays, and a page too big to be worth keeping
+// is not kept at all.
+func TestPageCacheStaysWithinItsBytes(t *testing.T) {
+	t.Parallel()
+	page := func(uri string, n int) *cachedPage {
+		return &cachedPage{key: pageKey{session: "s", uri: uri}, before: make([]byte, n)}
+	}
+	pc := newPageCache(4 * 1024)
+	now := time.Now()
+	for _, uri := range []string{"/a", "/b", "/c"} {
+		pc.put(page(uri, 500))
+	}
+	if pc.get(pageKey{session: "s", uri: "/a"}, now) == nil { // /a is now the most recent
+		t.Fatal("a page that fits was not kept")
+	}
+	for _, uri := range []string{"/d", "/e", "/f", "/g"} {
+		pc.put(page(uri, 500))
+	}
+	if pc.bytes > pc.max {
+		t.Fatalf("holds %d bytes, more than its %d", pc.bytes, pc.max)
+	}
+	if pc.get(pageKey{session: "s", uri: "/b"}, now) != nil {
+		t.Error("the least recently used page was kept over newer ones")
+	}
+	if pc.get(pageKey{session: "s", uri: "/a"}, now) == nil {
+		t.Error("a page seen again was dropped before older ones")
+	}
+	held := pc.len()
+	pc.put(page("/huge", 2*1024))
+	if pc.len() != held || pc.get(pageKey{session: "s", uri: "/huge"}, now) != nil {
+		t.Error("a page over a quarter of the cache was kept")
+	}
+	pc.put(page("/a", 500)) // the same page again replaces it
+	if pc.len() != held {
+		t.Errorf("holds %d pages after putting one again, want %d", pc.len(), held)
+	}
+}
