@@ -68,3 +68,41 @@ func TestPageCacheKeepsOnlyWhatMayBeShownAgain(t *testing.T) {
 		})
 	}
 }
+
+// An htmx request and a plain one for the same address get answers of
+// their own: htmx's carries HX-Refresh, which a plain page must not.
+func TestPageCacheKeepsHTMXApart(t *testing.T) {
+	t.Parallel()
+	s := &Server{deps: Deps{Service: &versionOnly{version: 7}}, now: time.Now, pages: newPageCache(1 << 20)}
+	renders := 0
+	h := s.cached(func(c echo.Context) error {
+		renders++
+		if isHTMX(c) {
+			c.Response().Header().Set("HX-Refresh", "true")
+		}
+		return c.HTML(http.StatusOK, "<p>req-1</p>")
+	})
+	e := echo.New()
+	view := func(htmx bool) *httptest.ResponseRecorder {
+		req := httptest.NewRequest(http.MethodGet, "/requests/view/r1/", nil)
+		if htmx {
+			req.Header.Set("HX-Request", "true")
+		}
+		rec := httptest.NewRecorder()
+		c := e.NewContext(req, rec)
+		c.Set(ctxSession, &liveSession{Session: &airlock.Session{ID: "s1"}})
+		c.Set(ctxUser, &airlock.User{Username: "checker1"})
+		c.Set(ctxRequestID, "req-1")
+		if err := h(c); err != nil {
+			t.Fatal(err)
+		}
+		return rec
+	}
+	view(true)
+	if got := view(true).Header().Get("HX-Refresh"); got != "true" || renders != 1 {
+		t.Fatalf("htmx again: HX-Refresh %q after %d renders, want a hit with the header", got, renders)
+	}
+	if got := view(false).Header().Get("HX-Refresh"); got != "" || renders != 2 {
+		t.Errorf("plain view: HX-Refresh %q after %d renders, want its own render without it", got, renders)
+	}
+}
