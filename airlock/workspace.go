@@ -60,6 +60,12 @@ type ChildrenOptions struct {
 type WorkspaceTree interface {
 	// Repo is the code repository URL of the workspace's jobs, or "".
 	Repo() string
+	// Version identifies this view: another view of the same workspace
+	// with the same Version lists the same files with the same metadata,
+	// except the size and time of files that are not manifest outputs,
+	// which are read from disk when listed. It changes when the manifest
+	// or the files under metadata/ change; it is not kept across restarts.
+	Version() uint64
 	// OutOfDateActionCount counts the visible outputs of actions no longer
 	// in the project's pipeline.
 	OutOfDateActionCount() int

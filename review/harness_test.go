@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"hash/fnv"
 	"io"
 	"io/fs"
 	"maps"
@@ -89,6 +90,18 @@ type memTree map[string][]byte
 
 func (t memTree) Repo() string              { return "https://github.com/example/mem" }
 func (t memTree) OutOfDateActionCount() int { return 0 }
+
+// Version hashes the paths and bytes, so it changes with any of them.
+func (t memTree) Version() uint64 {
+	h := fnv.New64a()
+	for _, p := range slices.Sorted(maps.Keys(t)) {
+		h.Write([]byte(p))
+		h.Write([]byte{0})
+		h.Write(t[p])
+		h.Write([]byte{0})
+	}
+	return h.Sum64()
+}
 func (t memTree) IsValidPath(p string) bool { _, ok := t[p]; return ok || t.IsDir(p) }
 
 func (t memTree) IsDir(p string) bool {

@@ -104,6 +104,20 @@ func (s *Service) WorkspaceUnavailable(ctx context.Context, u *airlock.User, wor
 	return nil
 }
 
+// WorkspaceVersion returns the version of the view of a workspace's files
+// u may see (airlock.WorkspaceTree.Version): with the store's state
+// version, it tells a page that lists them whether it would read the same.
+func (s *Service) WorkspaceVersion(ctx context.Context, u *airlock.User, workspace string) (uint64, error) {
+	if err := airlock.CheckCanView(u, workspace); err != nil {
+		return 0, err
+	}
+	tree, err := s.ws.Tree(ctx, workspace)
+	if err != nil {
+		return 0, err
+	}
+	return tree.Version(), nil
+}
+
 // unreadable logs why a workspace's manifest could not be read, for
 // backend support, and returns the error, whose message for people is plain.
 func (s *Service) unreadable(workspace string, err error) error {

@@ -34,6 +34,19 @@ type pageKey struct {
 	// again holds none either, and is not decoded to find out.
 	browser string
 	version uint64 // the store's state version when the page was read
+	// files is the version of the workspace's files the page lists
+	// (airlock.WorkspaceTree.Version); 0 for pages that list none.
+	files uint64
+}
+
+// filesVersion gives the version of what a page reads besides the store:
+// a workspace's files. It is part of the page's key.
+type filesVersion func(echo.Context) (uint64, error)
+
+// workspaceFiles is the filesVersion of pages of the workspace named in
+// the route.
+func (s *Server) workspaceFiles(c echo.Context) (uint64, error) {
+	return s.deps.Service.WorkspaceVersion(ctx(c), currentUser(c), c.Param("ws"))
 }
 
 // cachedPage is one rendered page. Its body is split at the request id
@@ -158,8 +171,9 @@ func (s *Server) clock(c echo.Context) *renderClock {
 // it when it may be shown again. It runs after the session was checked
 // and the route's access rule applied, every time; the page's own checks
 // (the review service's) are part of what was rendered, and their answer
-// can change only with the store's state, which is in the key.
-func (s *Server) cached(h echo.HandlerFunc) echo.HandlerFunc {
+// can change only with the store's state, which is in the key, and with
+// files, when the page also lists a workspace's files (nil if not).
+func (s *Server) cached(h echo.HandlerFunc, files filesVersion) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		sess, r := currentSession(c), c.Request()
 		if s.pages == nil || r.Method != http.MethodGet || sess == nil || currentUser(c) == nil || s.isDemo() {
@@ -170,6 +184,11 @@ func (s *Server) cached(h echo.HandlerFunc) echo.HandlerFunc {
 			return h(c)
 		}
 		k := pageKey{session: sess.ID, uri: r.URL.RequestURI(), htmx: isHTMX(c), version: version}
+		if files != nil {
+			if k.files, err = files(c); err != nil {
+				return h(c) // the page says why (not found, no access, a damaged manifest)
+			}
+		}
 		if ck, err := r.Cookie(browserCookie); err == nil {
 			k.browser = ck.Value
 		}

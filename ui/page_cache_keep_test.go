@@ -53,7 +53,7 @@ func TestPageCacheKeepsOnlyWhatMayBeShownAgain(t *testing.T) {
 			t.Parallel()
 			s := &Server{deps: Deps{Service: &versionOnly{version: 7}}, now: time.Now, pages: newPageCache(1 << 20)}
 			renders := 0
-			h := s.cached(func(c echo.Context) error { renders++; return tc.page(c) })
+			h := s.cached(func(c echo.Context) error { renders++; return tc.page(c) }, nil)
 			e := echo.New()
 			for range 2 {
 				c := e.NewContext(httptest.NewRequest(tc.method, "/requests/view/r1/", nil), httptest.NewRecorder())
@@ -81,7 +81,7 @@ func TestPageCacheKeepsHTMXApart(t *testing.T) {
 			c.Response().Header().Set("HX-Refresh", "true")
 		}
 		return c.HTML(http.StatusOK, "<p>req-1</p>")
-	})
+	}, nil)
 	e := echo.New()
 	view := func(htmx bool) *httptest.ResponseRecorder {
 		req := httptest.NewRequest(http.MethodGet, "/requests/view/r1/", nil)

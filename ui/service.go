@@ -26,6 +26,7 @@ type Service interface {
 	WorkspaceState(ctx context.Context, u *airlock.User, workspace string) (*review.WorkspaceState, error)
 	Workspaces(ctx context.Context, u *airlock.User) ([]string, error)
 	WorkspaceUnavailable(ctx context.Context, u *airlock.User, workspace string) error
+	WorkspaceVersion(ctx context.Context, u *airlock.User, workspace string) (uint64, error)
 	BrowseWorkspace(ctx context.Context, u *airlock.User, workspace, path string, opts airlock.ChildrenOptions) (*review.WorkspaceBrowse, error)
 	WorkspaceTree(ctx context.Context, u *airlock.User, workspace, dir string, opts airlock.ChildrenOptions) ([]*review.TreeNode, error)
 	OpenWorkspaceFile(ctx context.Context, u *airlock.User, workspace, path string) (*review.WorkspaceContent, error)

@@ -144,11 +144,17 @@ func (s *Server) workspaceBrowse(c echo.Context) error {
 		SelectionKey: "ws:" + name, ShowOutOfDate: show, Next: browseURL(name, p, b.IsDir),
 	}
 	if b.IsDir {
+		if readsDisk(b.Items) {
+			noCache(c)
+		}
 		if page.Rows, err = s.dirRows(name, b, page.CanAdd == nil); err != nil {
 			return err
 		}
 		return s.render(c, "workspace_browse", name, page)
 	}
+	// A file's page reads more than the workspace's version covers: the
+	// bytes of a file that is not an output, and its checks.
+	noCache(c)
 	f := b.File
 	page.File, page.Status, page.AddWhy = &f.File, f.Status, airlock.ErrorMessage(f.Addable)
 	page.CanUpdate = f.Status == airlock.WorkspaceFileUpdated
@@ -167,6 +173,18 @@ func (s *Server) workspaceBrowse(c echo.Context) error {
 		page.CodeURL = codeURL("workspace", name, f.File.Commit, browseURL(name, p, false))
 	}
 	return s.render(c, "workspace_browse", p+" · "+name, page)
+}
+
+// readsDisk reports a folder with files that are not manifest outputs,
+// whose size and time are read from disk as it is listed: they can change
+// with no new version of the workspace, so its page is not kept.
+func readsDisk(items []review.WorkspaceItem) bool {
+	for _, it := range items {
+		if !it.IsDir && !it.File.InManifest {
+			return true
+		}
+	}
+	return false
 }
 
 func isImage(p string) bool {

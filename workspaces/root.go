@@ -17,6 +17,7 @@ import (
 	"os"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/airlock-project/airlock/airlock"
@@ -81,7 +82,12 @@ type snapshot struct {
 	manifest  *Manifest
 	diskFiles []airlock.WorkspaceFile // files under metadata/, sorted by path
 	index     *index
+	version   uint64 // from snapshotVersions: unique in this process
 }
+
+// snapshotVersions numbers snapshots, of every workspace and Root, so that
+// a version never names two different views.
+var snapshotVersions atomic.Uint64
 
 // OpenRoot opens the workspaces directory dir. Close it when done.
 func OpenRoot(dir string) (*Root, error) {
@@ -248,7 +254,7 @@ func (c *wsCache) load(ctx context.Context, wr *os.Root, name string, now func()
 		if err != nil {
 			return nil, err
 		}
-		snap = &snapshot{manifest: m, diskFiles: disk, index: ix}
+		snap = &snapshot{manifest: m, diskFiles: disk, index: ix, version: snapshotVersions.Add(1)}
 	}
 	c.snap, c.manifest, c.dirs, c.checkedAt = snap, mstat, dirs, checkedAt
 	return snap, nil

@@ -33,6 +33,11 @@ func (w *Workspace) ManifestHash() string { return w.snap.manifest.Hash }
 // Manifest returns the parsed manifest. It is shared: do not modify it.
 func (w *Workspace) Manifest() *Manifest { return w.snap.manifest }
 
+// Version implements airlock.WorkspaceTree: views share it while they
+// share the snapshot, which is replaced only when the manifest or the
+// list of files under metadata/ changed.
+func (w *Workspace) Version() uint64 { return w.snap.version }
+
 // Repo returns the code repository URL of the workspace's jobs, or "".
 func (w *Workspace) Repo() string { return w.snap.manifest.Repo }
 
