@@ -316,7 +316,7 @@ func (s *Server) loadUser(next echo.HandlerFunc) echo.HandlerFunc {
 			return next(c)
 		}
 		now := s.now()
-		sess, err := s.deps.Sessions.FindSession(ctx(c), airlock.SessionID(secret))
+		sess, cached, refreshed, err := s.findSignIn(c, secret)
 		if airlock.ErrorCode(err) == airlock.ENOTFOUND {
 			s.signedOut(c, "")
 			return next(c)
@@ -335,7 +335,7 @@ func (s *Server) loadUser(next echo.HandlerFunc) echo.HandlerFunc {
 			return next(c)
 		}
 		c.Set(ctxSession, &liveSession{secret: secret, Session: sess})
-		u, err := s.currentRoles(c, sess.Username, now)
+		u, err := s.currentRoles(c, sess.Username, cached, refreshed, now)
 		if err != nil {
 			return err
 		}
@@ -354,15 +354,13 @@ func (s *Server) loadUser(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-// currentRoles returns the person's roles, refreshed from the jobs site
-// when older than RoleRefresh. It returns nil, having ended the session,
+// currentRoles returns the person's roles, u as the store holds them
+// (nil: it holds none) refreshed from the jobs site when older than
+// RoleRefresh. It returns nil, having ended the session,
 // when the person may no longer be signed in.
-func (s *Server) currentRoles(c echo.Context, username string, now time.Time) (*airlock.User, error) {
-	u, refreshed, err := s.deps.Service.User(ctx(c), username)
-	if airlock.ErrorCode(err) == airlock.ENOTFOUND {
+func (s *Server) currentRoles(c echo.Context, username string, u *airlock.User, refreshed, now time.Time) (*airlock.User, error) {
+	if u == nil {
 		return nil, s.endSession(c, airlock.SessionUserUnknown)
-	} else if err != nil {
-		return nil, err
 	}
 	fresh, lost, err := s.refreshRoles(ctx(c), username, u, refreshed, now)
 	switch {

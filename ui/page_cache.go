@@ -179,7 +179,7 @@ func (s *Server) cached(h echo.HandlerFunc, files filesVersion) echo.HandlerFunc
 		if s.pages == nil || r.Method != http.MethodGet || sess == nil || currentUser(c) == nil || s.isDemo() {
 			return h(c)
 		}
-		version, err := s.deps.Service.StateVersion(ctx(c))
+		version, err := s.stateVersion(c)
 		if err != nil {
 			return h(c)
 		}

@@ -160,6 +160,8 @@ type Server struct {
 	// pages holds rendered pages to send again while nothing they read
 	// has changed (cached).
 	pages *pageCache
+	// signIns are sessions as last read, while the store is unchanged.
+	signIns *signInMemo
 }
 
 // NewServer builds the web application: templates are parsed, static files
@@ -187,14 +189,15 @@ func NewServer(deps Deps) (*Server, error) {
 		deps.Now = time.Now
 	}
 	s := &Server{
-		deps:   deps,
-		set:    deps.Settings.withDefaults(),
-		log:    deps.Logger,
-		now:    deps.Now,
-		rules:  map[string]access{},
-		md:     markdown.New(),
-		viewer: deps.Viewer,
-		pages:  newPageCache(pageCacheBytes),
+		deps:    deps,
+		set:     deps.Settings.withDefaults(),
+		log:     deps.Logger,
+		now:     deps.Now,
+		rules:   map[string]access{},
+		md:      markdown.New(),
+		viewer:  deps.Viewer,
+		pages:   newPageCache(pageCacheBytes),
+		signIns: newSignInMemo(),
 	}
 	var err error
 	if s.viewer == nil {
