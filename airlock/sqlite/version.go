@@ -16,7 +16,8 @@ type stateVersion struct {
 	mu    sync.Mutex
 	db    *sql.DB
 	conn  *sql.Conn
-	epoch uint64 // connections opened: a new one counts from its own start
+	read  *sql.Stmt // PRAGMA data_version, prepared once on conn
+	epoch uint64    // connections opened: a new one counts from its own start
 }
 
 // StateVersion returns a number that differs after every committed write
@@ -34,12 +35,17 @@ func (db *DB) StateVersion(ctx context.Context) (uint64, error) {
 		if err != nil {
 			return 0, fmt.Errorf("state version: %w", err)
 		}
-		v.conn, v.epoch = conn, v.epoch+1
+		// Prepared once: it is asked before every page.
+		read, err := conn.PrepareContext(context.Background(), `PRAGMA data_version`)
+		if err != nil {
+			conn.Close()
+			return 0, fmt.Errorf("state version: %w", err)
+		}
+		v.conn, v.read, v.epoch = conn, read, v.epoch+1
 	}
 	var n uint64
-	if err := v.conn.QueryRowContext(context.Background(), `PRAGMA data_version`).Scan(&n); err != nil {
-		v.conn.Close()
-		v.conn = nil
+	if err := v.read.QueryRowContext(context.Background()).Scan(&n); err != nil {
+		v.drop()
 		return 0, fmt.Errorf("state version: %w", err)
 	}
 	return v.epoch<<40 | n&(1<<40-1), nil
@@ -48,9 +54,15 @@ func (db *DB) StateVersion(ctx context.Context) (uint64, error) {
 func (v *stateVersion) close() error {
 	v.mu.Lock()
 	defer v.mu.Unlock()
-	if v.conn != nil {
-		v.conn.Close()
-		v.conn = nil
-	}
+	v.drop()
 	return v.db.Close()
+}
+
+// drop closes the connection, for the next call to open another.
+func (v *stateVersion) drop() {
+	if v.conn != nil {
+		v.read.Close()
+		v.conn.Close()
+		v.conn, v.read = nil, nil
+	}
 }
