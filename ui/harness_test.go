@@ -155,13 +155,7 @@ func newEnvWith(t testing.TB, tune func(*Settings)) *env {
 	if _, err := coderepo.Write(e.repoDir, "repo", testRepoCommits); err != nil {
 		t.Fatal(err)
 	}
-	writeWorkspace(t, e.wsDir, "ws1", map[string]string{
-		"output/summary.csv":     "group,count\na,10\nb,20\n",
-		"output/notes.txt":       "Some notes\n",
-		"output/deep/nested.csv": "x,y\n1,2\n",
-		"output/page.html":       "<html><body><script>alert(1)</script><p>hi</p></body></html>",
-		"output/binary.bin":      "\x00\x01",
-	})
+	writeWorkspace(t, e.wsDir, "ws1", ws1Files())
 	writeWorkspace(t, e.wsDir, "ws2", map[string]string{"out/a.txt": "a\n"})
 	var err error
 	ctx := context.Background()
@@ -215,6 +209,17 @@ func (e *env) advance(d time.Duration) {
 	e.mu.Lock()
 	e.now = e.now.Add(d)
 	e.mu.Unlock()
+}
+
+// ws1Files are the files newEnv writes in workspace ws1, all outputs.
+func ws1Files() map[string]string {
+	return map[string]string{
+		"output/summary.csv":     "group,count\na,10\nb,20\n",
+		"output/notes.txt":       "Some notes\n",
+		"output/deep/nested.csv": "x,y\n1,2\n",
+		"output/page.html":       "<html><body><script>alert(1)</script><p>hi</p></body></html>",
+		"output/binary.bin":      "\x00\x01",
+	}
 }
 
 // writeWorkspace writes files and a manifest listing them as

@@ -22,13 +22,7 @@ func TestPageCacheWorkspaceMatchesFreshRender(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
 	ctx := context.Background()
-	files := map[string]string{ // as newEnv writes ws1
-		"output/summary.csv":     "group,count\na,10\nb,20\n",
-		"output/notes.txt":       "Some notes\n",
-		"output/deep/nested.csv": "x,y\n1,2\n",
-		"output/page.html":       "<html><body><script>alert(1)</script><p>hi</p></body></html>",
-		"output/binary.bin":      "\x00\x01",
-	}
+	files := ws1Files()
 	must := func(err error) {
 		t.Helper()
 		if err != nil {
