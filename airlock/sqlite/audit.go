@@ -29,7 +29,7 @@ func (t *tx) Audit(e *airlock.AuditEvent) error {
 	}
 	var lastID int64
 	prev := genesisHash
-	err := t.QueryRowContext(t.ctx, `SELECT id, hash FROM audit_events ORDER BY id DESC LIMIT 1`).Scan(&lastID, &prev)
+	err := t.queryRow(`SELECT id, hash FROM audit_events ORDER BY id DESC LIMIT 1`).Scan(&lastID, &prev)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return fmt.Errorf("read chain head: %w", err)
 	}

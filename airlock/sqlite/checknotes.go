@@ -11,7 +11,7 @@ func (t *tx) AddCheckNote(requestID string, n *airlock.CheckNote) error {
 	if t.readonly {
 		return errors.New("write in a read-only transaction")
 	}
-	res, err := t.ExecContext(t.ctx, `INSERT INTO check_notes (request_id, path, kind, sheet, column_name, role, rule,
+	res, err := t.execResult(`INSERT INTO check_notes (request_id, path, kind, sheet, column_name, role, rule,
 		row_number, header, reason, author, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)`,
 		requestID, n.Path, string(n.Kind), n.Sheet, n.Column, n.Role, n.Rule, n.Row, n.Header, n.Reason, n.Author,
 		formatTime(n.CreatedAt))

@@ -33,7 +33,7 @@ func scanRegistration(s scanner) (*airlock.ReleaseRegistration, error) {
 
 // ReleaseRegistration returns a request's registration, or ENOTFOUND.
 func (t *tx) ReleaseRegistration(requestID string) (*airlock.ReleaseRegistration, error) {
-	r, err := scanRegistration(t.QueryRowContext(t.ctx, `SELECT `+registrationColumns+` FROM release_registrations WHERE request_id = ?`, requestID))
+	r, err := scanRegistration(t.queryRow(`SELECT `+registrationColumns+` FROM release_registrations WHERE request_id = ?`, requestID))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, airlock.Errorf(airlock.ENOTFOUND, "Request %q has no release registration.", requestID)
 	}

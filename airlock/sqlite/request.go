@@ -96,7 +96,7 @@ func (t *tx) Requests(f airlock.RequestFilter) ([]*airlock.Request, error) {
 // file has only its path, group, type and content hash (FileID), and no
 // file has votes or versions, no group comments (RequestOutline).
 func (t *tx) loadRequests(where string, args []any, whole bool) ([]*airlock.Request, error) {
-	rows, err := t.QueryContext(t.ctx, `SELECT `+requestColumns+` FROM requests WHERE `+where+` ORDER BY created_at DESC, id DESC`, args...)
+	rows, err := t.query(`SELECT `+requestColumns+` FROM requests WHERE `+where+` ORDER BY created_at DESC, id DESC`, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -232,7 +232,7 @@ func (t *tx) loadRequests(where string, args []any, whole bool) ([]*airlock.Requ
 // ActiveRequestID returns the author's open request in a workspace, or "".
 func (t *tx) ActiveRequestID(workspace, author string) (string, error) {
 	var id string
-	err := t.QueryRowContext(t.ctx, `SELECT id FROM requests WHERE workspace = ? AND author = ?
+	err := t.queryRow(`SELECT id FROM requests WHERE workspace = ? AND author = ?
 		AND status IN ('PENDING','SUBMITTED','PARTIALLY_REVIEWED','REVIEWED','RETURNED')`, workspace, author).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", nil
@@ -366,7 +366,7 @@ func (t *tx) AddComment(requestID string, c *airlock.Comment) error {
 	if t.readonly {
 		return errors.New("write in a read-only transaction")
 	}
-	res, err := t.ExecContext(t.ctx, `INSERT INTO comments (request_id, group_name, author, text, visibility, turn, created_at)
+	res, err := t.execResult(`INSERT INTO comments (request_id, group_name, author, text, visibility, turn, created_at)
 		VALUES (?,?,?,?,?,?,?)`, requestID, c.Group, c.Author, c.Text, string(c.Visibility), c.Turn, formatTime(c.CreatedAt))
 	if err != nil {
 		return err

@@ -34,7 +34,7 @@ func (db *DB) StartSession(ctx context.Context, s *airlock.Session, address stri
 func (db *DB) FindSession(ctx context.Context, id string) (*airlock.Session, error) {
 	var s *airlock.Session
 	err := db.read(ctx, func(t *tx) error {
-		row := t.QueryRowContext(t.ctx, `SELECT `+sessionColumns+` FROM sessions WHERE id = ?`, id)
+		row := t.queryRow(`SELECT `+sessionColumns+` FROM sessions WHERE id = ?`, id)
 		var err error
 		if s, err = scanSession(row); errors.Is(err, sql.ErrNoRows) {
 			return airlock.Errorf(airlock.ENOTFOUND, "There is no such session.")
@@ -58,7 +58,7 @@ func (db *DB) TouchSession(ctx context.Context, id string, at time.Time) error {
 func (db *DB) EndSession(ctx context.Context, id string, why airlock.SessionEnd) error {
 	return db.write(ctx, func(t *tx) error {
 		var username string
-		err := t.QueryRowContext(t.ctx, `UPDATE sessions SET ended_at = ?, end_reason = ? WHERE id = ? AND ended_at IS NULL
+		err := t.queryRow(`UPDATE sessions SET ended_at = ?, end_reason = ? WHERE id = ? AND ended_at IS NULL
 			RETURNING username`, formatTime(t.now), string(why), id).Scan(&username)
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil
@@ -74,7 +74,7 @@ func (db *DB) EndSession(ctx context.Context, id string, why airlock.SessionEnd)
 func (db *DB) EndUserSessions(ctx context.Context, username string, why airlock.SessionEnd) (int, error) {
 	var n int64
 	err := db.write(ctx, func(t *tx) error {
-		res, err := t.ExecContext(t.ctx, `UPDATE sessions SET ended_at = ?, end_reason = ? WHERE username = ? AND ended_at IS NULL`,
+		res, err := t.execResult(`UPDATE sessions SET ended_at = ?, end_reason = ? WHERE username = ? AND ended_at IS NULL`,
 			formatTime(t.now), string(why), username)
 		if err != nil {
 			return err
@@ -108,7 +108,7 @@ func (db *DB) UserSessions(ctx context.Context, username string, since time.Time
 func (db *DB) PruneSessions(ctx context.Context, before time.Time) (int, error) {
 	var n int64
 	err := db.write(ctx, func(t *tx) error {
-		res, err := t.ExecContext(t.ctx, `DELETE FROM sessions WHERE last_used_at < ?`, formatTime(before))
+		res, err := t.execResult(`DELETE FROM sessions WHERE last_used_at < ?`, formatTime(before))
 		if err == nil {
 			n, err = res.RowsAffected()
 		}
@@ -153,7 +153,7 @@ func shortSession(id string) string { return id[:min(len(id), 12)] }
 func (db *DB) ShowsOutOfDate(ctx context.Context, sessionID, workspace string) (bool, error) {
 	var show bool
 	err := db.read(ctx, func(t *tx) error {
-		err := t.QueryRowContext(t.ctx, `SELECT show_out_of_date FROM session_workspace_options WHERE session_id = ? AND workspace = ?`,
+		err := t.queryRow(`SELECT show_out_of_date FROM session_workspace_options WHERE session_id = ? AND workspace = ?`,
 			sessionID, workspace).Scan(&show)
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil

@@ -29,6 +29,8 @@ var migrationFS embed.FS
 type DB struct {
 	writer *sql.DB
 	reader *sql.DB
+	// Statements prepared once for each pool.
+	writes, reads *statements
 	// version reads the state version (StateVersion).
 	version stateVersion
 	path    string
@@ -79,7 +81,11 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		return nil, fmt.Errorf("open db: %w", err)
 	}
 	version.SetMaxOpenConns(1)
-	db := &DB{writer: writer, reader: reader, version: stateVersion{db: version}, path: path, Now: time.Now}
+	db := &DB{
+		writer: writer, reader: reader,
+		writes: newStatements(writer), reads: newStatements(reader),
+		version: stateVersion{db: version}, path: path, Now: time.Now,
+	}
 	if err := db.migrate(ctx); err != nil {
 		db.Close()
 		return nil, err
@@ -93,7 +99,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 
 // Close closes the database.
 func (db *DB) Close() error {
-	return errors.Join(db.version.close(), db.reader.Close(), db.writer.Close())
+	return errors.Join(db.version.close(), db.reads.close(), db.writes.close(), db.reader.Close(), db.writer.Close())
 }
 
 // Path is the database file's path.
@@ -120,7 +126,7 @@ func (db *DB) write(ctx context.Context, fn func(*tx) error) error {
 		return db.FormatError(fmt.Errorf("begin: %w", err))
 	}
 	defer sqlTx.Rollback()
-	t := &tx{Tx: sqlTx, ctx: ctx, now: db.Now().UTC().Truncate(time.Microsecond)}
+	t := &tx{raw: sqlTx, stmts: db.writes, ctx: ctx, now: db.Now().UTC().Truncate(time.Microsecond)}
 	if err := fn(t); err != nil {
 		return db.FormatError(err)
 	}
@@ -137,7 +143,7 @@ func (db *DB) read(ctx context.Context, fn func(*tx) error) error {
 		return db.FormatError(fmt.Errorf("begin: %w", err))
 	}
 	defer sqlTx.Rollback()
-	t := &tx{Tx: sqlTx, ctx: ctx, now: db.Now().UTC().Truncate(time.Microsecond), readonly: true}
+	t := &tx{raw: sqlTx, stmts: db.reads, ctx: ctx, now: db.Now().UTC().Truncate(time.Microsecond), readonly: true}
 	return db.FormatError(fn(t))
 }
 

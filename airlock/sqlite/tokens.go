@@ -31,7 +31,7 @@ func (db *DB) FindToken(ctx context.Context, hash string) (*airlock.APIToken, er
 	var k *airlock.APIToken
 	err := db.read(ctx, func(t *tx) error {
 		var err error
-		k, err = scanToken(t.QueryRowContext(t.ctx, `SELECT `+tokenColumns+` FROM api_tokens WHERE hash = ?`, hash))
+		k, err = scanToken(t.queryRow(`SELECT `+tokenColumns+` FROM api_tokens WHERE hash = ?`, hash))
 		if errors.Is(err, sql.ErrNoRows) {
 			return airlock.Errorf(airlock.ENOTFOUND, "There is no such token.")
 		}
@@ -67,7 +67,7 @@ func (db *DB) RevokeToken(ctx context.Context, username, id, by string) (*airloc
 	var k *airlock.APIToken
 	err := db.write(ctx, func(t *tx) error {
 		var err error
-		k, err = scanToken(t.QueryRowContext(t.ctx, `UPDATE api_tokens SET revoked_at = ?, revoke_reason = ?
+		k, err = scanToken(t.queryRow(`UPDATE api_tokens SET revoked_at = ?, revoke_reason = ?
 			WHERE id = ? AND revoked_at IS NULL AND (? = '' OR username = ?) RETURNING `+tokenColumns,
 			formatTime(t.now), airlock.TokenRevokedByUser, id, username, username))
 		if errors.Is(err, sql.ErrNoRows) {
@@ -88,7 +88,7 @@ func (db *DB) RevokeToken(ctx context.Context, username, id, by string) (*airloc
 func (db *DB) RevokeUserTokens(ctx context.Context, username, reason string) (int, error) {
 	var n int64
 	err := db.write(ctx, func(t *tx) error {
-		res, err := t.ExecContext(t.ctx, `UPDATE api_tokens SET revoked_at = ?, revoke_reason = ? WHERE username = ? AND revoked_at IS NULL`,
+		res, err := t.execResult(`UPDATE api_tokens SET revoked_at = ?, revoke_reason = ? WHERE username = ? AND revoked_at IS NULL`,
 			formatTime(t.now), reason, username)
 		if err != nil {
 			return err

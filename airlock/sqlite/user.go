@@ -27,7 +27,7 @@ func (t *tx) SaveUser(u *airlock.User, refreshedAt time.Time) error {
 // User returns a cached user.
 func (t *tx) User(username string) (*airlock.User, time.Time, error) {
 	var data, refreshed string
-	err := t.QueryRowContext(t.ctx, `SELECT api_data, refreshed_at FROM users WHERE username = ?`, username).Scan(&data, &refreshed)
+	err := t.queryRow(`SELECT api_data, refreshed_at FROM users WHERE username = ?`, username).Scan(&data, &refreshed)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, time.Time{}, airlock.Errorf(airlock.ENOTFOUND, "User %q is not known here.", username)
 	} else if err != nil {
