@@ -38,9 +38,15 @@ func FuzzScanManifest(f *testing.F) {
 		if !ok {
 			return
 		}
-		var want rawManifest
-		if err := json.Unmarshal(data, &want); err != nil {
+		var unmarshalled rawManifest
+		if err := json.Unmarshal(data, &unmarshalled); err != nil {
 			t.Fatalf("scanned %q, which json.Unmarshal refuses: %v", data, err)
+		}
+		want := unmarshalled.scanned()
+		// Both as parseManifest reads them: by path, the last of each.
+		got.Outputs, want.Outputs = byPath(got.Outputs), byPath(want.Outputs)
+		if len(got.Outputs) == 0 && len(want.Outputs) == 0 {
+			got.Outputs, want.Outputs = nil, nil
 		}
 		if !reflect.DeepEqual(got, want) {
 			t.Fatalf("scanned %q as\n%+v\njson.Unmarshal reads\n%+v", data, got, want)
