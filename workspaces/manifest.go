@@ -151,66 +151,9 @@ func parseManifest(workspace string, data []byte, hash string) (*Manifest, error
 	// Visiting the paths in order leaves Outputs (almost) sorted, which
 	// makes the final sort cheap, and makes "first output" well defined.
 	outputs := byPath(raw.Outputs)
-	m.Outputs = make([]airlock.WorkspaceFile, 0, len(outputs))
-	var latest time.Time
-	var latestPath string
-	for i := range outputs {
-		p, o := outputs[i].Path, &outputs[i].rawOutput
-		ts, err := parseTimestamp(o.Timestamp)
-		if err != nil {
-			m.Problems = append(m.Problems, fmt.Sprintf("output %q: timestamp: %v", p, err))
-		}
-		if o.User != "" && (m.LatestUser == "" || ts.After(latest) || (ts.Equal(latest) && p > latestPath)) {
-			latest, latestPath, m.LatestUser = ts, p, o.User
-		}
-		if o.Repo != "" && m.Repo == "" {
-			m.Repo = o.Repo
-		}
-		if o.Level != VisibleLevel || o.OutOfDateOutput {
-			continue
-		}
-		listed := p
-		if o.Excluded {
-			listed = p + ".txt"
-		}
-		if _, err := ValidatePath(listed); err != nil || listed == "" {
-			why := "it is empty"
-			if err != nil {
-				why = airlock.ErrorMessage(err)
-			}
-			m.Problems = append(m.Problems, fmt.Sprintf("output %q: unusable path: %s", p, why))
-			continue
-		}
-		if listed == MetadataDir || strings.HasPrefix(listed, MetadataDir+"/") {
-			m.Problems = append(m.Problems, fmt.Sprintf("output %q: under %s/, which is listed from disk", p, MetadataDir))
-			continue
-		}
-		size, err := parseSize(o.Size)
-		if err != nil {
-			m.Problems = append(m.Problems, fmt.Sprintf("output %q: size: %v", p, err))
-		}
-		fm := airlock.WorkspaceFile{
-			Path:            listed,
-			Size:            size,
-			Timestamp:       ts,
-			ContentHash:     strings.ToLower(o.ContentHash),
-			Commit:          o.Commit,
-			Repo:            o.Repo,
-			JobID:           o.JobID,
-			User:            o.User,
-			Action:          o.Action,
-			RowCount:        o.RowCount,
-			ColCount:        o.ColCount,
-			OutOfDateAction: o.OutOfDateAction,
-			Excluded:        o.Excluded,
-			InManifest:      !o.Excluded,
-		}
-		if o.Excluded {
-			// The placeholder is a different file: its size, time and hash are read from disk.
-			fm.Size, fm.Timestamp, fm.ContentHash = 0, time.Time{}, ""
-		}
-		m.Outputs = append(m.Outputs, fm)
-	}
+	c := convertOutputs(outputs)
+	m.Outputs, m.LatestUser, m.Repo = c.files, c.latestUser, c.repo
+	m.Problems = append(m.Problems, c.problems...)
 	if raw.Repo != "" {
 		m.Repo = raw.Repo
 	}
@@ -237,6 +180,115 @@ func parseManifest(workspace string, data []byte, hash string) (*Manifest, error
 	}
 	slices.Sort(m.Problems)
 	return m, nil
+}
+
+// converted is what convertOutputs makes of outputs in path order.
+type converted struct {
+	files    []airlock.WorkspaceFile
+	problems []string
+	// The latest output with a user, by timestamp and then path.
+	latest                 time.Time
+	latestPath, latestUser string
+	repo                   string // the first repository named, in path order
+}
+
+// convertFrom is how many outputs make convertOutputs use two goroutines.
+const convertFrom = 4096
+
+// convertOutputs turns outputs, sorted by path and each path once, into
+// workspace files, converting two halves at once when there are many.
+func convertOutputs(outputs []namedOutput) converted {
+	if len(outputs) < convertFrom {
+		return convertRun(outputs, len(outputs))
+	}
+	half := len(outputs) / 2
+	done := make(chan converted, 1)
+	go func() { done <- convertRun(outputs[half:], len(outputs)-half) }()
+	first := convertRun(outputs[:half], len(outputs))
+	return first.then(<-done)
+}
+
+// then joins the conversion of the outputs that follow c's in path order,
+// as one conversion of both would have made it.
+func (c converted) then(next converted) converted {
+	c.files = append(c.files, next.files...)
+	c.problems = append(c.problems, next.problems...)
+	if next.latestUser != "" {
+		c.latestOf(next.latest, next.latestPath, next.latestUser)
+	}
+	if c.repo == "" {
+		c.repo = next.repo
+	}
+	return c
+}
+
+func (c *converted) latestOf(ts time.Time, path, user string) {
+	if c.latestUser == "" || ts.After(c.latest) || (ts.Equal(c.latest) && path > c.latestPath) {
+		c.latest, c.latestPath, c.latestUser = ts, path, user
+	}
+}
+
+// convertRun converts outputs in order, with room for capacity files.
+func convertRun(outputs []namedOutput, capacity int) converted {
+	c := converted{files: make([]airlock.WorkspaceFile, 0, capacity)}
+	for i := range outputs {
+		p, o := outputs[i].Path, &outputs[i].rawOutput
+		ts, err := parseTimestamp(o.Timestamp)
+		if err != nil {
+			c.problems = append(c.problems, fmt.Sprintf("output %q: timestamp: %v", p, err))
+		}
+		if o.User != "" {
+			c.latestOf(ts, p, o.User)
+		}
+		if o.Repo != "" && c.repo == "" {
+			c.repo = o.Repo
+		}
+		if o.Level != VisibleLevel || o.OutOfDateOutput {
+			continue
+		}
+		listed := p
+		if o.Excluded {
+			listed = p + ".txt"
+		}
+		if _, err := ValidatePath(listed); err != nil || listed == "" {
+			why := "it is empty"
+			if err != nil {
+				why = airlock.ErrorMessage(err)
+			}
+			c.problems = append(c.problems, fmt.Sprintf("output %q: unusable path: %s", p, why))
+			continue
+		}
+		if listed == MetadataDir || strings.HasPrefix(listed, MetadataDir+"/") {
+			c.problems = append(c.problems, fmt.Sprintf("output %q: under %s/, which is listed from disk", p, MetadataDir))
+			continue
+		}
+		size, err := parseSize(o.Size)
+		if err != nil {
+			c.problems = append(c.problems, fmt.Sprintf("output %q: size: %v", p, err))
+		}
+		fm := airlock.WorkspaceFile{
+			Path:            listed,
+			Size:            size,
+			Timestamp:       ts,
+			ContentHash:     strings.ToLower(o.ContentHash),
+			Commit:          o.Commit,
+			Repo:            o.Repo,
+			JobID:           o.JobID,
+			User:            o.User,
+			Action:          o.Action,
+			RowCount:        o.RowCount,
+			ColCount:        o.ColCount,
+			OutOfDateAction: o.OutOfDateAction,
+			Excluded:        o.Excluded,
+			InManifest:      !o.Excluded,
+		}
+		if o.Excluded {
+			// The placeholder is a different file: its size, time and hash are read from disk.
+			fm.Size, fm.Timestamp, fm.ContentHash = 0, time.Time{}, ""
+		}
+		c.files = append(c.files, fm)
+	}
+	return c
 }
 
 func manifestError(workspace, format string, args ...any) error {
