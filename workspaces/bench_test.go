@@ -109,6 +109,15 @@ func BenchmarkLarge(b *testing.B) {
 			}
 		}
 	})
+	b.Run("BuildIndex", func(b *testing.B) { // the tree from parsed outputs and the metadata/ listing
+		snap := w.snap
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := buildIndex(ctx, snap.diskFiles, snap.manifest.Outputs); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 	b.Run("GetRehash", func(b *testing.B) { // stat too recent to trust: read and hash, no parse
 		r2 := mustOpenRoot(b, dir)
 		r2.now = func() time.Time { return old } // every stat looks racy

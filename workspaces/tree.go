@@ -21,9 +21,10 @@ type node struct {
 
 // dirNode is one directory of the index.
 type dirNode struct {
-	entries    []node // sorted for display
-	hasCurrent bool   // some file below is not from an out-of-date action
-	hasDisk    bool   // some file entry has its metadata read from disk
+	parent     *dirNode // nil for the root
+	entries    []node   // sorted for display
+	hasCurrent bool     // some file below is not from an out-of-date action
+	hasDisk    bool     // some file entry has its metadata read from disk
 }
 
 // index maps every visible directory to its sorted children, so that a
@@ -50,6 +51,9 @@ func buildIndex(ctx context.Context, sources ...[]airlock.WorkspaceFile) (*index
 		files: make(map[string]*airlock.WorkspaceFile, total),
 	}
 	n := 0
+	// Sorted paths come in runs of one directory: remember the last one
+	// rather than looking it up again for every file.
+	lastPath, lastDir := "", (*dirNode)(nil)
 	for _, src := range sources {
 		ptrs := make([]*airlock.WorkspaceFile, len(src))
 		for i := range src {
@@ -72,35 +76,29 @@ func buildIndex(ctx context.Context, sources ...[]airlock.WorkspaceFile) (*index
 				continue
 			}
 			parent, name := splitPath(f.Path)
-			dir, ok := ix.ensureDir(parent)
-			if !ok {
-				ix.problems = append(ix.problems, fmt.Sprintf("%q is below a file", f.Path))
-				continue
+			dir := lastDir
+			if dir == nil || parent != lastPath {
+				var ok bool
+				if dir, ok = ix.ensureDir(parent); !ok {
+					ix.problems = append(ix.problems, fmt.Sprintf("%q is below a file", f.Path))
+					continue
+				}
+				lastPath, lastDir = parent, dir
 			}
 			ix.files[f.Path] = f
 			dir.entries = append(dir.entries, node{name: name, path: f.Path, file: f})
 			if !f.InManifest {
 				dir.hasDisk = true
 			}
+			if !f.OutOfDateAction {
+				for d := dir; d != nil && !d.hasCurrent; d = d.parent {
+					d.hasCurrent = true
+				}
+			}
 		}
 	}
 	for _, d := range ix.dirs {
 		slices.SortFunc(d.entries, compareNodes)
-	}
-	for p, f := range ix.files {
-		if f.OutOfDateAction {
-			continue
-		}
-		for d := parentOf(p); ; d = parentOf(d) {
-			n := ix.dirs[d]
-			if n.hasCurrent {
-				break
-			}
-			n.hasCurrent = true
-			if d == "" {
-				break
-			}
-		}
 	}
 	return ix, nil
 }
@@ -119,7 +117,7 @@ func (ix *index) ensureDir(p string) (*dirNode, bool) {
 	if !ok {
 		return nil, false
 	}
-	d := &dirNode{}
+	d := &dirNode{parent: parent}
 	ix.dirs[p] = d
 	parent.entries = append(parent.entries, node{name: name, path: p, isDir: true})
 	return d, true
