@@ -296,7 +296,7 @@ func readManifest(wr *os.Root, name string, prev *Manifest, cache *manifestCache
 	if err != nil {
 		return nil, nil, manifestError(name, "could not be read: %s", describe(err))
 	}
-	hash := hashBytes(data)
+	hash := manifestHash(data)
 	if prev != nil && prev.Hash == hash {
 		return prev, st, nil
 	}

@@ -26,7 +26,7 @@ type Workspace struct {
 // Name returns the workspace name.
 func (w *Workspace) Name() string { return w.name }
 
-// ManifestHash returns the SHA-256 of the manifest bytes, which identifies
+// ManifestHash returns the hash of the manifest bytes, which identifies
 // the version of the tree.
 func (w *Workspace) ManifestHash() string { return w.snap.manifest.Hash }
 

@@ -1,8 +1,11 @@
 package workspaces
 
 import (
+	"bytes"
 	"context"
+	"crypto/sha256"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -679,5 +682,37 @@ func TestNamesNotUTF8OnDisk(t *testing.T) {
 		if !utf8.ValidString(e.Name) {
 			t.Errorf("metadata lists %q", e.Name)
 		}
+	}
+}
+
+// TestManifestHash checks the two-halves hash of a large manifest against
+// its definition, and that a change anywhere, or a change of length,
+// changes it.
+func TestManifestHash(t *testing.T) {
+	small := bytes.Repeat([]byte("s"), hashInHalvesFrom-1)
+	if got, want := manifestHash(small), hashBytes(small); got != want {
+		t.Fatalf("small manifest: %s, want plain SHA-256 %s", got, want)
+	}
+	large := make([]byte, hashInHalvesFrom+11)
+	for i := range large {
+		large[i] = byte(i * 7)
+	}
+	first, second := sha256.Sum256(large[:len(large)/2]), sha256.Sum256(large[len(large)/2:])
+	want := hashBytes(append(first[:], second[:]...))
+	if got := manifestHash(large); got != want {
+		t.Fatalf("large manifest: %s, want %s", got, want)
+	}
+	seen := map[string]string{want: "original"}
+	for _, at := range []int{0, len(large)/2 - 1, len(large) / 2, len(large) - 1} {
+		changed := slices.Clone(large)
+		changed[at]++
+		h := manifestHash(changed)
+		if prev, ok := seen[h]; ok {
+			t.Fatalf("byte %d changed: same hash as %s", at, prev)
+		}
+		seen[h] = fmt.Sprint("byte ", at)
+	}
+	if h := manifestHash(large[:len(large)-1]); seen[h] != "" {
+		t.Fatalf("one byte shorter: same hash as %s", seen[h])
 	}
 }
