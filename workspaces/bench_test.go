@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -99,6 +100,44 @@ func BenchmarkLarge(b *testing.B) {
 				b.Fatalf("parsed %d times", n)
 			}
 			r2.Close()
+		}
+	})
+	// After a restart with the manifest changed since it was kept: as
+	// GetCold, with a kept file of other bytes to tell apart first.
+	b.Run("GetColdChanged", func(b *testing.B) {
+		staleDir := filepath.Join(b.TempDir(), "manifest-cache")
+		stale := *w.Manifest()
+		stale.Hash = strings.Repeat("0", 64)
+		c, err := openManifestCache(staleDir)
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer c.close()
+		encoded := encodeManifest(&stale)
+		b.ReportAllocs()
+		defer reportCPU(b)()
+		for range b.N {
+			b.StopTimer()
+			if err := c.write(cacheFileName("big"), encoded); err != nil {
+				b.Fatal(err)
+			}
+			b.StartTimer()
+			r2, err := OpenRoot(dir)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if err := r2.KeepParsedManifests(staleDir, b.Logf); err != nil {
+				b.Fatal(err)
+			}
+			if _, err := r2.Get(ctx, "big"); err != nil {
+				b.Fatal(err)
+			}
+			b.StopTimer()
+			if n := r2.cache["big"].parses; n != 1 {
+				b.Fatalf("parsed %d times", n)
+			}
+			r2.Close() // waits for the kept file to be replaced
+			b.StartTimer()
 		}
 	})
 	b.Run("GetCached", func(b *testing.B) { // a few stat calls

@@ -1,6 +1,7 @@
 package workspaces
 
 import (
+	"bytes"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/binary"
@@ -8,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"hash/crc32"
+	"io"
 	"os"
 	"sync"
 	"time"
@@ -57,13 +59,32 @@ func cacheFileName(workspace string) string {
 }
 
 // load returns the cached manifest of workspace if it was parsed from the
-// bytes whose SHA-256 is hash, else nil.
+// bytes whose hash is hash, else nil. The hash comes first in the file, so
+// a kept manifest of other bytes, the usual case after a job has run again,
+// is told apart without reading and decoding the rest.
 func (c *manifestCache) load(workspace, hash string) *Manifest {
-	data, err := c.root.ReadFile(cacheFileName(workspace))
+	f, err := c.root.Open(cacheFileName(workspace))
 	if err != nil {
 		return nil
 	}
-	m, err := decodeManifest(data)
+	defer f.Close()
+	want := binary.AppendUvarint([]byte(cacheMagic), uint64(len(hash)))
+	want = append(want, hash...)
+	head := make([]byte, len(want))
+	if _, err := io.ReadFull(f, head); err != nil || !bytes.Equal(head, want) {
+		return nil
+	}
+	var size int64
+	if st, err := f.Stat(); err == nil {
+		size = st.Size()
+	}
+	buf := bytes.NewBuffer(make([]byte, 0, size+bytes.MinRead))
+	buf.Write(head)
+	if _, err := buf.ReadFrom(f); err != nil {
+		c.logf("manifest cache of workspace %q ignored: %v", workspace, err)
+		return nil
+	}
+	m, err := decodeManifest(buf.Bytes())
 	if err != nil {
 		c.logf("manifest cache of workspace %q ignored: %v", workspace, err)
 		return nil
@@ -125,7 +146,9 @@ func encodeManifest(m *Manifest) []byte {
 		refs = append(refs, ref(o.Commit), ref(o.Repo), ref(o.JobID), ref(o.User), ref(o.Action))
 	}
 
-	b := []byte(cacheMagic)
+	// Sized once: growing a buffer of tens of megabytes by appends copies
+	// it several times, in the background but beside a page being built.
+	b := append(make([]byte, 0, encodedSizeBound(m, table)), cacheMagic...)
 	str := func(s string) { b = binary.AppendUvarint(b, uint64(len(s))); b = append(b, s...) }
 	str(m.Hash)
 	str(m.Repo)
@@ -168,7 +191,29 @@ func encodeManifest(m *Manifest) []byte {
 	return binary.LittleEndian.AppendUint32(b, crc32.Checksum(b, castagnoli))
 }
 
+// encodedSizeBound is the most bytes encodeManifest writes for m with
+// the given table of repeated values.
+func encodedSizeBound(m *Manifest, table []string) int {
+	// The magic, three strings, four counts and the checksum.
+	size := len(cacheMagic) + len(m.Hash) + len(m.Repo) + len(m.LatestUser) + 7*binary.MaxVarintLen64 + 4
+	for _, p := range m.Problems {
+		size += len(p) + binary.MaxVarintLen64
+	}
+	for _, s := range table {
+		size += len(s) + binary.MaxVarintLen64
+	}
+	for _, o := range m.Outputs {
+		size += len(o.Path) + len(o.ContentHash) + maxEncodedOutputFixed
+	}
+	return size
+}
+
 var errCacheDamaged = errors.New("damaged")
+
+// maxEncodedOutputFixed is the most bytes an encoded output takes beside
+// its path and content hash: two string lengths, the size, the flags, the
+// time, the row and column counts and five table references.
+const maxEncodedOutputFixed = 12*binary.MaxVarintLen64 + 1
 
 // minEncodedOutput is the fewest bytes an encoded output takes: two empty
 // strings, a size, the flags and five table references.

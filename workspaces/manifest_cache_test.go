@@ -1,9 +1,11 @@
 package workspaces
 
 import (
+	"maps"
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -46,6 +48,26 @@ func TestManifestCacheEncoding(t *testing.T) {
 	}
 	m.Outputs = append(m.Outputs, airlock.WorkspaceFile{Path: "zero.csv"}) // every optional field absent
 	data := encodeManifest(m)
+	// Many outputs sharing their repeated values, where the bound has
+	// least to spare, encode into the buffer first sized for them.
+	many := &Manifest{Hash: m.Hash}
+	for i := range 300 {
+		f := filledFile(t, i)
+		f.Commit, f.Repo, f.JobID, f.User, f.Action = "c", "r", "j", "u", "a"
+		many.Outputs = append(many.Outputs, f)
+	}
+	for _, mm := range []*Manifest{m, many} {
+		table := map[string]bool{}
+		for _, o := range mm.Outputs {
+			for _, s := range []string{o.Commit, o.Repo, o.JobID, o.User, o.Action} {
+				table[s] = true
+			}
+		}
+		enc := encodeManifest(mm)
+		if bound := encodedSizeBound(mm, slices.Collect(maps.Keys(table))); cap(enc) != bound {
+			t.Fatalf("encoded into %d bytes of %d, from a buffer sized %d: the bound is wrong", len(enc), cap(enc), bound)
+		}
+	}
 	got, err := decodeManifest(data)
 	if err != nil {
 		t.Fatal(err)
