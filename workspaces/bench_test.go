@@ -86,19 +86,7 @@ func BenchmarkLarge(b *testing.B) {
 		warm.Close()
 		defer reportCPU(b)()
 		for b.Loop() {
-			r2, err := OpenRoot(dir)
-			if err != nil {
-				b.Fatal(err)
-			}
-			if err := r2.KeepParsedManifests(cacheDir, b.Logf); err != nil {
-				b.Fatal(err)
-			}
-			if _, err := r2.Get(ctx, "big"); err != nil {
-				b.Fatal(err)
-			}
-			if n := r2.cache["big"].parses; n != 0 {
-				b.Fatalf("parsed %d times", n)
-			}
+			r2 := getAfterRestart(b, dir, cacheDir, 0)
 			r2.Close()
 		}
 	})
@@ -122,20 +110,8 @@ func BenchmarkLarge(b *testing.B) {
 				b.Fatal(err)
 			}
 			b.StartTimer()
-			r2, err := OpenRoot(dir)
-			if err != nil {
-				b.Fatal(err)
-			}
-			if err := r2.KeepParsedManifests(staleDir, b.Logf); err != nil {
-				b.Fatal(err)
-			}
-			if _, err := r2.Get(ctx, "big"); err != nil {
-				b.Fatal(err)
-			}
+			r2 := getAfterRestart(b, dir, staleDir, 1)
 			b.StopTimer()
-			if n := r2.cache["big"].parses; n != 1 {
-				b.Fatalf("parsed %d times", n)
-			}
 			r2.Close() // waits for the kept file to be replaced
 			b.StartTimer()
 		}
@@ -202,6 +178,25 @@ func BenchmarkLarge(b *testing.B) {
 }
 
 // BenchmarkStorePut copies 1 MiB into the store, hashing and syncing it.
+// getAfterRestart opens workspace "big" under dir as a new process would,
+// keeping parsed manifests in cacheDir, and checks how often it parsed.
+func getAfterRestart(b *testing.B, dir, cacheDir string, wantParses int) *Root {
+	r, err := OpenRoot(dir)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := r.KeepParsedManifests(cacheDir, b.Logf); err != nil {
+		b.Fatal(err)
+	}
+	if _, err := r.Get(context.Background(), "big"); err != nil {
+		b.Fatal(err)
+	}
+	if n := r.cache["big"].parses; n != wantParses {
+		b.Fatalf("parsed %d times, want %d", n, wantParses)
+	}
+	return r
+}
+
 func BenchmarkStorePut(b *testing.B) {
 	s, _ := mustOpenStore(b)
 	data := bytes.Repeat([]byte("0123456789abcdef"), 1<<16)
