@@ -18,9 +18,9 @@ import (
 )
 
 // manifestCache keeps each workspace's parsed manifest in a file of its
-// own, named by the workspace and holding the SHA-256 of the manifest it
-// was parsed from, so that after a restart an unchanged manifest is read
-// and hashed but not parsed again (D9). A cache file that cannot be read,
+// own, named by the workspace and holding the hash of the manifest it
+// was parsed from (manifestHash), so that after a restart an unchanged
+// manifest is read and hashed but not parsed again (D9). A cache file that cannot be read,
 // is damaged or is for other bytes is ignored, and replaced after the
 // parse. It is our own state (in the work directory), never a workspace's.
 type manifestCache struct {
